@@ -1,0 +1,134 @@
+package io.metalboot.appliance;
+
+import io.metalboot.appliance.config.ApplianceConfig;
+import io.metalboot.appliance.config.ConfigException;
+import io.metalboot.appliance.config.ConfigLoader;
+import io.metalboot.appliance.dhcp.ConfiguredNetbootGate;
+import io.metalboot.appliance.dhcp.ProxyDhcpSettingsFactory;
+import io.metalboot.dhcp.proxy.ProxyDhcpServer;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Handler;
+import java.util.logging.Logger;
+
+/**
+ * The appliance process: reads the config, starts each enabled service, and runs until SIGTERM.
+ * It never starts half-configured: any config or bind error stops it with a non-zero exit.
+ */
+public final class ApplianceMain {
+    static {
+        // Before the first logger exists: keeps the log handlers alive through our shutdown hook.
+        System.setProperty("java.util.logging.manager", ShutdownSafeLogManager.class.getName());
+    }
+
+    private static final System.Logger LOG = System.getLogger("metalboot");
+    static final int EXIT_CONFIG = 2;
+    static final int EXIT_START = 3;
+
+    private ApplianceMain() {
+    }
+
+    public static void main(String[] args) {
+        configureLogging(java.util.logging.Level.INFO);
+        Path configFile = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--config" -> {
+                    if (i + 1 >= args.length) {
+                        usage("--config needs a file");
+                    }
+                    configFile = Path.of(args[++i]);
+                }
+                case "--help", "-h" -> {
+                    System.out.println("usage: metalboot [--config FILE]   (defaults: see metalboot-defaults.yaml)");
+                    return;
+                }
+                default -> usage("unknown argument: " + args[i]);
+            }
+        }
+
+        ConfigLoader.LoadedConfig loaded;
+        try {
+            loaded = configFile == null ? ConfigLoader.defaults() : ConfigLoader.load(configFile);
+        } catch (ConfigLoader.ConfigLoadException e) {
+            System.err.println("metalboot: config error: " + e.getMessage());
+            System.exit(EXIT_CONFIG);
+            return;
+        }
+        ApplianceConfig config = loaded.config();
+        configureLogging(config.logLevel().equals("debug") ? java.util.logging.Level.FINE
+                : java.util.logging.Level.INFO);
+
+        List<AutoCloseable> services = new ArrayList<>();
+        try {
+            if (config.dhcp().enabled()) {
+                ProxyDhcpServer dhcp = new ProxyDhcpServer(ProxyDhcpSettingsFactory.from(config),
+                        new ConfiguredNetbootGate(config.dhcp()));
+                services.add(() -> {
+                    dhcp.close();
+                    LOG.log(Level.INFO, "dhcp-proxy counters {0}", dhcp.counters());
+                });
+                dhcp.start();
+            } else {
+                LOG.log(Level.INFO, "dhcp-proxy disabled (dhcp.enabled: false)");
+            }
+        } catch (ConfigException e) {
+            System.err.println("metalboot: config error: " + loaded.describe(e));
+            stop(services);
+            System.exit(EXIT_CONFIG);
+            return;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.ERROR, "metalboot could not start: " + e.getMessage(), e);
+            stop(services);
+            System.exit(EXIT_START);
+            return;
+        }
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.log(Level.INFO, "metalboot stopping");
+            stop(services);
+            stopped.countDown();
+        }, "shutdown"));
+        LOG.log(Level.INFO, "metalboot started (config: {0})", loaded.source());
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void stop(List<AutoCloseable> services) {
+        for (AutoCloseable service : services.reversed()) {
+            try {
+                service.close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "error while stopping a service", e);
+            }
+        }
+    }
+
+    private static void usage(String problem) {
+        System.err.println("metalboot: " + problem + "\nusage: metalboot [--config FILE]");
+        System.exit(EXIT_CONFIG);
+    }
+
+    private static void configureLogging(java.util.logging.Level level) {
+        Logger root = Logger.getLogger("");
+        for (Handler handler : root.getHandlers()) {
+            root.removeHandler(handler);
+        }
+        ConsoleHandler console = new ConsoleHandler();
+        console.setFormatter(new OneLineLogFormat());
+        console.setLevel(level);
+        root.addHandler(console);
+        root.setLevel(level);
+        // Netty's own debug chatter is not what an operator asks for with log-level: debug.
+        Logger.getLogger("io.netty").setLevel(java.util.logging.Level.INFO);
+    }
+}

@@ -1,0 +1,79 @@
+package io.metalboot.appliance.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The appliance's one config file, as bound from YAML. Defaults are not in code: they live in
+ * {@code metalboot-defaults.yaml}, the documented file that every user file is laid over.
+ */
+public record ApplianceConfig(
+        @JsonProperty(value = "log-level", required = true) String logLevel,
+        @JsonProperty("server-address") String serverAddress,
+        @JsonProperty(value = "http-port", required = true) int httpPort,
+        @JsonProperty(value = "dhcp", required = true) Dhcp dhcp) {
+
+    public ApplianceConfig {
+        required("log-level", logLevel);
+        required("dhcp", dhcp);
+        logLevel = logLevel.toLowerCase(Locale.ROOT);
+        if (!logLevel.equals("info") && !logLevel.equals("debug")) {
+            throw new ConfigException("log-level", "must be info or debug, not '" + logLevel + "'");
+        }
+        requirePort("http-port", httpPort);
+    }
+
+    public record Dhcp(
+            @JsonProperty(value = "enabled", required = true) boolean enabled,
+            @JsonProperty("interface") String interfaceName,
+            @JsonProperty(value = "port", required = true) int port,
+            @JsonProperty(value = "pxe-port", required = true) int pxePort,
+            @JsonProperty(value = "mode", required = true) String mode,
+            @JsonProperty(value = "known-machines-only", required = true) boolean knownMachinesOnly,
+            @JsonProperty(value = "known-machines", required = true) List<String> knownMachines,
+            @JsonProperty(value = "local-boot-only", required = true) List<String> localBootOnly,
+            @JsonProperty(value = "boot-files", required = true) BootFiles bootFiles,
+            @JsonProperty(value = "ipxe-script-url", required = true) String ipxeScriptUrl) {
+
+        public Dhcp {
+            required("mode", mode);
+            required("known-machines", knownMachines);
+            required("local-boot-only", localBootOnly);
+            required("boot-files", bootFiles);
+            required("ipxe-script-url", ipxeScriptUrl);
+            requirePort("port", port);
+            requirePort("pxe-port", pxePort);
+            mode = mode.toLowerCase(Locale.ROOT);
+            if (!mode.equals("offer") && !mode.equals("menu")) {
+                throw new ConfigException("mode", "must be offer or menu, not '" + mode + "'");
+            }
+            knownMachines = List.copyOf(knownMachines);
+            localBootOnly = List.copyOf(localBootOnly);
+            if (ipxeScriptUrl.isBlank()) {
+                throw new ConfigException("ipxe-script-url", "must not be empty");
+            }
+        }
+    }
+
+    public record BootFiles(
+            @JsonProperty("bios") String bios,
+            @JsonProperty("uefi-x64") String uefiX64,
+            @JsonProperty("uefi-ia32") String uefiIa32,
+            @JsonProperty("uefi-arm64") String uefiArm64,
+            @JsonProperty("http-x64") String httpX64,
+            @JsonProperty("http-arm64") String httpArm64) {
+    }
+
+    private static void required(String key, Object value) {
+        if (value == null) {
+            throw new ConfigException(key, "must be set (null is not allowed here)");
+        }
+    }
+
+    private static void requirePort(String key, int port) {
+        if (port < 1 || port > 65535) {
+            throw new ConfigException(key, "must be a port number 1..65535, not " + port);
+        }
+    }
+}

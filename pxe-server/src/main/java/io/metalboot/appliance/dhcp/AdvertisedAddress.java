@@ -1,0 +1,73 @@
+package io.metalboot.appliance.dhcp;
+
+import io.metalboot.appliance.config.ConfigException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The IPv4 address the appliance tells PXE clients to come back to. Without IP_PKTINFO (Netty's
+ * epoll has none) the proxy cannot learn which local address a broadcast arrived on, so this is
+ * decided once, at start, and a host where the choice is ambiguous must say it in the config.
+ */
+public final class AdvertisedAddress {
+    private AdvertisedAddress() {
+    }
+
+    public static Inet4Address resolve(String configured, String interfaceName) {
+        if (configured != null) {
+            try {
+                if (InetAddress.getByName(configured) instanceof Inet4Address v4 && !configured.isBlank()
+                        && Character.isDigit(configured.charAt(0))) {
+                    return v4;
+                }
+            } catch (UnknownHostException e) {
+                // fall through to the error below
+            }
+            throw new ConfigException("server-address", "not an IPv4 address: '" + configured + "'");
+        }
+        try {
+            if (interfaceName != null) {
+                NetworkInterface nic = NetworkInterface.getByName(interfaceName);
+                if (nic == null) {
+                    throw new ConfigException("dhcp.interface", "no network interface named '" + interfaceName + "'");
+                }
+                return ipv4Of(nic).stream().findFirst().orElseThrow(() -> new ConfigException("dhcp.interface",
+                        "interface '" + interfaceName + "' has no IPv4 address; give it one or set server-address"));
+            }
+            List<Inet4Address> candidates = Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
+                    .filter(AdvertisedAddress::isUp)
+                    .flatMap(nic -> ipv4Of(nic).stream())
+                    .filter(address -> !address.isLoopbackAddress())
+                    .toList();
+            if (candidates.size() != 1) {
+                throw new ConfigException("server-address", candidates.isEmpty()
+                        ? "this host has no non-loopback IPv4 address to advertise; set server-address"
+                        : "this host has several IPv4 addresses " + candidates
+                                + "; set server-address or dhcp.interface");
+            }
+            return candidates.getFirst();
+        } catch (SocketException e) {
+            throw new ConfigException("server-address", "cannot list network interfaces: " + e.getMessage());
+        }
+    }
+
+    private static List<Inet4Address> ipv4Of(NetworkInterface nic) {
+        return nic.inetAddresses()
+                .filter(Inet4Address.class::isInstance)
+                .map(Inet4Address.class::cast)
+                .toList();
+    }
+
+    private static boolean isUp(NetworkInterface nic) {
+        try {
+            return nic.isUp();
+        } catch (SocketException e) {
+            return false;
+        }
+    }
+}

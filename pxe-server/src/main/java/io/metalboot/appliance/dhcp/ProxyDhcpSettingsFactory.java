@@ -1,0 +1,28 @@
+package io.metalboot.appliance.dhcp;
+
+import io.metalboot.appliance.config.ApplianceConfig;
+import io.metalboot.dhcp.proxy.BootFilePolicy;
+import io.metalboot.dhcp.proxy.ProxyDhcpSettings;
+import io.metalboot.dhcp.proxy.ProxyMode;
+import java.util.Locale;
+
+/** Turns the appliance config into what the ProxyDHCP needs. */
+public final class ProxyDhcpSettingsFactory {
+    private ProxyDhcpSettingsFactory() {
+    }
+
+    public static ProxyDhcpSettings from(ApplianceConfig config) {
+        ApplianceConfig.Dhcp dhcp = config.dhcp();
+        ApplianceConfig.BootFiles files = dhcp.bootFiles();
+        return new ProxyDhcpSettings(
+                AdvertisedAddress.resolve(config.serverAddress(), dhcp.interfaceName()),
+                dhcp.interfaceName(),
+                dhcp.port(),
+                dhcp.pxePort(),
+                ProxyMode.valueOf(dhcp.mode().toUpperCase(Locale.ROOT)),
+                new BootFilePolicy(files.bios(), files.uefiX64(), files.uefiIa32(), files.uefiArm64(),
+                        files.httpX64(), files.httpArm64()),
+                dhcp.ipxeScriptUrl(),
+                config.httpPort());
+    }
+}

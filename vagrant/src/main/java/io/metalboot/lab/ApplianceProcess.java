@@ -1,0 +1,76 @@
+package io.metalboot.lab;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The built appliance ({@code DIR/metalboot-pxe-server.jar}) running as a child process inside the
+ * appliance namespace, with a config file written for the scenario.
+ */
+final class ApplianceProcess implements ProxyDhcpServer {
+    static final String JAR = "metalboot-pxe-server.jar";
+    static final String READY_LINE = "metalboot started";
+    private static final Duration READY = Duration.ofSeconds(60);
+
+    private final ChildProcess process;
+
+    private ApplianceProcess(ChildProcess process) {
+        this.process = process;
+    }
+
+    /** Starts the appliance and returns once it logged {@value #READY_LINE}. */
+    static ApplianceProcess start(LabNetwork network, Path applianceDir, ApplianceConfig config) {
+        Path jar = applianceDir.resolve(JAR).toAbsolutePath();
+        if (!Files.isRegularFile(jar)) {
+            throw new LabException("the appliance is not built: " + jar + " is missing");
+        }
+        Path configFile = network.workDir().resolve("appliance.yaml").toAbsolutePath();
+        try {
+            Files.writeString(configFile, config.yaml(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new LabException("cannot write " + configFile, e);
+        }
+        List<String> argv = network.appliance().exec(List.of(javaBinary(), "--enable-native-access=ALL-UNNAMED",
+                "-jar", jar.toString(), "--config", configFile.toString()));
+        var appliance = network.adopt(new ApplianceProcess(
+                ChildProcess.start("appliance", argv, network.workDir().resolve("appliance.log"))));
+        var ready = appliance.process.lines().await(line -> line.contains(READY_LINE), READY);
+        if (ready.isEmpty()) {
+            throw new LabException("the appliance did not log \"" + READY_LINE + "\" within " + READY
+                    + (appliance.isAlive() ? "" : " (it exited)") + ":\n" + appliance.log().tail(30));
+        }
+        return appliance;
+    }
+
+    /** The JVM running the lab, so that the appliance runs on the same JDK. */
+    static String javaBinary() {
+        return ProcessHandle.current().info().command()
+                .filter(command -> command.endsWith("/java"))
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    @Override
+    public Journal<String> log() {
+        return process.lines();
+    }
+
+    @Override
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGTERM: the appliance logs its counters on a clean stop. */
+    @Override
+    public void close() {
+        process.close();
+    }
+
+    @Override
+    public String toString() {
+        return "appliance";
+    }
+}

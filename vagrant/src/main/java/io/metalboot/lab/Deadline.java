@@ -1,0 +1,15 @@
+package io.metalboot.lab;
+
+import java.time.Duration;
+
+/** One time budget shared by several waits (e.g. everything one VM must do under TCG). */
+record Deadline(long nanoTime) {
+
+    static Deadline in(Duration budget) {
+        return new Deadline(System.nanoTime() + budget.toNanos());
+    }
+
+    Duration remaining() {
+        return Duration.ofNanos(Math.max(0, nanoTime - System.nanoTime()));
+    }
+}

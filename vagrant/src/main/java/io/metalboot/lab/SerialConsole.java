@@ -1,0 +1,158 @@
+package io.metalboot.lab;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * What a VM printed on its serial port, read from the file QEMU writes ({@code -serial file:}).
+ * The firmware draws a text screen (cursor moves, colours, backspaces for its countdowns); those
+ * are stripped, so that lines read like the screen did.
+ */
+final class SerialConsole implements AutoCloseable {
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final Pattern ESCAPES = Pattern.compile("\u001b(\\[[0-9;=?]*[A-Za-z]|[()][0-9A-Za-z]|.)");
+
+    private final Path file;
+    private final Journal<String> lines = new Journal<>();
+    private final StringBuilder pending = new StringBuilder();
+    /** Everything so far with line breaks removed: the firmware wraps long lines at 80 columns. */
+    private final StringBuilder unwrapped = new StringBuilder();
+    private volatile boolean open = true;
+    private final Thread follower;
+
+    SerialConsole(Path file) {
+        this.file = file;
+        this.follower = Thread.ofVirtual().name("serial-" + file.getFileName()).start(this::follow);
+    }
+
+    Path file() {
+        return file;
+    }
+
+    Journal<String> lines() {
+        return lines;
+    }
+
+    /** Waits until the text appears anywhere in the output, even across a wrapped line. */
+    boolean awaitText(String text, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            synchronized (unwrapped) {
+                if (unwrapped.indexOf(text) >= 0) {
+                    return true;
+                }
+            }
+            if (System.nanoTime() >= deadline || !open) {
+                return false;
+            }
+            sleep();
+        }
+    }
+
+    /** The first line matching the pattern (a wrapped continuation is not joined). */
+    Optional<String> awaitLine(Pattern pattern, Duration timeout) {
+        return lines.await(line -> pattern.matcher(line).find(), timeout);
+    }
+
+    private void follow() {
+        long offset = 0;
+        byte[] buffer = new byte[8192];
+        while (open) {
+            if (Files.exists(file)) {
+                try (var in = new RandomAccessFile(file.toFile(), "r")) {
+                    in.seek(offset);
+                    int read;
+                    while ((read = in.read(buffer)) > 0) {
+                        offset += read;
+                        consume(new String(buffer, 0, read, StandardCharsets.ISO_8859_1));
+                    }
+                } catch (IOException e) {
+                    // QEMU may be recreating the file; try again on the next poll
+                }
+            }
+            sleep();
+        }
+    }
+
+    private void consume(String chunk) {
+        // An escape sequence may be cut by the chunk boundary; they are short, so hold back a tail.
+        pending.append(chunk);
+        int lastEscape = pending.lastIndexOf("\u001b");
+        String ready;
+        if (lastEscape >= 0 && pending.length() - lastEscape < 12 && !ESCAPES.matcher(pending.substring(lastEscape)).lookingAt()) {
+            ready = pending.substring(0, lastEscape);
+            pending.delete(0, lastEscape);
+        } else {
+            ready = pending.toString();
+            pending.setLength(0);
+        }
+        String text = ESCAPES.matcher(ready).replaceAll("");
+        synchronized (unwrapped) {
+            for (char c : text.toCharArray()) {
+                switch (c) {
+                    case '\n' -> lineDone();
+                    case '\r' -> { }
+                    case '\b' -> {
+                        if (!currentLine.isEmpty()) {
+                            currentLine.setLength(currentLine.length() - 1);
+                        }
+                        if (!unwrapped.isEmpty()) {
+                            unwrapped.setLength(unwrapped.length() - 1);
+                        }
+                    }
+                    default -> {
+                        if (c >= ' ' || c == '\t') {
+                            currentLine.append(c);
+                            unwrapped.append(c);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private final StringBuilder currentLine = new StringBuilder();
+
+    private void lineDone() {
+        String line = currentLine.toString().strip();
+        currentLine.setLength(0);
+        if (!line.isEmpty()) {
+            lines.add(line);
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(POLL);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LabException("interrupted while reading a serial console", e);
+        }
+    }
+
+    /** Reads what is left in the file, then stops following it. */
+    @Override
+    public void close() {
+        open = false;
+        try {
+            follower.join(Duration.ofSeconds(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (unwrapped) {
+            lineDone();
+        }
+        lines.end();
+    }
+
+    @Override
+    public String toString() {
+        return "serial console " + file;
+    }
+}

@@ -1,0 +1,40 @@
+package io.metalboot.lab;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Decides whether the lab scenarios can run here. Missing prerequisites skip them on a developer's
+ * machine, but fail them where they must run: {@code CI=true} or {@code -Dmetalboot.lab.required=true}.
+ */
+final class LabRequirements {
+    private LabRequirements() {
+    }
+
+    static Path applianceDir() {
+        return Path.of(System.getProperty("metalboot.appliance.dir", "../pxe-server/target/appliance")).toAbsolutePath().normalize();
+    }
+
+    static Path workRoot() {
+        return Path.of(System.getProperty("metalboot.lab.workdir", "target/lab")).toAbsolutePath().normalize();
+    }
+
+    static boolean required() {
+        return "true".equalsIgnoreCase(System.getenv("CI")) || Boolean.getBoolean("metalboot.lab.required");
+    }
+
+    /** Skips (or, where required, fails) the calling test unless everything the lab needs is here. */
+    static void assumeLabCanRun() {
+        var prerequisites = Prerequisites.check(applianceDir());
+        if (prerequisites.met()) {
+            return;
+        }
+        String reason = "the lab cannot run here, " + prerequisites.describe();
+        if (required()) {
+            fail(reason + " (required: CI=true or metalboot.lab.required=true)");
+        }
+        Assumptions.abort(reason);
+    }
+}
