@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# ProxyDHCP benchmark: perfdhcp (Kea) as the load, over a veth pair between two private network
+# ProxyDHCP benchmark: Kea's perfdhcp as the load, over veth pairs between private network
 # namespaces, against (1) a trivial C responder = perfdhcp's own ceiling, (2) metalboot,
-# (3) dnsmasq in ProxyDHCP mode. See bench/dhcp/README.md.
+# (3) dnsmasq in ProxyDHCP mode. All three run side by side (one namespace each) and every load
+# step is run against each of them in turn, so they see the same traffic under the same host load.
 #
 #   bench/dhcp/run.sh [--appliance-dir DIR] [--duration S] [--warmup S] [--rates "5000 10000 ..."]
-#                     [--clients N] [--no-pin] [--no-build] [--servers "trivial metalboot dnsmasq"]
+#                     [--fixed-rate R] [--clients N] [--servers "trivial metalboot dnsmasq"]
+#                     [--no-pin] [--no-build]
 #
-# Needs root, perfdhcp (kea-admin), dnsmasq (dnsmasq-base), iproute2, gcc, tcpdump.
-# All traffic stays inside two namespaces named mbb-<random>-{srv,cli}; they are deleted on exit.
+# Needs root, perfdhcp (kea-admin), dnsmasq (dnsmasq-base), iproute2, gcc, tcpdump, util-linux.
+# Traffic stays inside namespaces named mbb-<random>-*; they are deleted on every exit path.
+# Writes bench/dhcp/results/<UTC date-time>.md. See bench/dhcp/README.md.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,18 +20,19 @@ APPLIANCE_DIR="$REPO/pxe-server/target/appliance"
 APPLIANCE_DIR_GIVEN=0
 DURATION=10
 WARMUP=10
-RATES="5000 10000 15000 20000 30000 40000 50000"
+RATES="5000 10000 15000 20000 25000 30000 40000 50000"
 FIXED_RATE=5000
 CLIENTS=10000
 PIN=1
 BUILD=1
 SERVERS="trivial metalboot dnsmasq"
-DROP_LIMIT_PCT="0.1"
+DROP_LIMIT_PCT="0.1"      # "sustained" = drops below this percentage
+STOP_AFTER_FAILS=2        # a server's ramp stops after this many consecutive failing rates
 
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
-    --appliance-dir) APPLIANCE_DIR="$(cd "$2" 2>/dev/null && pwd || echo "$2")"; APPLIANCE_DIR_GIVEN=1; shift 2;;
+    --appliance-dir) APPLIANCE_DIR="$2"; APPLIANCE_DIR_GIVEN=1; shift 2;;
     --duration) DURATION="$2"; shift 2;;
     --warmup) WARMUP="$2"; shift 2;;
     --rates) RATES="$2"; shift 2;;
@@ -41,38 +45,56 @@ while [ $# -gt 0 ]; do
     *) echo "unknown argument: $1" >&2; usage >&2; exit 2;;
   esac
 done
-case "$DURATION$WARMUP$CLIENTS$FIXED_RATE" in *[!0-9]*) echo "--duration/--warmup/--clients/--fixed-rate must be integers" >&2; exit 2;; esac
+case "$DURATION$WARMUP$CLIENTS$FIXED_RATE$(echo "$RATES" | tr -d ' ')" in
+  *[!0-9]*|"") echo "--duration/--warmup/--clients/--fixed-rate/--rates take integers" >&2; exit 2;;
+esac
+[ "$DURATION" -ge 1 ] || { echo "--duration must be >= 1" >&2; exit 2; }
+for s in $SERVERS; do case "$s" in trivial|metalboot|dnsmasq) ;; *) echo "unknown server: $s" >&2; exit 2;; esac; done
+# ascending, unique, fixed rate included
+STEPS="$(printf '%s\n' $RATES "$FIXED_RATE" | sort -n -u | tr '\n' ' ')"
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (network namespaces)"
-for t in perfdhcp dnsmasq ip gcc taskset tcpdump getconf awk; do
-  command -v "$t" >/dev/null 2>&1 || [ -x "/usr/sbin/$t" ] || die "missing tool: $t"
+PATH="$PATH:/usr/sbin:/sbin"
+for t in perfdhcp dnsmasq ip gcc taskset tcpdump getconf awk od timeout; do
+  command -v "$t" >/dev/null 2>&1 || die "missing tool: $t (perfdhcp: apt-get install kea-admin; dnsmasq: dnsmasq-base)"
 done
-PERFDHCP="$(command -v perfdhcp || echo /usr/sbin/perfdhcp)"
-DNSMASQ="$(command -v dnsmasq || echo /usr/sbin/dnsmasq)"
+PERFDHCP="$(command -v perfdhcp)"
+DNSMASQ="$(command -v dnsmasq)"
 NCPU="$(getconf _NPROCESSORS_ONLN)"
 CLK_TCK="$(getconf CLK_TCK)"
 if [ "$PIN" -eq 1 ] && [ "$NCPU" -lt 2 ]; then log "only $NCPU CPU: no pinned runs"; PIN=0; fi
+MODES="unpinned"; [ "$PIN" -eq 1 ] && MODES="unpinned pinned"
 
 # ---------------------------------------------------------------- private lab + cleanup
 SUF="$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
-NS_S="mbb-$SUF-srv"; NS_C="mbb-$SUF-cli"
-IF_S="mbb${SUF}s"; IF_C="mbb${SUF}c"            # <= 15 chars
-NET="10.213.77.0"; SRV_IP="10.213.77.1"; CLI_IP="10.213.77.2"
+NS_C="mbb-$SUF-cli"
 WORK="$(mktemp -d /tmp/mbb-bench.XXXXXX)"
-SERVER_PID=""
+declare -A NS IFS_ IFC SIP CIP NET PID
+k=0
+for s in $SERVERS; do
+  NS[$s]="mbb-$SUF-$s"; IFS_[$s]="mbb${SUF}s$k"; IFC[$s]="mbb${SUF}c$k"   # <= 15 chars
+  NET[$s]="10.213.$((77 + k)).0"; SIP[$s]="10.213.$((77 + k)).1"; CIP[$s]="10.213.$((77 + k)).2"
+  PID[$s]=""
+  k=$((k + 1))
+done
 
+kill_server() { # name: SIGTERM, then SIGKILL after 10 s
+  local p="${PID[$1]:-}"
+  [ -n "$p" ] || return 0
+  kill -TERM "$p" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$p" 2>/dev/null || true
+  wait "$p" 2>/dev/null || true
+  PID[$1]=""
+}
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-  fi
-  ip netns del "$NS_S" 2>/dev/null || true
+  for s in $SERVERS; do kill_server "$s"; done
+  for s in $SERVERS; do ip netns del "${NS[$s]}" 2>/dev/null || true; done
   ip netns del "$NS_C" 2>/dev/null || true
   rm -rf "$WORK"
   exit $rc
@@ -81,164 +103,180 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-log "lab: namespaces $NS_S ($IF_S $SRV_IP) <-veth-> $NS_C ($IF_C $CLI_IP), work dir $WORK"
-ip netns add "$NS_S"
 ip netns add "$NS_C"
-ip link add "$IF_S" type veth peer name "$IF_C"
-ip link set "$IF_S" netns "$NS_S"
-ip link set "$IF_C" netns "$NS_C"
-ip -n "$NS_S" addr add "$SRV_IP/24" dev "$IF_S"
-ip -n "$NS_C" addr add "$CLI_IP/24" dev "$IF_C"
-for ns in "$NS_S" "$NS_C"; do ip -n "$ns" link set lo up; done
-ip -n "$NS_S" link set "$IF_S" up
-ip -n "$NS_C" link set "$IF_C" up
-# Same (generous) socket buffer ceiling for every server; perfdhcp asks for what it wants.
-for ns in "$NS_S" "$NS_C"; do ip netns exec "$ns" sysctl -qw net.core.rmem_max=8388608 net.core.wmem_max=8388608 >/dev/null 2>&1 || true; done
+ip -n "$NS_C" link set lo up
+for s in $SERVERS; do
+  ip netns add "${NS[$s]}"
+  ip -n "${NS[$s]}" link set lo up
+  ip link add "${IFS_[$s]}" type veth peer name "${IFC[$s]}"
+  ip link set "${IFS_[$s]}" netns "${NS[$s]}"
+  ip link set "${IFC[$s]}" netns "$NS_C"
+  ip -n "${NS[$s]}" addr add "${SIP[$s]}/24" dev "${IFS_[$s]}"
+  ip -n "$NS_C" addr add "${CIP[$s]}/24" dev "${IFC[$s]}"
+  ip -n "${NS[$s]}" link set "${IFS_[$s]}" up
+  ip -n "$NS_C" link set "${IFC[$s]}" up
+  log "lab: $s in ${NS[$s]} (${IFS_[$s]} ${SIP[$s]}) <-veth-> $NS_C (${IFC[$s]} ${CIP[$s]})"
+done
 
 # ---------------------------------------------------------------- builds
 log "building trivial responder (gcc -O2)"
 gcc -O2 -Wall -o "$WORK/trivial_responder" "$HERE/trivial_responder.c"
 
-JAR="$APPLIANCE_DIR/metalboot-pxe-server.jar"
-JAVA=""
+JAVA=""; JAVA_HOME_FOUND=""
 for d in /usr/lib/jvm/*/; do
-  [ -x "$d/bin/java" ] || continue
+  d="${d%/}"
+  [ -x "$d/bin/java" ] && [ ! -L "$d" ] || continue
   v="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$d/release" 2>/dev/null || true)"
   [ -n "$v" ] || v="$("$d/bin/java" -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p')"
-  if [ -n "$v" ] && [ "$v" -ge 21 ]; then JAVA="${d%/}/bin/java"; JAVA_HOME_FOUND="${d%/}"; break; fi
+  if [ -n "$v" ] && [ "$v" -ge 21 ]; then JAVA="$d/bin/java"; JAVA_HOME_FOUND="$d"; break; fi
 done
 METALBOOT_SKIP=""
 if [[ " $SERVERS " == *" metalboot "* ]]; then
+  JAR="$APPLIANCE_DIR/metalboot-pxe-server.jar"
   if [ -z "$JAVA" ]; then
     METALBOOT_SKIP="no JDK >= 21 under /usr/lib/jvm"
   else
     if [ ! -f "$JAR" ] && [ "$BUILD" -eq 1 ] && [ "$APPLIANCE_DIR_GIVEN" -eq 0 ]; then
-      log "appliance jar missing: building it (mvnw -q -B -DskipTests package)"
+      log "appliance jar missing: building it (./mvnw -q -B -DskipTests package)"
       if ! (cd "$REPO" && JAVA_HOME="$JAVA_HOME_FOUND" ./mvnw -q -B -DskipTests package) >"$WORK/mvn.log" 2>&1; then
         log "build failed (tail of log):"; grep -v '^WARNING' "$WORK/mvn.log" | tail -15 >&2 || true
       fi
     fi
-    [ -f "$JAR" ] || METALBOOT_SKIP="appliance jar not found: $JAR (build it: JAVA_HOME=... ./mvnw -q -B -DskipTests package)"
+    if [ -f "$JAR" ]; then
+      # run a private copy: a rebuild in the work tree during the benchmark must not affect it
+      mkdir -p "$WORK/appliance"; cp -a "$APPLIANCE_DIR/." "$WORK/appliance/"
+      JAR_RUN="$WORK/appliance/metalboot-pxe-server.jar"
+    else
+      METALBOOT_SKIP="appliance jar not found: $JAR (build: JAVA_HOME=$JAVA_HOME_FOUND ./mvnw -q -B -DskipTests package)"
+    fi
   fi
   [ -z "$METALBOOT_SKIP" ] || log "SKIPPING metalboot: $METALBOOT_SKIP"
 fi
 
+# ---------------------------------------------------------------- instruments
+# utime+stime (ticks) of a server process, all threads included
+cpu_ticks() { local p="${PID[$1]:-}"; [ -n "$p" ] && awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0; }
+# UDP counters of a namespace: InDatagrams OutDatagrams RcvbufErrors SndbufErrors
+udp_counters() {
+  ip netns exec "$1" awk '$1 == "Udp:" { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 } else
+    print $c["InDatagrams"], $c["OutDatagrams"], $c["RcvbufErrors"], $c["SndbufErrors"] }' /proc/net/snmp
+}
+# host-wide busy and total ticks (all CPUs)
+host_ticks() { awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat; }
+# CPU ticks of this shell's waited-for children (perfdhcp and its wrappers)
+child_ticks() {
+  local out; out="$(times | sed -n 2p)"   # "XmY.YYYs XmZ.ZZZs"
+  awk -v hz="$CLK_TCK" '{ t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%d\n", t * hz + 0.5 }' <<<"$out"
+}
+
 # ---------------------------------------------------------------- load generator
 # option 60 = "PXEClient:Arch:00007:UNDI:003000", option 93 = 0x0007 (x64 UEFI)
 OPT60="$(printf 'PXEClient:Arch:00007:UNDI:003000' | od -An -tx1 | tr -d ' \n')"
-PERF_BASE=(-4 -l "$IF_C" -i -R "$CLIENTS" -o "60,$OPT60" -o "93,0007" -W 200000)
 CMDLINES="$WORK/cmdlines.txt"; : >"$CMDLINES"
 
-# perfdhcp_run OUT_PREFIX RATE(or "max") PINNED(0/1) SECONDS
-# writes OUT_PREFIX.out (perfdhcp output) and OUT_PREFIX.kv (parsed figures)
+# perfdhcp_run SERVER OUT_PREFIX RATE|max PINNED(0/1) SECONDS -> OUT_PREFIX.out, OUT_PREFIX.kv
 perfdhcp_run() {
-  local out="$1" rate="$2" pinned="$3" secs="$4"
-  local -a cmd=("$PERFDHCP" "${PERF_BASE[@]}")
+  local s="$1" out="$2" rate="$3" pinned="$4" secs="$5"
+  local -a cmd=("$PERFDHCP" -4 -l "${IFC[$s]}" -i -R "$CLIENTS" -o "60,$OPT60" -o "93,0007" -W 200000)
   [ "$rate" = "max" ] || cmd+=(-r "$rate")
   cmd+=(-p "$secs")
   local -a pre=()
   [ "$pinned" -eq 1 ] && pre=(taskset -c 1)
   echo "ip netns exec $NS_C ${pre[*]} ${cmd[*]}" | sed 's/  */ /g' >>"$CMDLINES"
-  local t0 t1 srv0 srv1 cli0 cli1
-  t0="$(cpu_ticks)"; srv0="$(sock_drops "$NS_S")"; cli0="$(sock_drops "$NS_C")"
-  # hard bound on top of -p: perfdhcp stops by itself; timeout is only a safety net
+  local t0 t1 h0 h1 c0 c1 s0 s1 k0 k1
+  t0="$(cpu_ticks "$s")"; h0="$(host_ticks)"; c0="$(child_ticks)"
+  s0="$(udp_counters "${NS[$s]}")"; k0="$(udp_counters "$NS_C")"
+  # perfdhcp stops by itself after -p; timeout is only a safety net
   timeout --kill-after=5 $((secs + 30)) ip netns exec "$NS_C" "${pre[@]}" "${cmd[@]}" >"$out.out" 2>&1 || true
-  t1="$(cpu_ticks)"; srv1="$(sock_drops "$NS_S")"; cli1="$(sock_drops "$NS_C")"
-  awk -v secs="$secs" -v ticks=$((t1 - t0)) -v hz="$CLK_TCK" -v sd=$((srv1 - srv0)) -v cd=$((cli1 - cli0)) '
-    function num(s) { sub(/ ms$/, "", s); return s }
-    /^sent packets:/ && !s { s = $3 }
-    /^received packets:/ && !r { r = $3 }
+  t1="$(cpu_ticks "$s")"; h1="$(host_ticks)"; c1="$(child_ticks)"
+  s1="$(udp_counters "${NS[$s]}")"; k1="$(udp_counters "$NS_C")"
+  awk -v secs="$secs" -v ticks=$((t1 - t0)) -v hz="$CLK_TCK" -v pt=$((c1 - c0)) \
+      -v h0="$h0" -v h1="$h1" -v s0="$s0" -v s1="$s1" -v k0="$k0" -v k1="$k1" -v la="$(cut -d' ' -f1 /proc/loadavg)" '
+    function num(x) { sub(/ ms$/, "", x); return x }
+    /^sent packets:/ && s == "" { s = $3 }
+    /^received packets:/ && r == "" { r = $3 }
     /^orphans:/ && o == "" { o = $2 }
     /^min delay:/ && mn == "" { mn = num($3) }
     /^avg delay:/ && av == "" { av = num($3) }
     /^max delay:/ && mx == "" { mx = num($3) }
     /^std deviation:/ && sdv == "" { sdv = num($3) }
     END {
-      if (s == "") { s = 0 } if (r == "") { r = 0 }
+      s += 0; r += 0
+      split(h0, a); split(h1, b); split(s0, x); split(s1, y); split(k0, p); split(k1, q)
       printf "sent=%d\nrecv=%d\ndrops=%d\n", s, r, s - r
-      printf "droppct=%.4f\n", (s > 0 ? 100 * (s - r) / s : 100)
+      printf "droppct=%.3f\n", (s > 0 ? 100 * (s - r) / s : 100)
       printf "aps=%.0f\n", r / secs
       printf "orphans=%s\nmin=%s\navg=%s\nmax=%s\nstd=%s\n", (o == "" ? 0 : o), mn, av, mx, sdv
-      printf "cpus=%.3f\n", ticks / hz
+      printf "cpus=%.2f\n", ticks / hz
       printf "cpu10k=%s\n", (r > 0 ? sprintf("%.3f", ticks / hz / r * 10000) : "n/a")
-      printf "srvsockdrops=%d\nclisockdrops=%d\n", sd, cd
+      printf "perfcpu=%.2f\n", pt / hz
+      printf "hostbusy=%.0f\n", (b[2] > a[2] ? 100 * (b[1] - a[1]) / (b[2] - a[2]) : 0)
+      printf "load=%s\n", la
+      printf "srvin=%d\nsrvout=%d\nsrvrcvbuf=%d\nsrvsndbuf=%d\n", y[1] - x[1], y[2] - x[2], y[3] - x[3], y[4] - x[4]
+      printf "cliin=%d\nclircvbuf=%d\n", q[1] - p[1], q[3] - p[3]
     }' "$out.out" >"$out.kv"
 }
-kv() { sed -n "s/^$2=//p" "$1.kv"; }
-
-# utime+stime (ticks) of the server process, all threads included
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat" 2>/dev/null || echo 0; }
-# kernel receive-queue drops of UDP sockets on port 67 inside a namespace
-sock_drops() { ip netns exec "$1" awk 'NR > 1 && $2 ~ /:0043$/ { d += $NF } END { print d + 0 }' /proc/net/udp; }
+kv() { sed -n "s/^$2=//p" "$1.kv" 2>/dev/null; }
 
 # ---------------------------------------------------------------- servers
+wait_for_line() { # SERVER FILE REGEX TIMEOUT_S
+  local i
+  for i in $(seq 1 $(($4 * 10))); do
+    grep -q "$3" "$2" 2>/dev/null && return 0
+    kill -0 "${PID[$1]}" 2>/dev/null || { log "$1 exited before '$3'"; return 1; }
+    sleep 0.1
+  done
+  log "$1: timeout waiting for '$3'"; return 1
+}
+
 start_server() {
-  local name="$1" logf="$WORK/$1.log"
-  SERVER_PID=""
-  case "$name" in
+  local s="$1" logf="$WORK/$1.log"
+  case "$s" in
     trivial)
-      ip netns exec "$NS_S" "$WORK/trivial_responder" "$IF_S" "$SRV_IP" 2>"$logf" &
-      SERVER_PID=$!
-      wait_for_line "$logf" '^ready' 10 ;;
+      ip netns exec "${NS[$s]}" "$WORK/trivial_responder" "${IFS_[$s]}" "${SIP[$s]}" 2>"$logf" &
+      PID[$s]=$!
+      wait_for_line "$s" "$logf" '^ready' 10 ;;
     dnsmasq)
-      # ProxyDHCP on the subnet; one PXE service per arch, no prompt => boots the file directly.
-      # --quiet-dhcp: no per-packet log line (metalboot runs at log-level info, no per-packet lines).
-      ip netns exec "$NS_S" "$DNSMASQ" --keep-in-foreground --conf-file=/dev/null --pid-file= \
-        --port=0 --interface="$IF_S" --bind-interfaces \
-        --dhcp-range="$NET,proxy" \
+      # ProxyDHCP on the subnet, one PXE service per architecture, no prompt.
+      # --quiet-dhcp: no per-packet log line (metalboot runs at log-level info: none either).
+      ip netns exec "${NS[$s]}" "$DNSMASQ" --keep-in-foreground --conf-file=/dev/null --pid-file= \
+        --port=0 --interface="${IFS_[$s]}" --bind-interfaces \
+        --dhcp-range="${NET[$s]},proxy" \
         --pxe-service=x86PC,"metalboot",undionly.kpxe \
         --pxe-service=x86-64_EFI,"metalboot",snponly.efi \
         --pxe-service=BC_EFI,"metalboot",snponly.efi \
         --dhcp-leasefile="$WORK/dnsmasq.leases" --log-facility="$logf" --quiet-dhcp &
-      SERVER_PID=$!
-      wait_for_line "$logf" 'DHCP, proxy on subnet' 10 ;;
+      PID[$s]=$!
+      wait_for_line "$s" "$logf" 'DHCP, proxy on subnet' 10 ;;
     metalboot)
       cat >"$WORK/metalboot.yaml" <<EOF
 log-level: info
 dhcp:
-  interface: $IF_S
+  interface: ${IFS_[$s]}
 EOF
-      ip netns exec "$NS_S" "$JAVA" --enable-native-access=ALL-UNNAMED -Xms256m \
-        -jar "$JAR" --config "$WORK/metalboot.yaml" >"$logf" 2>&1 &
-      SERVER_PID=$!
-      wait_for_line "$logf" 'metalboot started' 90 ;;
+      ip netns exec "${NS[$s]}" "$JAVA" --enable-native-access=ALL-UNNAMED -Xms256m \
+        -jar "$JAR_RUN" --config "$WORK/metalboot.yaml" >"$logf" 2>&1 &
+      PID[$s]=$!
+      wait_for_line "$s" "$logf" 'metalboot started' 90 ;;
   esac
 }
 
-wait_for_line() { # FILE REGEX TIMEOUT_S
-  local i
-  for i in $(seq 1 $(($3 * 10))); do
-    grep -q "$2" "$1" 2>/dev/null && return 0
-    kill -0 "$SERVER_PID" 2>/dev/null || { log "server exited before '$2'"; return 1; }
-    sleep 0.1
-  done
-  log "timeout waiting for '$2'"; return 1
+pin_all() { # 1 = servers on CPU 0, 0 = all CPUs
+  local s cpus="0-$((NCPU - 1))"
+  [ "$1" -eq 1 ] && cpus=0
+  for s in $ACTIVE; do taskset -a -p -c "$cpus" "${PID[$s]}" >/dev/null; done
 }
 
-stop_server() {
-  [ -n "$SERVER_PID" ] || return 0
-  kill -TERM "$SERVER_PID" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=""
-}
-
-pin_server() { # 1 = pinned to CPU 0, 0 = all CPUs
-  if [ "$1" -eq 1 ]; then taskset -a -p -c 0 "$SERVER_PID" >/dev/null
-  else taskset -a -p -c "0-$((NCPU - 1))" "$SERVER_PID" >/dev/null; fi
-}
-
-# Send a few DISCOVERs at a low rate, capture the replies and check the OFFER's fields.
+# A few DISCOVERs at a low rate; capture the replies and check the OFFER's fields.
 check_replies() {
-  local name="$1" pcap="$WORK/$1.pcap"
-  ip netns exec "$NS_C" timeout 15 tcpdump -U -n -i "$IF_C" -w "$pcap" -c 20 'udp and src host '"$SRV_IP" >/dev/null 2>&1 &
+  local s="$1" pcap="$WORK/$1.pcap"
+  ip netns exec "$NS_C" timeout 15 tcpdump -U -n -i "${IFC[$s]}" -w "$pcap" -c 20 "udp and src host ${SIP[$s]}" >/dev/null 2>&1 &
   local tdp=$!
   sleep 1
-  perfdhcp_run "$WORK/$name.check" 50 0 1
+  perfdhcp_run "$s" "$WORK/$s.check" 50 0 1
   sleep 0.3; kill "$tdp" 2>/dev/null || true; wait "$tdp" 2>/dev/null || true
-  tcpdump -n -vv -r "$pcap" 2>/dev/null >"$WORK/$name.check.txt" || true
-  awk -v srv="$SRV_IP" -v cli="$CLI_IP" '
+  tcpdump -n -vv -r "$pcap" 2>/dev/null >"$WORK/$s.check.txt" || true
+  awk -v srv="${SIP[$s]}" -v cli="${CIP[$s]}" '
     /^[0-9][0-9]:/ { n++ }
     /^    [0-9.]+ > [0-9.]+:/ { if ($1 == srv ".67" && $3 == cli ".67:") dst++ }
     /Your-IP/ { yi++ }
@@ -246,129 +284,142 @@ check_replies() {
     /DHCP-Message \(53\).*Offer/ { offer++ }
     /Server-ID \(54\).*: / && $NF == srv { sid++ }
     /Vendor-Class \(60\).*"PXEClient"/ { v60++ }
-    /File "/ { f[$2]++; fil++ }
+    /^[ \t]*file "/ { f[$2]++; fil++ }
+    /Vendor-Option \(43\)/ { v43++ }
     END {
       files = ""; for (k in f) files = files (files == "" ? "" : ",") k
-      printf "replies=%d to-giaddr:67=%d offer=%d yiaddr-0=%d siaddr=%d opt54=%d opt60=%d file=%d%s\n",
-        n, dst, offer, n - yi, si, sid, v60, fil, (files == "" ? "" : " (" files ")")
-    }' "$WORK/$name.check.txt" >"$WORK/$name.check.summary"
-  log "$name reply check: $(cat "$WORK/$name.check.summary")"
+      printf "replies=%d, to giaddr:67=%d, OFFER=%d, yiaddr 0.0.0.0=%d, siaddr=server %d, opt54=server %d, opt60 PXEClient=%d, opt43=%d, boot file=%d%s\n",
+        n, dst, offer, n - yi, si, sid, v60, v43, fil, (files == "" ? "" : " " files)
+    }' "$WORK/$s.check.txt" >"$WORK/$s.check.summary"
+  log "$s reply check: $(cat "$WORK/$s.check.summary")"
 }
 
-ROWS="$WORK/rows.tsv"; : >"$ROWS"   # server mode rate file-prefix
-SUMMARY_NOTES="$WORK/notes.txt"; : >"$SUMMARY_NOTES"
+ROWS="$WORK/rows.tsv"; : >"$ROWS"   # server mode rate prefix
+NOTES="$WORK/notes.txt"; : >"$NOTES"
 
 record() { # server mode rate prefix
-  printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$ROWS"
-  log "$(printf '%-9s %-8s offered %-6s -> %s answers/s, drops %s (%s%%), avg %s ms, max %s ms, CPU %s s/10k, sock drops srv %s cli %s' \
-    "$1" "$2" "$3" "$(kv "$4" aps)" "$(kv "$4" drops)" "$(kv "$4" droppct)" "$(kv "$4" avg)" "$(kv "$4" max)" "$(kv "$4" cpu10k)" "$(kv "$4" srvsockdrops)" "$(kv "$4" clisockdrops)")"
+  local p="$4"
+  printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$p" >>"$ROWS"
+  log "$(printf '%-9s %-8s %6s/s -> %6s ans/s, drops %5s (%s%%), lat avg %s max %s ms, CPU %s s/10k, srv in/out %s/%s rcvbuf-err %s, cli rcvbuf-err %s, host busy %s%%' \
+    "$1" "$2" "$3" "$(kv "$p" aps)" "$(kv "$p" drops)" "$(kv "$p" droppct)" "$(kv "$p" avg)" "$(kv "$p" max)" \
+    "$(kv "$p" cpu10k)" "$(kv "$p" srvin)" "$(kv "$p" srvout)" "$(kv "$p" srvrcvbuf)" "$(kv "$p" clircvbuf)" "$(kv "$p" hostbusy)")"
 }
+failed() { awk -v a="$(kv "$1" droppct)" -v l="$DROP_LIMIT_PCT" 'BEGIN { exit !(a >= l) }'; }
 
-bench_mode() { # server mode(unpinned|pinned)
-  local name="$1" mode="$2" p=0 r pct
-  [ "$mode" = pinned ] && p=1
-  pin_server "$p"
-  sleep 0.5
-  perfdhcp_run "$WORK/$name.$mode.fixed" "$FIXED_RATE" "$p" "$DURATION"
-  record "$name" "$mode" "$FIXED_RATE" "$WORK/$name.$mode.fixed"
-  for r in $RATES; do
-    [ "$r" = "$FIXED_RATE" ] && continue
-    sleep 1
-    perfdhcp_run "$WORK/$name.$mode.r$r" "$r" "$p" "$DURATION"
-    record "$name" "$mode" "$r" "$WORK/$name.$mode.r$r"
-    pct="$(kv "$WORK/$name.$mode.r$r" droppct)"
-    awk -v a="$pct" -v b="$DROP_LIMIT_PCT" 'BEGIN { exit !(a >= b) }' && break
-  done
+# ---------------------------------------------------------------- run
+ACTIVE=""
+for s in $SERVERS; do
+  if [ "$s" = metalboot ] && [ -n "$METALBOOT_SKIP" ]; then
+    echo "metalboot: SKIPPED: $METALBOOT_SKIP" >>"$NOTES"; continue
+  fi
+  log "starting $s"
+  if start_server "$s"; then
+    ACTIVE="$ACTIVE $s"
+  else
+    log "$s did not start; log tail:"; tail -20 "$WORK/$s.log" >&2 || true
+    { echo "$s: FAILED TO START; log tail:"; tail -20 "$WORK/$s.log" | sed 's/^/    /'; } >>"$NOTES"
+    kill_server "$s"
+  fi
+done
+[ -n "$ACTIVE" ] || die "no server started"
+
+for s in $ACTIVE; do
+  check_replies "$s"
+  echo "$s reply check (20 OFFERs at 50/s, tcpdump): $(cat "$WORK/$s.check.summary")" >>"$NOTES"
+done
+for s in $ACTIVE; do
+  log "$s: warm-up ${WARMUP}s at 10000/s (not measured)"
+  perfdhcp_run "$s" "$WORK/$s.warmup" 10000 0 "$WARMUP"
   sleep 1
-  perfdhcp_run "$WORK/$name.$mode.max" max "$p" "$DURATION"
-  record "$name" "$mode" max "$WORK/$name.$mode.max"
-}
+done
 
-for name in $SERVERS; do
-  if [ "$name" = metalboot ] && [ -n "$METALBOOT_SKIP" ]; then
-    echo "metalboot: SKIPPED: $METALBOOT_SKIP" >>"$SUMMARY_NOTES"; continue
-  fi
-  log "=== $name: starting"
-  if ! start_server "$name"; then
-    log "$name did not start; log tail:"; tail -20 "$WORK/$name.log" >&2 || true
-    { echo "$name: FAILED TO START; log tail:"; tail -20 "$WORK/$name.log" | sed 's/^/    /'; } >>"$SUMMARY_NOTES"
-    stop_server; continue
-  fi
-  check_replies "$name"
-  echo "$name reply check (20 OFFERs at 50/s, tcpdump): $(cat "$WORK/$name.check.summary")" >>"$SUMMARY_NOTES"
-  log "$name: warm-up ${WARMUP}s at 10000/s (not measured)"
-  perfdhcp_run "$WORK/$name.warmup" 10000 0 "$WARMUP"
-  bench_mode "$name" unpinned
-  [ "$PIN" -eq 1 ] && bench_mode "$name" pinned
-  stop_server
-  case "$name" in
-    metalboot) grep -h 'counters' "$WORK/metalboot.log" | tail -1 | sed 's/^/metalboot exit counters: /' >>"$SUMMARY_NOTES" || true
-               grep -hiE 'exception|error|warn' "$WORK/metalboot.log" | head -10 | sed 's/^/metalboot log: /' >>"$SUMMARY_NOTES" || true ;;
-    trivial)   tail -1 "$WORK/trivial.log" | sed 's/^/trivial responder exit counters: /' >>"$SUMMARY_NOTES" ;;
+for mode in $MODES; do
+  p=0; [ "$mode" = pinned ] && p=1
+  pin_all "$p"
+  declare -A FAILS=()
+  for s in $ACTIVE; do FAILS[$s]=0; done
+  for r in $STEPS max; do
+    for s in $ACTIVE; do
+      [ "$r" = max ] || [ "${FAILS[$s]}" -lt "$STOP_AFTER_FAILS" ] || continue
+      sleep 1
+      perfdhcp_run "$s" "$WORK/$s.$mode.$r" "$r" "$p" "$DURATION"
+      record "$s" "$mode" "$r" "$WORK/$s.$mode.$r"
+      [ "$r" = max ] && continue
+      if failed "$WORK/$s.$mode.$r"; then FAILS[$s]=$((FAILS[$s] + 1)); else FAILS[$s]=0; fi
+    done
+  done
+done
+
+for s in $ACTIVE; do kill_server "$s"; done
+for s in $ACTIVE; do
+  case "$s" in
+    metalboot) { grep -h 'counters' "$WORK/metalboot.log" | tail -1 | sed 's/^/metalboot exit counters: /'
+                 grep -hiE 'exception|error|warn|severe' "$WORK/metalboot.log" | sort | uniq -c | sort -rn | head -10 | sed 's/^ */metalboot log (count) /'; } >>"$NOTES" || true ;;
+    trivial)   tail -1 "$WORK/trivial.log" | sed 's/^/trivial responder exit counters: /' >>"$NOTES" ;;
+    dnsmasq)   grep -hiE 'error|fail|warn' "$WORK/dnsmasq.log" | head -5 | sed 's/^/dnsmasq log: /' >>"$NOTES" || true ;;
   esac
 done
 
 # ---------------------------------------------------------------- report
-STAMP="$(date -u +%Y-%m-%d-%H%M)"
-mkdir -p "$HERE/results"
-RESULT="$HERE/results/$STAMP.md"
-
-table() {
-  printf '| server | pin | offered/s | answers/s | sent | drops (sent-recv) | drop %% | lat min/avg/max/std ms | CPU-s /10k ans | srv/cli sock drops | vs dnsmasq | vs ceiling |\n'
-  printf '|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|\n'
-  while IFS=$'\t' read -r srv mode rate pre; do
-    local aps ref_d ref_t vd vt
-    aps="$(kv "$pre" aps)"
-    ref_d="$(awk -F'\t' -v m="$mode" -v r="$rate" '$1=="dnsmasq" && $2==m && $3==r { print $4 }' "$ROWS")"
-    ref_t="$(awk -F'\t' -v m="$mode" -v r="$rate" '$1=="trivial" && $2==m && $3==r { print $4 }' "$ROWS")"
-    vd="-"; vt="-"
-    [ -n "$ref_d" ] && vd="$(awk -v a="$aps" -v b="$(kv "$ref_d" aps)" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), a / (b > 0 ? b : 1) }')"
-    [ -n "$ref_t" ] && vt="$(awk -v a="$aps" -v b="$(kv "$ref_t" aps)" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), a / (b > 0 ? b : 1) }')"
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s/%s/%s/%s | %s | %s/%s | %s | %s |\n' \
-      "$srv" "$mode" "$rate" "$aps" "$(kv "$pre" sent)" "$(kv "$pre" drops)" "$(kv "$pre" droppct)" \
-      "$(kv "$pre" min)" "$(kv "$pre" avg)" "$(kv "$pre" max)" "$(kv "$pre" std)" "$(kv "$pre" cpu10k)" \
-      "$(kv "$pre" srvsockdrops)" "$(kv "$pre" clisockdrops)" "$vd" "$vt"
-  done <"$ROWS"
-}
-
-# best_of SERVER MODE -> "RATE<TAB>PREFIX" of the highest offered rate with drops < limit (or nothing)
-best_of() {
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.2f\n", a / b }'; }
+prefix_of() { awk -F'\t' -v s="$1" -v m="$2" -v r="$3" '$1 == s && $2 == m && $3 == r { print $4 }' "$ROWS"; }
+best_of() { # server mode -> "rate prefix" of the highest offered rate with drops < limit
   local b="" bp="" s m r p
   while IFS=$'\t' read -r s m r p; do
     [ "$s" = "$1" ] && [ "$m" = "$2" ] && [ "$r" != max ] || continue
-    awk -v a="$(kv "$p" droppct)" -v l="$DROP_LIMIT_PCT" 'BEGIN { exit !(a < l) }' || continue
+    failed "$p" && continue
     if [ -z "$b" ] || [ "$r" -gt "$b" ]; then b="$r"; bp="$p"; fi
   done <"$ROWS"
-  [ -z "$b" ] || printf '%s\t%s\n' "$b" "$bp"
+  [ -z "$b" ] || echo "$b $bp"
+}
+
+table() {
+  echo '| server | pin | offered/s | answers/s | sent | drops (sent-recv) | drop % | latency min/avg/max/std ms | CPU-s per 10k answers | server UDP in/out | rcvbuf errors srv/perfdhcp | host busy % | vs dnsmasq | vs ceiling |'
+  echo '|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|'
+  local s m r p d t
+  while IFS=$'\t' read -r s m r p; do
+    d="$(prefix_of dnsmasq "$m" "$r")"; t="$(prefix_of trivial "$m" "$r")"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s/%s/%s/%s | %s | %s/%s | %s/%s | %s | %s | %s |\n' \
+      "$s" "$m" "$r" "$(kv "$p" aps)" "$(kv "$p" sent)" "$(kv "$p" drops)" "$(kv "$p" droppct)" \
+      "$(kv "$p" min)" "$(kv "$p" avg)" "$(kv "$p" max)" "$(kv "$p" std)" "$(kv "$p" cpu10k)" \
+      "$(kv "$p" srvin)" "$(kv "$p" srvout)" "$(kv "$p" srvrcvbuf)" "$(kv "$p" clircvbuf)" "$(kv "$p" hostbusy)" \
+      "$( [ -n "$d" ] && ratio "$(kv "$p" aps)" "$(kv "$d" aps)" || echo -)" \
+      "$( [ -n "$t" ] && ratio "$(kv "$p" aps)" "$(kv "$t" aps)" || echo -)"
+  done < <(for m in $MODES; do for s in $ACTIVE; do awk -F'\t' -v s="$s" -v m="$m" '$1 == s && $2 == m' "$ROWS"; done; done)
 }
 
 summary() {
-  printf '| server | pin | max sustained offered/s (drops < %s%%) | answers/s there | saturated answers/s (no -r) | CPU-s/10k at %s/s | drops at %s/s | max sustained vs dnsmasq | vs ceiling |\n' "$DROP_LIMIT_PCT" "$FIXED_RATE" "$FIXED_RATE"
-  printf '|---|---|---:|---:|---:|---:|---:|---:|---:|\n'
-  local srv mode best bestpre bd bt vd vt
-  for srv in $SERVERS; do for mode in unpinned pinned; do
-    grep -q "^$srv	$mode	" "$ROWS" || continue
-    IFS=$'\t' read -r best bestpre <<<"$(best_of "$srv" "$mode")" || true
-    bd="$(best_of dnsmasq "$mode" | cut -f1)"; bt="$(best_of trivial "$mode" | cut -f1)"
-    vd="-"; vt="-"
-    [ -n "$best" ] && [ -n "$bd" ] && vd="$(awk -v a="$best" -v b="$bd" 'BEGIN { printf "%.2f", a / b }')"
-    [ -n "$best" ] && [ -n "$bt" ] && vt="$(awk -v a="$best" -v b="$bt" 'BEGIN { printf "%.2f", a / b }')"
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$srv" "$mode" "${best:-none}" \
-      "$(if [ -n "$bestpre" ]; then kv "$bestpre" aps; else echo -; fi)" \
-      "$(kv "$WORK/$srv.$mode.max" aps)" "$(kv "$WORK/$srv.$mode.fixed" cpu10k)" "$(kv "$WORK/$srv.$mode.fixed" drops)" "$vd" "$vt"
+  echo "| server | pin | max sustained offered/s (drops < $DROP_LIMIT_PCT %) | answers/s there | latency avg/max ms there | saturated answers/s (no -r) | drops at $FIXED_RATE/s | latency avg/max ms at $FIXED_RATE/s | CPU-s per 10k at $FIXED_RATE/s | max sustained vs dnsmasq | vs ceiling | CPU vs dnsmasq |"
+  echo '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
+  local s m best bp bd bt f fd
+  for m in $MODES; do for s in $ACTIVE; do
+    read -r best bp <<<"$(best_of "$s" "$m")" || true
+    read -r bd _ <<<"$(best_of dnsmasq "$m")" || true
+    read -r bt _ <<<"$(best_of trivial "$m")" || true
+    f="$(prefix_of "$s" "$m" "$FIXED_RATE")"; fd="$(prefix_of dnsmasq "$m" "$FIXED_RATE")"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$s" "$m" "${best:-none}" \
+      "$( [ -n "$bp" ] && kv "$bp" aps || echo -)" "$( [ -n "$bp" ] && echo "$(kv "$bp" avg)/$(kv "$bp" max)" || echo -)" \
+      "$(kv "$WORK/$s.$m.max" aps)" "$(kv "$f" drops)" "$(kv "$f" avg)/$(kv "$f" max)" "$(kv "$f" cpu10k)" \
+      "$(ratio "$best" "$bd")" "$(ratio "$best" "$bt")" \
+      "$( [ -n "$fd" ] && ratio "$(kv "$f" cpu10k)" "$(kv "$fd" cpu10k)" || echo -)"
   done; done
 }
 
+STAMP="$(date -u +%Y-%m-%d-%H%M)"
+mkdir -p "$HERE/results"
+RESULT="$HERE/results/$STAMP.md"
 {
   echo "# ProxyDHCP benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
-  echo "- repo: $(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo '?')$(cd "$REPO" && [ -n "$(git status --porcelain 2>/dev/null)" ] && echo ' (dirty work tree)')"
-  echo "- host: $(uname -r), $NCPU CPU ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1))"
-  echo "- perfdhcp $("$PERFDHCP" -v 2>&1 | sed -n 's/^VERSION: //p' | head -1), $("$DNSMASQ" --version | head -1 | cut -d' ' -f1-3), java: ${JAVA:-none} ($( [ -n "$JAVA" ] && "$JAVA" -version 2>&1 | head -1))"
-  echo "- per run: ${DURATION}s (perfdhcp -p), $CLIENTS client MACs (-R), DISCOVER/OFFER only (-i), warm-up ${WARMUP}s at 10000/s per server"
-  echo "- mode: perfdhcp acts as a relay agent: DISCOVER from $CLI_IP:67 to 255.255.255.255:67 on the veth, giaddr=$CLI_IP, hops=1; servers answer to giaddr:67"
-  echo "- pinned: server on CPU 0 (taskset -a -p -c 0 PID), perfdhcp on CPU 1 (taskset -c 1); unpinned: both free on all $NCPU CPUs"
-  echo "- answers/s = received / test period; drops = sent - received; CPU-s/10k = server (utime+stime)/CLK_TCK over the run / received x 10000"
+  echo "- repo: $(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo '?')$(cd "$REPO" && [ -n "$(git status --porcelain 2>/dev/null)" ] && echo ' (work tree has uncommitted changes)')"
+  echo "- host: Linux $(uname -r), $NCPU CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1))"
+  echo "- perfdhcp $("$PERFDHCP" -v 2>&1 | sed -n 's/^VERSION: //p' | head -1); $("$DNSMASQ" --version | head -1 | cut -d' ' -f1-3); java: $( [ -n "$JAVA" ] && "$JAVA" -version 2>&1 | head -1 || echo none)"
+  echo "- each run: ${DURATION} s (perfdhcp -p), $CLIENTS client MACs (-R), DISCOVER/OFFER only (-i); warm-up ${WARMUP} s at 10000/s per server before measuring"
+  echo "- traffic: perfdhcp acts as a relay agent: DISCOVER from <client veth IP>:67 to 255.255.255.255:67, giaddr = client veth IP, hops = 1; every server answers to giaddr:67"
+  echo "- every rate step is run against each server in turn (servers side by side, one namespace and veth pair each)"
+  echo "- pinned: servers on CPU 0 (taskset -a -p -c 0), perfdhcp on CPU 1 (taskset -c 1); unpinned: no affinity"
+  echo "- answers/s = received / run time; drops = sent - received; CPU-s per 10k = server process (utime+stime)/CLK_TCK over the run / received x 10000"
+  echo "- host busy % = all CPUs, whole host, during the run: well above what server + perfdhcp need means other load shared the machine"
   echo
   echo "## Summary"
   echo
@@ -380,9 +431,17 @@ summary() {
   echo
   echo "## Notes"
   echo
-  sed 's/^/- /' "$SUMMARY_NOTES"
+  sed 's/^/- /' "$NOTES"
   echo
-  echo "## perfdhcp command lines (exactly as run)"
+  for s in $ACTIVE; do
+    echo "### First reply of $s (tcpdump -vv)"
+    echo
+    echo '```'
+    awk '/^[0-9][0-9]:/ { n++ } n == 1' "$WORK/$s.check.txt"
+    echo '```'
+    echo
+  done
+  echo "## perfdhcp command lines (as run)"
   echo
   echo '```'
   awk '!seen[$0]++' "$CMDLINES"
@@ -391,5 +450,5 @@ summary() {
 
 echo
 sed -n '/^## Summary/,/^## Notes/p' "$RESULT" | sed '$d'
-sed -n '/^## Notes/,/^## perfdhcp/p' "$RESULT" | sed '$d'
+sed -n '/^## Notes/,/^### /p' "$RESULT" | sed '$d'
 log "written: $RESULT"

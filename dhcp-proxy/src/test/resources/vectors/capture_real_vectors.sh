@@ -121,3 +121,5 @@ for s in "${SCEN[@]}"; do
   esac
   stop_proxy
 done
+
+exit 0

@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Build spec-derived DHCP test vectors (raw DHCP payloads, starting at the BOOTP op byte).
+
+For clients not available in the lab. Deterministic: fixed xids, MACs and GUIDs, no clock,
+no randomness. stdlib only. Usage: python3 make_spec_vectors.py [OUTDIR]   (default: this folder)
+
+References (per vector, see README.md):
+  RFC 2131 s2 (fixed header), s3.1/s4.1 (DISCOVER), RFC 2132 s3 (cookie, pad/end), s9.6 (53),
+  s9.10 (55), s9.13 (60), s9.14 (61 is not used here), s9.10 (57);
+  RFC 1542 s2.1 (300-octet minimum BOOTP message), s4.1.1 (relay: giaddr, hops);
+  RFC 4578 s2.1 (93), s2.2 (94), s2.3 (97: type 0 + 16-octet GUID);
+  RFC 3046 (82, relay agent information);
+  PXE 2.1 s2.2.1 (client DISCOVER: 60 "PXEClient:Arch:xxxxx:UNDI:yyyzzz", 55 includes 43, 60, 128-135);
+  UEFI 2.x HTTP Boot (24.7): 60 "HTTPClient:Arch:xxxxx:UNDI:yyyzzz", 93 = 16 (x64 HTTP), 19 (ARM64 HTTP);
+  IANA "Processor Architecture Types": 0 x86 BIOS, 6 x86 UEFI, 7 x64 UEFI, 11 ARM64 UEFI,
+  16 x64 UEFI HTTP, 19 ARM64 UEFI HTTP.
+"""
+import os
+import struct
+import sys
+
+MAGIC = bytes([99, 130, 83, 99])
+
+# Parameter request lists.
+# Typical of Intel PXE 2.1 BIOS option ROMs (Intel Boot Agent): 36 codes incl. 43, 60, 128-135.
+INTEL_PXE_PRL = [1, 2, 3, 5, 6, 11, 12, 13, 15, 16, 17, 18, 22, 23, 28, 40, 41, 42, 43, 50, 51,
+                 54, 58, 59, 60, 66, 67, 97, 128, 129, 130, 131, 132, 133, 134, 135]
+# EDK2 PxeBcDxe (UEFI PXE): same list as captured from OVMF in this folder (ovmf-pxe-discover.bin).
+EDK2_PXE_PRL = [1, 2, 3, 4, 5, 6, 12, 13, 15, 17, 18, 22, 23, 28, 40, 41, 42, 43, 50, 51, 54,
+                58, 59, 60, 66, 67, 97, 128, 129, 130, 131, 132, 133, 134, 135]
+# EDK2 HttpBootDxe: as captured from OVMF in this folder (ovmf-httpboot-discover.bin).
+EDK2_HTTP_PRL = None  # filled from the captured vector if present, else the fallback below
+EDK2_HTTP_PRL_FALLBACK = [1, 3, 6, 12, 15, 43, 60]
+
+
+def opt(code, data):
+    data = bytes(data)
+    assert len(data) <= 255
+    return bytes([code, len(data)]) + data
+
+
+def header(op=1, htype=1, hlen=6, hops=0, xid=0, secs=0, flags=0x8000, ciaddr="0.0.0.0",
+           yiaddr="0.0.0.0", siaddr="0.0.0.0", giaddr="0.0.0.0", chaddr="00:00:00:00:00:00"):
+    ip = lambda s: bytes(int(x) for x in s.split("."))
+    mac = bytes(int(x, 16) for x in chaddr.split(":"))
+    h = struct.pack("!BBBBIHH", op, htype, hlen, hops, xid, secs, flags)
+    h += ip(ciaddr) + ip(yiaddr) + ip(siaddr) + ip(giaddr)
+    h += mac.ljust(16, b"\0") + b"\0" * 64 + b"\0" * 128 + MAGIC
+    assert len(h) == 240
+    return h
+
+
+def packet(hdr, options, min_len=300):
+    """Header + options + END, padded with zero (pad) octets to min_len (RFC 1542 s2.1)."""
+    p = hdr + b"".join(options) + b"\xff"
+    return p.ljust(min_len, b"\0")
+
+
+def guid(hexstr):
+    b = bytes.fromhex(hexstr)
+    assert len(b) == 16
+    return b
+
+
+def arch(*codes):
+    return b"".join(struct.pack("!H", c) for c in codes)
+
+
+def uefi_discover(xid, mac, arch_code, vci, g, prl, secs=0):
+    """EDK2-shaped DISCOVER (option order as OVMF's: 53, 57, 55, 97, 94, 93, 60)."""
+    return packet(header(xid=xid, chaddr=mac, secs=secs, flags=0x8000), [
+        opt(53, [1]),
+        opt(57, struct.pack("!H", 1472)),
+        opt(55, prl),
+        opt(97, b"\0" + g),
+        opt(94, [1, 3, 0]),
+        opt(93, arch(arch_code)),
+        opt(60, vci.encode("ascii")),
+    ])
+
+
+def bios_pxe_discover(xid, mac, g_opt97):
+    """Classic PXE 2.1 BIOS ROM DISCOVER, padded to 548 octets like Intel ROMs send."""
+    return packet(header(xid=xid, chaddr=mac, secs=4, flags=0x8000), [
+        opt(53, [1]),
+        opt(57, struct.pack("!H", 1260)),
+        opt(55, INTEL_PXE_PRL),
+        opt(97, g_opt97),
+        opt(93, arch(0)),
+        opt(94, [1, 2, 1]),
+        opt(60, b"PXEClient:Arch:00000:UNDI:002001"),
+    ], min_len=548)
+
+
+def http_prl(outdir):
+    """Parameter request list of OVMF's captured HTTP boot DISCOVER, if present (else fallback)."""
+    path = os.path.join(outdir, "ovmf-httpboot-discover.bin")
+    try:
+        p = open(path, "rb").read()
+    except OSError:
+        return EDK2_HTTP_PRL_FALLBACK
+    i = 240
+    while i < len(p) and p[i] != 255:
+        if p[i] == 0:
+            i += 1
+            continue
+        if p[i] == 55:
+            return list(p[i + 2:i + 2 + p[i + 1]])
+        i += 2 + p[i + 1]
+    return EDK2_HTTP_PRL_FALLBACK
+
+
+def build(outdir):
+    prl_http = http_prl(outdir)
+    v = {}
+    v["spec-bios-pxe-discover"] = bios_pxe_discover(
+        0x0A0B0C01, "00:1b:21:00:00:01", b"\0" + guid("0102030405060708090a0b0c0d0e0f10"))
+    v["spec-empty-guid-discover"] = bios_pxe_discover(
+        0x0A0B0C02, "00:1b:21:00:00:02", b"")
+    v["spec-uefi-ia32-discover"] = uefi_discover(
+        0x0A0B0C03, "00:1b:21:00:00:03", 6, "PXEClient:Arch:00006:UNDI:003000",
+        guid("2122232425262728292a2b2c2d2e2f30"), EDK2_PXE_PRL)
+    v["spec-uefi-arm64-discover"] = uefi_discover(
+        0x0A0B0C04, "00:1b:21:00:00:04", 11, "PXEClient:Arch:00011:UNDI:003000",
+        guid("3132333435363738393a3b3c3d3e3f40"), EDK2_PXE_PRL)
+    v["spec-httpboot-x64-discover"] = uefi_discover(
+        0x0A0B0C05, "00:1b:21:00:00:05", 16, "HTTPClient:Arch:00016:UNDI:003000",
+        guid("4142434445464748494a4b4c4d4e4f50"), prl_http)
+    v["spec-httpboot-arm64-discover"] = uefi_discover(
+        0x0A0B0C06, "00:1b:21:00:00:06", 19, "HTTPClient:Arch:00019:UNDI:003000",
+        guid("5152535455565758595a5b5c5d5e5f60"), prl_http)
+    # Relayed: an x64 UEFI PXE DISCOVER as forwarded by a relay agent (RFC 1542 s4.1.1:
+    # hops incremented to 1, giaddr = relay's address on the client's subnet), with the relay
+    # agent information option 82 (RFC 3046: sub-option 1 circuit-id, 2 remote-id) inserted
+    # before END.
+    relayed = header(xid=0x0A0B0C07, hops=1, giaddr="10.20.30.1", chaddr="00:1b:21:00:00:07",
+                     flags=0x8000)
+    v["spec-relayed-discover"] = packet(relayed, [
+        opt(53, [1]),
+        opt(57, struct.pack("!H", 1472)),
+        opt(55, EDK2_PXE_PRL),
+        opt(97, b"\0" + guid("6162636465666768696a6b6c6d6e6f70")),
+        opt(94, [1, 3, 0]),
+        opt(93, arch(7)),
+        opt(60, b"PXEClient:Arch:00007:UNDI:003000"),
+        opt(82, opt(1, b"eth0:vlan10") + opt(2, bytes.fromhex("0a141e01"))),
+    ])
+    for name, data in v.items():
+        with open(os.path.join(outdir, name + ".bin"), "wb") as f:
+            f.write(data)
+        print("%-32s %4d bytes" % (name + ".bin", len(data)))
+
+
+if __name__ == "__main__":
+    build(sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__)))
