@@ -28,9 +28,10 @@ INTEL_PXE_PRL = [1, 2, 3, 5, 6, 11, 12, 13, 15, 16, 17, 18, 22, 23, 28, 40, 41, 
 # EDK2 PxeBcDxe (UEFI PXE): same list as captured from OVMF in this folder (ovmf-pxe-discover.bin).
 EDK2_PXE_PRL = [1, 2, 3, 4, 5, 6, 12, 13, 15, 17, 18, 22, 23, 28, 40, 41, 42, 43, 50, 51, 54,
                 58, 59, 60, 66, 67, 97, 128, 129, 130, 131, 132, 133, 134, 135]
-# EDK2 HttpBootDxe: as captured from OVMF in this folder (ovmf-httpboot-discover.bin).
-EDK2_HTTP_PRL = None  # filled from the captured vector if present, else the fallback below
-EDK2_HTTP_PRL_FALLBACK = [1, 3, 6, 12, 15, 43, 60]
+# EDK2 HttpBootDxe: as captured from OVMF 2022.11 in this folder (ovmf-httpboot-discover.bin).
+# Note 235 (0xEB) where the PXE list has 66: that is what EDK2 sends.
+EDK2_HTTP_PRL = [1, 2, 3, 4, 5, 6, 12, 13, 15, 17, 18, 22, 23, 28, 40, 41, 42, 43, 50, 51, 54,
+                 58, 59, 60, 235, 67, 97]
 
 
 def opt(code, data):
@@ -92,26 +93,7 @@ def bios_pxe_discover(xid, mac, g_opt97):
     ], min_len=548)
 
 
-def http_prl(outdir):
-    """Parameter request list of OVMF's captured HTTP boot DISCOVER, if present (else fallback)."""
-    path = os.path.join(outdir, "ovmf-httpboot-discover.bin")
-    try:
-        p = open(path, "rb").read()
-    except OSError:
-        return EDK2_HTTP_PRL_FALLBACK
-    i = 240
-    while i < len(p) and p[i] != 255:
-        if p[i] == 0:
-            i += 1
-            continue
-        if p[i] == 55:
-            return list(p[i + 2:i + 2 + p[i + 1]])
-        i += 2 + p[i + 1]
-    return EDK2_HTTP_PRL_FALLBACK
-
-
 def build(outdir):
-    prl_http = http_prl(outdir)
     v = {}
     v["spec-bios-pxe-discover"] = bios_pxe_discover(
         0x0A0B0C01, "00:1b:21:00:00:01", b"\0" + guid("0102030405060708090a0b0c0d0e0f10"))
@@ -125,10 +107,10 @@ def build(outdir):
         guid("3132333435363738393a3b3c3d3e3f40"), EDK2_PXE_PRL)
     v["spec-httpboot-x64-discover"] = uefi_discover(
         0x0A0B0C05, "00:1b:21:00:00:05", 16, "HTTPClient:Arch:00016:UNDI:003000",
-        guid("4142434445464748494a4b4c4d4e4f50"), prl_http)
+        guid("4142434445464748494a4b4c4d4e4f50"), EDK2_HTTP_PRL)
     v["spec-httpboot-arm64-discover"] = uefi_discover(
         0x0A0B0C06, "00:1b:21:00:00:06", 19, "HTTPClient:Arch:00019:UNDI:003000",
-        guid("5152535455565758595a5b5c5d5e5f60"), prl_http)
+        guid("5152535455565758595a5b5c5d5e5f60"), EDK2_HTTP_PRL)
     # Relayed: an x64 UEFI PXE DISCOVER as forwarded by a relay agent (RFC 1542 s4.1.1:
     # hops incremented to 1, giaddr = relay's address on the client's subnet), with the relay
     # agent information option 82 (RFC 3046: sub-option 1 circuit-id, 2 remote-id) inserted

@@ -21,7 +21,7 @@ final class SerialConsole implements AutoCloseable {
     private final Path file;
     private final Journal<String> lines = new Journal<>();
     private final StringBuilder pending = new StringBuilder();
-    /** Everything so far with line breaks removed: the firmware wraps long lines at 80 columns. */
+    /** Everything so far without line breaks and spaces: the firmware wraps long lines at 80 columns. */
     private final StringBuilder unwrapped = new StringBuilder();
     private volatile boolean open = true;
     private final Thread follower;
@@ -39,12 +39,16 @@ final class SerialConsole implements AutoCloseable {
         return lines;
     }
 
-    /** Waits until the text appears anywhere in the output, even across a wrapped line. */
+    /**
+     * Waits until the text appears anywhere in the output, even across a wrapped line (spaces are
+     * ignored in the comparison: the wrap may eat the one at the break).
+     */
     boolean awaitText(String text, Duration timeout) {
+        String needle = text.replace(" ", "");
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             synchronized (unwrapped) {
-                if (unwrapped.indexOf(text) >= 0) {
+                if (unwrapped.indexOf(needle) >= 0) {
                     return true;
                 }
             }
@@ -99,17 +103,21 @@ final class SerialConsole implements AutoCloseable {
                     case '\n' -> lineDone();
                     case '\r' -> { }
                     case '\b' -> {
+                        // "\b \b" erases a countdown digit on screen; undo it in both views.
                         if (!currentLine.isEmpty()) {
+                            char erased = currentLine.charAt(currentLine.length() - 1);
                             currentLine.setLength(currentLine.length() - 1);
-                        }
-                        if (!unwrapped.isEmpty()) {
-                            unwrapped.setLength(unwrapped.length() - 1);
+                            if (erased != ' ' && erased != '\t' && !unwrapped.isEmpty()) {
+                                unwrapped.setLength(unwrapped.length() - 1);
+                            }
                         }
                     }
                     default -> {
                         if (c >= ' ' || c == '\t') {
                             currentLine.append(c);
-                            unwrapped.append(c);
+                            if (c != ' ' && c != '\t') {
+                                unwrapped.append(c);
+                            }
                         }
                     }
                 }

@@ -100,7 +100,7 @@ public final class ConfigLoader {
                 path = path.isEmpty() ? invalid.key() : path + "." + invalid.key();
                 message = invalid.getMessage();
             } else {
-                message = message.replaceAll(" \\(class [^)]*\\)", "").replaceAll("\\n.*", "");
+                message = message.replaceAll(" \\((class|but might) [^)]*\\)", "").replaceAll("\\n.*", "");
             }
             throw new ConfigLoadException(describe(name, locations, path, message), e);
         } catch (JsonProcessingException e) {

@@ -1,0 +1,82 @@
+package io.metalboot.appliance.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+    @Test
+    void embeddedDefaultsWork() throws Exception {
+        ApplianceConfig config = ConfigLoader.defaults().config();
+        assertEquals("info", config.logLevel());
+        assertNull(config.serverAddress());
+        assertEquals(8080, config.httpPort());
+        assertEquals(67, config.dhcp().port());
+        assertEquals(4011, config.dhcp().pxePort());
+        assertEquals("offer", config.dhcp().mode());
+        assertEquals("undionly.kpxe", config.dhcp().bootFiles().bios());
+        assertEquals("snponly.efi", config.dhcp().bootFiles().uefiX64());
+        assertNull(config.dhcp().bootFiles().uefiArm64());
+        assertEquals("http://{server}:{http-port}/boot.ipxe?mac={mac}", config.dhcp().ipxeScriptUrl());
+    }
+
+    @Test
+    void aFileOverridesOnlyWhatItNames() throws Exception {
+        ApplianceConfig config = ConfigLoader.load("""
+                dhcp:
+                  interface: eno1
+                  mode: menu
+                  boot-files:
+                    uefi-arm64: arm64/snponly.efi
+                  local-boot-only: ["52:54:00:00:00:01"]
+                """, "test.yaml").config();
+        assertEquals("eno1", config.dhcp().interfaceName());
+        assertEquals("menu", config.dhcp().mode());
+        assertEquals("arm64/snponly.efi", config.dhcp().bootFiles().uefiArm64());
+        assertEquals("undionly.kpxe", config.dhcp().bootFiles().bios(), "siblings keep their defaults");
+        assertEquals(List.of("52:54:00:00:00:01"), config.dhcp().localBootOnly());
+        assertEquals(67, config.dhcp().port());
+    }
+
+    @Test
+    void anEmptyFileMeansDefaults() throws Exception {
+        assertEquals(ConfigLoader.defaults().config(), ConfigLoader.load("", "empty.yaml").config());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "out-of-range port   | 'http-port: 80\ndhcp:\n  port: 70000\n'        | 'bad.yaml:3:3: dhcp.port: must be a port number 1..65535, not 70000'",
+        "misspelt key        | 'dhcp:\n  mode: offer\n  intreface: eth0\n'  | 'bad.yaml:3:3: dhcp.intreface: Unrecognized field \"intreface\"'",
+        "wrong type          | 'dhcp:\n  enabled: maybe\n'                   | 'bad.yaml:2:3: dhcp.enabled: Cannot coerce String value (\"maybe\") to `boolean` value'",
+        "unknown mode        | 'log-level: debug\ndhcp:\n  mode: pxe\n'     | 'bad.yaml:3:3: dhcp.mode: must be offer or menu, not ''pxe'''",
+        "null where required | 'dhcp:\n  ipxe-script-url: null\n'           | 'bad.yaml:2:3: dhcp.ipxe-script-url: must be set'",
+        "bad log level       | 'log-level: loud\n'                         | 'bad.yaml:1:1: log-level: must be info or debug'",
+        "not a mapping       | '- a\n- b\n'                                | 'bad.yaml: the config must be a mapping of keys'",
+        "broken YAML         | 'dhcp:\n  mode: [offer\n'                   | 'bad.yaml:2:15: not valid YAML'",
+    })
+    void errorsNameTheFileLineAndKey(String why, String yaml, String expectedStart) {
+        ConfigLoader.ConfigLoadException error = assertThrows(ConfigLoader.ConfigLoadException.class,
+                () -> ConfigLoader.load(yaml.replace("\\n", "\n"), "bad.yaml"), why);
+        String message = error.getMessage();
+        assertEquals(expectedStart, message.substring(0, Math.min(message.length(), expectedStart.length())),
+                message);
+    }
+
+    @Test
+    void aValueFoundUnusableLaterIsStillPlaced() throws Exception {
+        ConfigLoader.LoadedConfig loaded = ConfigLoader.load("""
+                log-level: info
+                dhcp:
+                  known-machines:
+                    - 52:54:00:00:00:01
+                    - not-a-mac
+                """, "later.yaml");
+        String message = loaded.describe(new ConfigException("dhcp.known-machines[1]", "not a MAC address"));
+        assertEquals("later.yaml:5:7: dhcp.known-machines[1]: not a MAC address", message);
+    }
+}
