@@ -5,13 +5,13 @@ For clients not available in the lab. Deterministic: fixed xids, MACs and GUIDs,
 no randomness. stdlib only. Usage: python3 make_spec_vectors.py [OUTDIR]   (default: this folder)
 
 References (per vector, see README.md):
-  RFC 2131 s2 (fixed header), s3.1/s4.1 (DISCOVER), RFC 2132 s3 (cookie, pad/end), s9.6 (53),
-  s9.10 (55), s9.13 (60), s9.14 (61 is not used here), s9.10 (57);
-  RFC 1542 s2.1 (300-octet minimum BOOTP message), s4.1.1 (relay: giaddr, hops);
-  RFC 4578 s2.1 (93), s2.2 (94), s2.3 (97: type 0 + 16-octet GUID);
-  RFC 3046 (82, relay agent information);
-  PXE 2.1 s2.2.1 (client DISCOVER: 60 "PXEClient:Arch:xxxxx:UNDI:yyyzzz", 55 includes 43, 60, 128-135);
-  UEFI 2.x HTTP Boot (24.7): 60 "HTTPClient:Arch:xxxxx:UNDI:yyyzzz", 93 = 16 (x64 HTTP), 19 (ARM64 HTTP);
+  RFC 2131 s2 (fixed header, flags), s4.1 (client messages); RFC 2132 s2 (magic cookie),
+  s3.1/s3.2 (pad/end), s9.6 (53), s9.8 (55), s9.10 (57), s9.13 (60);
+  RFC 1542 s2.1 (300-octet minimum BOOTP message), s4.1.1 (relay agent: giaddr, hops);
+  RFC 4578 s2.1 (93), s2.2 (94: type 1 = UNDI, major, minor), s2.3 (97: type 0 + 16-octet GUID);
+  RFC 3046 (82 relay agent information: sub-option 1 circuit-id, 2 remote-id);
+  PXE 2.1 s2.2.1 (client DISCOVER: 60 "PXEClient:Arch:xxxxx:UNDI:yyyzzz", 55 incl. 43, 60, 128-135);
+  UEFI 2.x "HTTP Boot" (60 "HTTPClient:Arch:xxxxx:UNDI:yyyzzz", 93 = HTTP arch type);
   IANA "Processor Architecture Types": 0 x86 BIOS, 6 x86 UEFI, 7 x64 UEFI, 11 ARM64 UEFI,
   16 x64 UEFI HTTP, 19 ARM64 UEFI HTTP.
 """

@@ -1,95 +1,93 @@
 package io.metalboot.lab;
 
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A long-running program of the lab (dnsmasq, tcpdump, QEMU, the appliance). Every line it prints
- * goes to its log file and into {@link #lines()}; stdout can be routed elsewhere instead (tcpdump's
- * packets). Closing stops it: SIGTERM, a grace period, then SIGKILL.
+ * A long-running program of the lab (dnsmasq, tcpdump, QEMU, the appliance). What it prints goes to
+ * its log file and, line by line, into {@link #lines()}; stdout can go to a file and a consumer of
+ * its own instead (tcpdump's packets). Closing stops it: SIGTERM, a grace period, then SIGKILL.
  */
 final class ChildProcess implements AutoCloseable {
     private static final Duration GRACE = Duration.ofSeconds(5);
 
     private final String label;
     private final Process process;
-    private final Journal<String> lines = new Journal<>();
-    private final BufferedWriter log;
-    private final Thread[] readers;
+    private final Journal<String> lines;
+    private final List<GrowingFile> outputs;
 
-    private ChildProcess(String label, Process process, BufferedWriter log, Consumer<String> stdoutSink) {
+    private ChildProcess(String label, Process process, Journal<String> lines, List<GrowingFile> outputs) {
         this.label = label;
         this.process = process;
-        this.log = log;
-        Consumer<String> toJournal = lines::add;
-        this.readers = new Thread[] {
-            pump(process.getInputStream(), stdoutSink == null ? toJournal : stdoutSink),
-            pump(process.getErrorStream(), toJournal),
-        };
-        Thread.ofVirtual().name(label + "-exit").start(() -> {
-            try {
-                process.waitFor();
-                for (Thread reader : readers) {
-                    reader.join(GRACE);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        this.lines = lines;
+        this.outputs = outputs;
+        process.onExit().thenRun(() -> {
+            outputs.forEach(GrowingFile::close);
             lines.end();
         });
     }
 
     static ChildProcess start(String label, List<String> argv, Path logFile) {
-        return start(label, argv, logFile, null);
+        return start(label, argv, logFile, null, null);
     }
 
-    /** @param stdoutSink receives stdout lines instead of {@link #lines()}; null: same as stderr */
-    static ChildProcess start(String label, List<String> argv, Path logFile, Consumer<String> stdoutSink) {
+    /**
+     * @param stdoutFile where stdout goes instead of the log file (null: into the log file too)
+     * @param stdoutSink receives stdout's lines instead of {@link #lines()}
+     */
+    static ChildProcess start(String label, List<String> argv, Path logFile, Path stdoutFile, Consumer<String> stdoutSink) {
         try {
             Files.createDirectories(logFile.getParent());
-            BufferedWriter log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8);
-            log.write("# " + String.join(" ", argv) + "\n");
-            log.flush();
-            Process process = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.PIPE).start();
-            process.getOutputStream().close();
-            return new ChildProcess(label, process, log, stdoutSink);
+            Files.writeString(logFile, "# " + String.join(" ", argv) + "\n", StandardCharsets.UTF_8);
+            long logStart = Files.size(logFile);
+            var builder = new ProcessBuilder(argv)
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+            if (stdoutFile == null) {
+                builder.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+            } else {
+                Files.deleteIfExists(stdoutFile);
+                builder.redirectOutput(stdoutFile.toFile());
+            }
+            Process process = builder.start();
+            var lines = new Journal<String>();
+            var outputs = new ArrayList<GrowingFile>();
+            outputs.add(new GrowingFile(logFile, logStart, new LineSplitter(lines::add)));
+            if (stdoutFile != null) {
+                outputs.add(new GrowingFile(stdoutFile, 0, new LineSplitter(stdoutSink)));
+            }
+            return new ChildProcess(label, process, lines, List.copyOf(outputs));
         } catch (IOException e) {
             throw new LabException("cannot start " + label + ": " + argv, e);
         }
     }
 
-    private Thread pump(InputStream stream, Consumer<String> sink) {
-        return Thread.ofVirtual().name(label + "-reader").start(() -> {
-            try (var reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    writeLog(line);
-                    sink.accept(line);
-                }
-            } catch (IOException e) {
-                writeLog("# reading output failed: " + e);
-            }
-        });
-    }
+    /** Bytes to UTF-8 lines; a line is handed on when its newline arrives. */
+    private static final class LineSplitter implements Consumer<byte[]> {
+        private final Consumer<String> sink;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 
-    private void writeLog(String line) {
-        synchronized (log) {
-            try {
-                log.write(line);
-                log.write('\n');
-                log.flush();
-            } catch (IOException e) {
-                // The log is a copy for people; the journal is what the lab decides on.
+        LineSplitter(Consumer<String> sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public void accept(byte[] chunk) {
+            for (byte b : chunk) {
+                if (b == '\n') {
+                    sink.accept(line.toString(StandardCharsets.UTF_8));
+                    line.reset();
+                } else {
+                    line.write(b);
+                }
             }
         }
     }
@@ -98,15 +96,11 @@ final class ChildProcess implements AutoCloseable {
         return label;
     }
 
-    long pid() {
-        return process.pid();
-    }
-
     boolean isAlive() {
         return process.isAlive();
     }
 
-    /** stderr (and stdout unless routed elsewhere), line by line. */
+    /** The log's lines (stderr, and stdout unless it goes elsewhere). */
     Journal<String> lines() {
         return lines;
     }
@@ -122,20 +116,13 @@ final class ChildProcess implements AutoCloseable {
                 }
             }
             process.descendants().forEach(ProcessHandle::destroyForcibly);
-            for (Thread reader : readers) {
-                reader.join(Duration.ofSeconds(2));
-            }
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         } finally {
-            synchronized (log) {
-                try {
-                    log.close();
-                } catch (IOException e) {
-                    // nothing left to do with a log that cannot be closed
-                }
-            }
+            // onExit may not have run yet; closing twice is harmless and makes the output complete now.
+            outputs.forEach(GrowingFile::close);
+            lines.end();
         }
     }
 }

@@ -21,7 +21,7 @@ final class PacketWatch implements AutoCloseable {
 
     private PacketWatch(Namespace namespace, String device, String filter, Path logFile) {
         List<String> argv = namespace.exec(List.of(Tool.TCPDUMP.path(), "-l", "-n", "-v", "-x", "-i", device, filter));
-        this.tcpdump = ChildProcess.start("tcpdump-" + device, argv, logFile, this::line);
+        this.tcpdump = ChildProcess.start("tcpdump-" + device, argv, Path.of(logFile + ".stderr"), logFile, this::line);
     }
 
     /**

@@ -1,9 +1,6 @@
 package io.metalboot.lab;
 
-import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -23,12 +20,12 @@ final class SerialConsole implements AutoCloseable {
     private final StringBuilder pending = new StringBuilder();
     /** Everything so far without line breaks and spaces: the firmware wraps long lines at 80 columns. */
     private final StringBuilder unwrapped = new StringBuilder();
-    private volatile boolean open = true;
-    private final Thread follower;
+    private final StringBuilder currentLine = new StringBuilder();
+    private final GrowingFile source;
 
     SerialConsole(Path file) {
         this.file = file;
-        this.follower = Thread.ofVirtual().name("serial-" + file.getFileName()).start(this::follow);
+        this.source = new GrowingFile(file, 0, chunk -> consume(new String(chunk, StandardCharsets.ISO_8859_1)));
     }
 
     Path file() {
@@ -52,7 +49,7 @@ final class SerialConsole implements AutoCloseable {
                     return true;
                 }
             }
-            if (System.nanoTime() >= deadline || !open) {
+            if (System.nanoTime() >= deadline || lines.ended()) {
                 return false;
             }
             sleep();
@@ -62,26 +59,6 @@ final class SerialConsole implements AutoCloseable {
     /** The first line matching the pattern (a wrapped continuation is not joined). */
     Optional<String> awaitLine(Pattern pattern, Duration timeout) {
         return lines.await(line -> pattern.matcher(line).find(), timeout);
-    }
-
-    private void follow() {
-        long offset = 0;
-        byte[] buffer = new byte[8192];
-        while (open) {
-            if (Files.exists(file)) {
-                try (var in = new RandomAccessFile(file.toFile(), "r")) {
-                    in.seek(offset);
-                    int read;
-                    while ((read = in.read(buffer)) > 0) {
-                        offset += read;
-                        consume(new String(buffer, 0, read, StandardCharsets.ISO_8859_1));
-                    }
-                } catch (IOException e) {
-                    // QEMU may be recreating the file; try again on the next poll
-                }
-            }
-            sleep();
-        }
     }
 
     private void consume(String chunk) {
@@ -125,8 +102,6 @@ final class SerialConsole implements AutoCloseable {
         }
     }
 
-    private final StringBuilder currentLine = new StringBuilder();
-
     private void lineDone() {
         String line = currentLine.toString().strip();
         currentLine.setLength(0);
@@ -147,12 +122,7 @@ final class SerialConsole implements AutoCloseable {
     /** Reads what is left in the file, then stops following it. */
     @Override
     public void close() {
-        open = false;
-        try {
-            follower.join(Duration.ofSeconds(2));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        source.close();
         synchronized (unwrapped) {
             lineDone();
         }
