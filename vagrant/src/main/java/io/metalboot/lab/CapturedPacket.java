@@ -94,11 +94,6 @@ record CapturedPacket(String summary, String source, int sourcePort, String dest
         return field.isEmpty() ? Optional.empty() : Optional.of(field);
     }
 
-    /** siaddr: the next server a DHCP answer names. */
-    Optional<String> dhcpNextServer() {
-        return isBootp() ? Optional.of(ipv4(payload, 20)) : Optional.empty();
-    }
-
     private static String trimNul(String text) {
         int nul = text.indexOf('\0');
         return nul < 0 ? text : text.substring(0, nul);

@@ -119,7 +119,8 @@ public final class LabMain {
         for (Phase phase : phases) {
             Optional<String> seen = phase.observe().apply(deadline);
             if (seen.isEmpty()) {
-                System.out.println("[" + label + "] did not reach: " + phase.name() + " (within " + VM_BUDGET.toSeconds() + " s)");
+                String why = deadline.remaining().isZero() ? "within " + VM_BUDGET.toSeconds() + " s" : "the lab was stopped";
+                System.out.println("[" + label + "] did not reach: " + phase.name() + " (" + why + ")");
                 break;
             }
             System.out.println("[" + label + "] " + seen.get());

@@ -3,7 +3,6 @@ package io.metalboot.lab;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -54,11 +53,6 @@ final class SerialConsole implements AutoCloseable {
             }
             sleep();
         }
-    }
-
-    /** The first line matching the pattern (a wrapped continuation is not joined). */
-    Optional<String> awaitLine(Pattern pattern, Duration timeout) {
-        return lines.await(line -> pattern.matcher(line).find(), timeout);
     }
 
     private void consume(String chunk) {
