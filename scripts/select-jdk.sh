@@ -8,7 +8,8 @@ metalboot_pick_jdk() {
     local candidate major
     for candidate in "${JAVA_HOME:+$JAVA_HOME/bin/java}" "$(command -v java 2>/dev/null)" \
         $(ls -d /usr/lib/jvm/*/bin/java 2>/dev/null | sort -rV); do
-        [ -n "$candidate" ] && [ -x "$candidate" ] || continue
+        # a JDK, not a JRE: the build needs javac beside java
+        [ -n "$candidate" ] && [ -x "$candidate" ] && [ -x "$(dirname "$(readlink -f "$candidate")")/javac" ] || continue
         major=$(java_major "$candidate")
         if [ -n "$major" ] && [ "${major%%.*}" -ge 21 ] 2>/dev/null; then
             JAVA_HOME=$(cd "$(dirname "$(readlink -f "$candidate")")/.." && pwd)

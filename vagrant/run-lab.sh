@@ -8,40 +8,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
-# The major version of a java binary (17, 21, 25 ...), 0 if it cannot tell.
-java_major() {
-  "$1" -XshowSettings:properties -version 2>&1 \
-    | awk -F' = ' '/java.specification.version/ { split($2, v, "."); print (v[1] == "1" ? v[2] : v[1]); found=1 }
-                   END { if (!found) print 0 }'
-}
-
-# A JDK >= 21 (the build needs javac): JAVA_HOME, then the java on PATH, then the newest under /usr/lib/jvm.
-pick_jdk() {
-  local candidates=() home best="" best_major=0 major
-  [[ -n "${JAVA_HOME:-}" ]] && candidates+=("$JAVA_HOME")
-  if command -v javac >/dev/null 2>&1; then
-    candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")")
-  fi
-  for home in "${candidates[@]}"; do
-    if [[ -x "$home/bin/javac" ]] && (( $(java_major "$home/bin/java") >= 21 )); then
-      echo "$home"; return 0
-    fi
-  done
-  for home in /usr/lib/jvm/*/; do
-    home="${home%/}"
-    [[ -x "$home/bin/javac" && ! -L "$home" ]] || continue
-    major="$(java_major "$home/bin/java")"
-    if (( major >= 21 && major > best_major )); then best="$home"; best_major="$major"; fi
-  done
-  [[ -n "$best" ]] && { echo "$best"; return 0; }
-  return 1
-}
-
-if ! JAVA_HOME="$(pick_jdk)"; then
-  echo "run-lab: no JDK >= 21 found (JAVA_HOME, PATH, /usr/lib/jvm)" >&2
-  exit 2
-fi
-export JAVA_HOME
+. scripts/select-jdk.sh || exit 2
 echo "run-lab: using $JAVA_HOME; building (./mvnw -q -B -DskipTests package)"
 ./mvnw -q -B -DskipTests package
 

@@ -5,6 +5,9 @@ import io.metalboot.appliance.config.ConfigException;
 import io.metalboot.appliance.config.ConfigLoader;
 import io.metalboot.appliance.dhcp.ConfiguredNetbootGate;
 import io.metalboot.appliance.dhcp.ProxyDhcpSettingsFactory;
+import io.metalboot.appliance.tftp.TftpSettingsFactory;
+import io.metalboot.appliance.tftp.server.TftpCounters;
+import io.metalboot.appliance.tftp.server.TftpServer;
 import io.metalboot.dhcp.proxy.ProxyDhcpServer;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -77,6 +80,16 @@ public final class ApplianceMain {
             } else {
                 LOG.log(Level.INFO, "dhcp-proxy disabled (dhcp.enabled: false)");
             }
+            if (config.tftp().enabled()) {
+                TftpServer tftp = new TftpServer(TftpSettingsFactory.from(config), new TftpCounters());
+                services.add(() -> {
+                    tftp.close();
+                    LOG.log(Level.INFO, "tftp counters {0}", tftp.counters());
+                });
+                tftp.start();
+            } else {
+                LOG.log(Level.INFO, "tftp disabled (tftp.enabled: false)");
+            }
         } catch (ConfigException e) {
             System.err.println("metalboot: config error: " + loaded.describe(e));
             stop(services);
@@ -128,7 +141,15 @@ public final class ApplianceMain {
         console.setLevel(level);
         root.addHandler(console);
         root.setLevel(level);
-        // Netty's own debug chatter is not what an operator asks for with log-level: debug.
-        Logger.getLogger("io.netty").setLevel(java.util.logging.Level.INFO);
+        // log-level: debug is about metalboot's own decisions, not the JDK's or libraries' chatter.
+        for (String library : LIBRARY_LOGGERS) {
+            Logger logger = Logger.getLogger(library);
+            logger.setLevel(java.util.logging.Level.INFO);
+            QUIETED.add(logger); // JUL holds loggers weakly: keep them, or the level is forgotten
+        }
     }
+
+    private static final List<String> LIBRARY_LOGGERS =
+            List.of("java", "javax", "jdk", "sun", "io.netty", "com.fasterxml", "jnr");
+    private static final List<Logger> QUIETED = new ArrayList<>();
 }

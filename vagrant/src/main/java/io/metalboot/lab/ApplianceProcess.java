@@ -11,7 +11,7 @@ import java.util.List;
  * The built appliance ({@code DIR/metalboot-pxe-server.jar}) running as a child process inside the
  * appliance namespace, with a config file written for the scenario.
  */
-final class ApplianceProcess implements ProxyDhcpServer {
+final class ApplianceProcess implements AutoCloseable {
     static final String JAR = "metalboot-pxe-server.jar";
     static final String READY_LINE = "metalboot started";
     private static final Duration READY = Duration.ofSeconds(60);
@@ -53,12 +53,12 @@ final class ApplianceProcess implements ProxyDhcpServer {
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
-    @Override
+    /** Its log, line by line. */
     public Journal<String> log() {
         return process.lines();
     }
 
-    @Override
+    /** Still running (a crash during a scenario explains a missing answer). */
     public boolean isAlive() {
         return process.isAlive();
     }

@@ -16,16 +16,10 @@ import org.opentest4j.AssertionFailedError;
 final class LabScenario implements AutoCloseable {
     /** Everything one VM must do, under TCG, in one scenario. */
     static final Duration VM_BUDGET = Duration.ofSeconds(90);
-    /**
-     * Test-only switch: {@code -Dmetalboot.lab.proxy=dnsmasq} runs dnsmasq as the ProxyDHCP instead of
-     * the appliance, to tell harness faults from appliance faults. The scenarios test the appliance.
-     */
-    static final String PROXY_SWITCH = "metalboot.lab.proxy";
-
     private final LabNetwork network;
     private final SiteDhcpServer site;
     private final List<Object> observed = new ArrayList<>();
-    private ProxyDhcpServer proxy;
+    private ApplianceProcess proxy;
 
     private LabScenario(LabNetwork network, SiteDhcpServer site) {
         this.network = network;
@@ -52,15 +46,13 @@ final class LabScenario implements AutoCloseable {
         return site;
     }
 
-    ProxyDhcpServer proxy() {
+    ApplianceProcess proxy() {
         return proxy;
     }
 
-    ProxyDhcpServer startProxy(DhcpMode mode) {
+    ApplianceProcess startProxy(DhcpMode mode) {
         var config = ApplianceConfig.debug(LabNetwork.PROVISIONING.applianceInterface(), mode);
-        proxy = "dnsmasq".equals(System.getProperty(PROXY_SWITCH))
-                ? StandInProxyDhcp.start(network, config)
-                : ApplianceProcess.start(network, LabRequirements.applianceDir(), config);
+        proxy = ApplianceProcess.start(network, LabRequirements.applianceDir(), config);
         return proxy;
     }
 

@@ -37,12 +37,12 @@ final class ProxyDhcpHandler extends SimpleChannelInboundHandler<AddressedEnvelo
                 if (LOG.isLoggable(Level.DEBUG)) {
                     LOG.log(Level.DEBUG, "{0} to {1} xid=0x{2} via {3} boot={4}",
                             answer.reply().messageType().orElseThrow(), request.clientMac().orElseThrow(),
-                            Integer.toHexString(request.xid()), answer.recipient(), answer.bootTarget());
+                            Integer.toHexString(request.xid()), hostAndPort(answer.recipient()), answer.bootTarget());
                 }
                 ctx.writeAndFlush(new DefaultAddressedEnvelope<>(answer.reply(), answer.recipient()))
                         .addListener(future -> {
                             if (!future.isSuccess()) {
-                                LOG.log(Level.WARNING, "sending to {0} failed: {1}", answer.recipient(),
+                                LOG.log(Level.WARNING, "sending to {0} failed: {1}", hostAndPort(answer.recipient()),
                                         future.cause().toString());
                             }
                         });
@@ -55,8 +55,12 @@ final class ProxyDhcpHandler extends SimpleChannelInboundHandler<AddressedEnvelo
         counters.dropped(reason);
         if (LOG.isLoggable(Level.DEBUG)) {
             LOG.log(Level.DEBUG, "dropped {0} from {1} ({2}): {3}", request.messageType().map(Enum::name).orElse("?"),
-                    request.clientMac().map(Object::toString).orElse("?"), sender, reason);
+                    request.clientMac().map(Object::toString).orElse("?"), hostAndPort(sender), reason);
         }
+    }
+
+    static String hostAndPort(InetSocketAddress address) {
+        return address == null ? "?" : address.getAddress().getHostAddress() + ":" + address.getPort();
     }
 
     @Override

@@ -140,8 +140,10 @@ public final class ProxyDhcpResponder {
         request.option(DhcpOption.ClientMachineId.class).ifPresent(options::add);
 
         String file;
+        String told = bootTarget.get();
         if (menu && listener == Listener.DHCP) {
             file = "";
+            told = "PXE menu (file on port " + settings.bootServerPort() + ": " + bootTarget.get() + ")";
             options.add(new DhcpOption.VendorSpecific(PxeVendorOptionsCodec.encode(menuOptions())));
         } else {
             file = bootTarget.get();
@@ -165,7 +167,7 @@ public final class ProxyDhcpResponder {
                 request.xid(), 0, request.flags(), listener == Listener.BOOT_SERVER ? request.ciaddr() : ANY, ANY,
                 settings.serverAddress(), request.giaddr(), request.chaddr(), Octets.zeros(DhcpMessage.SNAME_LENGTH),
                 Octets.fixedField(file, DhcpMessage.FILE_LENGTH), options, Octets.EMPTY);
-        return new Answer(reply, recipient(request, sender, listener), bootTarget.get());
+        return new Answer(reply, recipient(request, sender, listener), told);
     }
 
     private List<PxeVendorOption> menuOptions() {

@@ -74,7 +74,8 @@ public final class ProxyDhcpServer implements AutoCloseable {
                         ch.pipeline().addLast(
                                 new DatagramDhcpDecoder((sender, error) -> {
                                     counters.dropped(DropReason.MALFORMED);
-                                    LOG.log(Level.DEBUG, "dropped malformed datagram from {0}: {1}", sender,
+                                    LOG.log(Level.DEBUG, "dropped malformed datagram from {0}: {1}",
+                                            ProxyDhcpHandler.hostAndPort(sender),
                                             error.getMessage());
                                 }),
                                 new DatagramDhcpEncoder(),
@@ -92,8 +93,9 @@ public final class ProxyDhcpServer implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new IOException("cannot bind " + what + " to 0.0.0.0:" + port + ": " + e.getMessage(), e);
         }
-        LOG.log(Level.INFO, "{0} listening on {1} (interface {2}), advertising {3}", what,
-                channel.localAddress(), settings.interfaceName() == null ? "all" : settings.interfaceName(),
+        InetSocketAddress bound = (InetSocketAddress) channel.localAddress();
+        LOG.log(Level.INFO, "{0} listening on {1}:{2} (interface {3}), advertising {4}", what,
+                bound.getAddress().getHostAddress(), Integer.toString(bound.getPort()), settings.interfaceName() == null ? "all" : settings.interfaceName(),
                 settings.serverAddress().getHostAddress());
     }
 

@@ -21,6 +21,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * Mutation fuzzing of the decoder from the captured packets. For any input, the decoder either
@@ -115,8 +116,10 @@ class DecoderFuzzTest {
         try {
             message = DhcpMessageDecoder.decode(packet);
         } catch (DhcpDecodeException expected) {
+            Statistics.collect("rejected");
             return;
         }
+        Statistics.collect("decoded");
         assertArrayEquals(packet, DhcpMessageEncoder.encode(message));
         for (ProxyDhcpResponder.Listener listener : ProxyDhcpResponder.Listener.values()) {
             for (ProxyDhcpResponder responder : List.of(OFFER, MENU)) {

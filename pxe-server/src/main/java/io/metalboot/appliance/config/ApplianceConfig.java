@@ -3,6 +3,7 @@ package io.metalboot.appliance.config;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The appliance's one config file, as bound from YAML. Defaults are not in code: they live in
@@ -12,11 +13,13 @@ public record ApplianceConfig(
         @JsonProperty(value = "log-level", required = true) String logLevel,
         @JsonProperty("server-address") String serverAddress,
         @JsonProperty(value = "http-port", required = true) int httpPort,
-        @JsonProperty(value = "dhcp", required = true) Dhcp dhcp) {
+        @JsonProperty(value = "dhcp", required = true) Dhcp dhcp,
+        @JsonProperty(value = "tftp", required = true) Tftp tftp) {
 
     public ApplianceConfig {
         required("log-level", logLevel);
         required("dhcp", dhcp);
+        required("tftp", tftp);
         logLevel = logLevel.toLowerCase(Locale.ROOT);
         if (!logLevel.equals("info") && !logLevel.equals("debug")) {
             throw new ConfigException("log-level", "must be info or debug, not '" + logLevel + "'");
@@ -56,6 +59,42 @@ public record ApplianceConfig(
         }
     }
 
+    public record Tftp(
+            @JsonProperty(value = "enabled", required = true) boolean enabled,
+            @JsonProperty("interface") String interfaceName,
+            @JsonProperty(value = "port", required = true) int port,
+            @JsonProperty(value = "root", required = true) String root,
+            @JsonProperty(value = "aliases", required = true) Map<String, String> aliases,
+            @JsonProperty(value = "max-block-size", required = true) int maxBlockSize,
+            @JsonProperty(value = "max-window-size", required = true) int maxWindowSize,
+            @JsonProperty(value = "retransmit-timeout-ms", required = true) int retransmitTimeoutMs,
+            @JsonProperty(value = "retries", required = true) int retries,
+            @JsonProperty(value = "max-transfers", required = true) int maxTransfers,
+            @JsonProperty(value = "cached-files", required = true) int cachedFiles) {
+
+        public Tftp {
+            required("root", root);
+            required("aliases", aliases);
+            requirePort("port", port);
+            if (root.isBlank()) {
+                throw new ConfigException("root", "must name a directory");
+            }
+            for (Map.Entry<String, String> alias : aliases.entrySet()) {
+                if (alias.getKey().isEmpty() || alias.getValue() == null || alias.getValue().isBlank()) {
+                    throw new ConfigException("aliases", "'" + alias.getKey() + "' must map a name to a file in the root");
+                }
+            }
+            aliases = Map.copyOf(aliases);
+            // RFC 2348's range; the interface MTU may lower it further per transfer.
+            requireRange("max-block-size", maxBlockSize, 8, 65464);
+            requireRange("max-window-size", maxWindowSize, 1, 65535);
+            requireRange("retransmit-timeout-ms", retransmitTimeoutMs, 10, 255_000);
+            requireRange("retries", retries, 0, 100);
+            requireRange("max-transfers", maxTransfers, 1, 100_000);
+            requireRange("cached-files", cachedFiles, 0, 100_000);
+        }
+    }
+
     public record BootFiles(
             @JsonProperty("bios") String bios,
             @JsonProperty("uefi-x64") String uefiX64,
@@ -68,6 +107,12 @@ public record ApplianceConfig(
     private static void required(String key, Object value) {
         if (value == null) {
             throw new ConfigException(key, "must be set (null is not allowed here)");
+        }
+    }
+
+    private static void requireRange(String key, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new ConfigException(key, "must be " + min + ".." + max + ", not " + value);
         }
     }
 

@@ -8,6 +8,7 @@ import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The IPv4 address the appliance tells PXE clients to come back to. Without IP_PKTINFO (Netty's
@@ -53,6 +54,19 @@ public final class AdvertisedAddress {
             return candidates.getFirst();
         } catch (SocketException e) {
             throw new ConfigException("server-address", "cannot list network interfaces: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The interface that owns {@code address}, if it is local. The ProxyDHCP is tied to it when no
+     * interface is configured: without that, a broadcast reply follows the routing table and may
+     * leave by another interface than the DISCOVER came in on (or fail with no default route).
+     */
+    public static Optional<String> interfaceOwning(Inet4Address address) {
+        try {
+            return Optional.ofNullable(NetworkInterface.getByInetAddress(address)).map(NetworkInterface::getName);
+        } catch (SocketException e) {
+            return Optional.empty();
         }
     }
 

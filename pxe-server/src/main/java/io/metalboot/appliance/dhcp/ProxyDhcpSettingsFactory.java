@@ -4,6 +4,7 @@ import io.metalboot.appliance.config.ApplianceConfig;
 import io.metalboot.dhcp.proxy.BootFilePolicy;
 import io.metalboot.dhcp.proxy.ProxyDhcpSettings;
 import io.metalboot.dhcp.proxy.ProxyMode;
+import java.net.Inet4Address;
 import java.util.Locale;
 
 /** Turns the appliance config into what the ProxyDHCP needs. */
@@ -14,9 +15,12 @@ public final class ProxyDhcpSettingsFactory {
     public static ProxyDhcpSettings from(ApplianceConfig config) {
         ApplianceConfig.Dhcp dhcp = config.dhcp();
         ApplianceConfig.BootFiles files = dhcp.bootFiles();
+        Inet4Address server = AdvertisedAddress.resolve(config.serverAddress(), dhcp.interfaceName());
+        String interfaceName = dhcp.interfaceName() != null ? dhcp.interfaceName()
+                : AdvertisedAddress.interfaceOwning(server).orElse(null);
         return new ProxyDhcpSettings(
-                AdvertisedAddress.resolve(config.serverAddress(), dhcp.interfaceName()),
-                dhcp.interfaceName(),
+                server,
+                interfaceName,
                 dhcp.port(),
                 dhcp.pxePort(),
                 ProxyMode.valueOf(dhcp.mode().toUpperCase(Locale.ROOT)),

@@ -1,0 +1,255 @@
+package io.metalboot.appliance.tftp.server;
+
+import io.metalboot.appliance.tftp.model.Ack;
+import io.metalboot.appliance.tftp.model.DataBlock;
+import io.metalboot.appliance.tftp.model.ErrorCode;
+import io.metalboot.appliance.tftp.model.ErrorPacket;
+import io.metalboot.appliance.tftp.model.OptionAck;
+import io.metalboot.appliance.tftp.model.ReadRequest;
+import io.metalboot.appliance.tftp.model.TftpPacket;
+import io.netty.channel.AddressedEnvelope;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.DefaultAddressedEnvelope;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.AccessDeniedException;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One read transfer, on its own port (its TID), from the request to the last ACK.
+ *
+ * <p>Blocks are counted internally by a sequence number that never wraps (0 is the OACK); on the
+ * wire block numbers are that sequence modulo 65536, so after 65535 comes 0, as tftpd-hpa does.
+ * Up to {@code windowSize} blocks are in flight (RFC 7440; 1 is plain RFC 1350 lock-step).
+ *
+ * <p>Only an ACK that moves the acknowledged sequence forward sends anything: a duplicate ACK
+ * sends nothing (Sorcerer's Apprentice Syndrome, RFC 1123 4.2.3.1), and an ACK for a block
+ * inside the window reports a loss, so the window is sent again from the block after it, once.
+ * Otherwise only the timer resends, a bounded number of times.
+ *
+ * <p>Runs entirely on its channel's event loop thread.
+ */
+final class TftpReadSession extends ChannelInboundHandlerAdapter {
+    private static final System.Logger LOG = System.getLogger("tftp");
+
+    private final ReadRequest request;
+    private final InetSocketAddress client;
+    private final TftpSettings settings;
+    private final int blockSizeLimit;
+    private final TftpRoot root;
+    private final TftpFileCache cache;
+    private final TftpCounters counters;
+    private final long startNanos = System.nanoTime();
+
+    private ChannelHandlerContext ctx;
+    private TftpNegotiation negotiation;
+    private ByteBuffer content;
+    private String file;
+    private long lastSeq;
+    /** Highest acknowledged sequence: -1 while the OACK (sequence 0) waits for its ACK. */
+    private long acked;
+    /** Highest sequence sent so far. */
+    private long sentUpTo;
+    private int retries;
+    private long resends;
+    private ScheduledFuture<?> timer;
+    private boolean finished;
+
+    TftpReadSession(ReadRequest request, InetSocketAddress client, TftpSettings settings, int blockSizeLimit,
+            TftpRoot root, TftpFileCache cache, TftpCounters counters) {
+        this.request = request;
+        this.client = client;
+        this.settings = settings;
+        this.blockSizeLimit = blockSizeLimit;
+        this.root = root;
+        this.cache = cache;
+        this.counters = counters;
+        this.file = request.filename();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext context) {
+        this.ctx = context;
+        String mode = request.mode().toLowerCase(Locale.ROOT);
+        if (!mode.equals("octet") && !mode.equals("netascii")) {
+            finish(TftpOutcome.REFUSED, new ErrorPacket(ErrorCode.ILLEGAL_OPERATION, "unsupported mode " + mode),
+                    "mode " + mode);
+            return;
+        }
+        // Name resolution and the first read of a file are blocking file-system calls, made on
+        // this transfer's event loop; a cached file costs one stat.
+        switch (root.resolve(request.filename())) {
+            case TftpRoot.Refused refused -> {
+                finish(TftpOutcome.REFUSED, new ErrorPacket(ErrorCode.ACCESS_VIOLATION, "access violation"),
+                        refused.reason());
+                return;
+            }
+            case TftpRoot.Missing missing -> {
+                finish(TftpOutcome.NOT_FOUND, new ErrorPacket(ErrorCode.FILE_NOT_FOUND, "file not found"),
+                        "not found");
+                return;
+            }
+            case TftpRoot.Found found -> {
+                file = root.realRoot().relativize(found.file()).toString();
+                try {
+                    content = cache.content(found.file(), mode.equals("netascii"));
+                } catch (AccessDeniedException e) {
+                    finish(TftpOutcome.REFUSED, new ErrorPacket(ErrorCode.ACCESS_VIOLATION, "access violation"),
+                            "not readable");
+                    return;
+                } catch (IOException | RuntimeException e) {
+                    finish(TftpOutcome.FAILED, new ErrorPacket(ErrorCode.NOT_DEFINED, "cannot read the file"),
+                            "cannot read: " + e);
+                    return;
+                }
+            }
+        }
+        negotiation = TftpNegotiation.negotiate(request, blockSizeLimit, settings.maxWindowSize(),
+                settings.retransmitTimeout(), content.remaining());
+        // The last block is the first one shorter than blksize; it may be empty.
+        lastSeq = content.remaining() / negotiation.blockSize() + 1;
+        if (negotiation.oack().isEmpty()) {
+            acked = 0;
+            sendWindow();
+        } else {
+            acked = -1;
+            sentUpTo = 0;
+            send(new OptionAck(negotiation.oack()));
+            ctx.flush();
+        }
+        armTimer();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext context, Object msg) {
+        if (finished || !(msg instanceof AddressedEnvelope<?, ?> envelope
+                && envelope.content() instanceof TftpPacket packet
+                && envelope.sender() instanceof InetSocketAddress sender)) {
+            return;
+        }
+        if (!sender.equals(client)) {
+            // RFC 1350: tell the stranger, leave the transfer alone.
+            counters.unknownTid();
+            ctx.writeAndFlush(new DefaultAddressedEnvelope<>(
+                    new ErrorPacket(ErrorCode.UNKNOWN_TID, "unknown transfer ID"), sender), ctx.voidPromise());
+            return;
+        }
+        switch (packet) {
+            case Ack ack -> onAck(ack.block());
+            case ErrorPacket error -> finish(TftpOutcome.CLIENT_ABORTED, null,
+                    "client sent error " + error.code() + " '" + error.message() + "'"
+                            + (acked < 0 ? " to the OACK" : " after block " + acked));
+            default -> {
+                // A client sends only ACKs and ERRORs on a read transfer; anything else is noise.
+            }
+        }
+    }
+
+    private void onAck(int block) {
+        // Which in-flight sequence does this 16-bit number stand for? At most windowSize
+        // candidates, so it is never ambiguous.
+        for (long seq = acked + 1; seq <= sentUpTo; seq++) {
+            if ((seq & 0xFFFF) == block) {
+                acked = seq;
+                retries = 0;
+                if (acked == lastSeq) {
+                    counters.served(content.remaining());
+                    finish(TftpOutcome.SERVED, null, "served");
+                    return;
+                }
+                sendWindow();
+                armTimer();
+                return;
+            }
+        }
+        // A duplicate or stale ACK: nothing is sent; the timer covers real loss.
+    }
+
+    private void sendWindow() {
+        long last = Math.min(acked + negotiation.windowSize(), lastSeq);
+        int blockSize = negotiation.blockSize();
+        for (long seq = acked + 1; seq <= last; seq++) {
+            long offset = (seq - 1) * blockSize;
+            int length = (int) Math.min(blockSize, content.remaining() - offset);
+            send(new DataBlock((int) (seq & 0xFFFF), content.slice((int) offset, length)));
+        }
+        sentUpTo = last;
+        ctx.flush();
+    }
+
+    private void send(TftpPacket packet) {
+        ctx.write(new DefaultAddressedEnvelope<>(packet, client), ctx.voidPromise());
+    }
+
+    private void armTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        timer = ctx.executor().schedule(this::onTimeout, negotiation.timeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void onTimeout() {
+        if (finished) {
+            return;
+        }
+        if (++retries > settings.maxRetries()) {
+            finish(TftpOutcome.TIMED_OUT, null, "no ACK after " + settings.maxRetries() + " retries");
+            return;
+        }
+        resends++;
+        if (acked < 0) {
+            send(new OptionAck(negotiation.oack()));
+            ctx.flush();
+        } else {
+            sendWindow();
+        }
+        armTimer();
+    }
+
+    /** Ends the transfer once: counts it, logs one line, sends {@code error} if any, closes the port. */
+    private void finish(TftpOutcome outcome, ErrorPacket error, String detail) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        counters.record(outcome);
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        String parameters = negotiation == null ? ""
+                : " (" + content.remaining() + " bytes, blksize " + negotiation.blockSize() + ", windowsize "
+                        + negotiation.windowSize() + ", " + resends + " resends)";
+        // A missing file is worth one line at info: it is usually a wrong boot-file setting.
+        LOG.log(outcome == TftpOutcome.NOT_FOUND ? Level.INFO : Level.DEBUG, "{0} {1}: {2}{3} in {4} ms",
+                client, file, detail, parameters, millis);
+        if (error != null) {
+            ctx.writeAndFlush(new DefaultAddressedEnvelope<>(error, client)).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+        if (!finished) {
+            LOG.log(Level.WARNING, client + " " + file + ": transfer failed", cause);
+            finish(TftpOutcome.FAILED, new ErrorPacket(ErrorCode.NOT_DEFINED, "server error"), "failed: " + cause);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext context) {
+        // Closed from outside (server shutdown): stop the timer, count nothing.
+        finished = true;
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package io.metalboot.appliance.tftp.server;
+
+import io.metalboot.appliance.tftp.codec.DatagramTftpDecoder;
+import io.metalboot.appliance.tftp.codec.DatagramTftpEncoder;
+import io.metalboot.appliance.tftp.model.ReadRequest;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The TFTP service: one listening socket for requests, and a new socket on an ephemeral port for
+ * each transfer (RFC 1350's transfer IDs), all on one Netty event loop group (epoll when
+ * available). Each transfer lives on one event loop thread, so its state needs no locks.
+ */
+public final class TftpServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("tftp");
+    /** IP header (no options) + UDP header + TFTP opcode and block number. */
+    static final int HEADERS = 20 + 8 + 4;
+
+    private final TftpSettings settings;
+    private final TftpCounters counters;
+    private final AtomicInteger activeTransfers = new AtomicInteger();
+    private final Map<InetAddress, Integer> blockSizeLimits = new ConcurrentHashMap<>();
+    private TftpRoot root;
+    private TftpFileCache cache;
+    private EventLoopGroup group;
+    private Channel listener;
+    private boolean epoll;
+
+    public TftpServer(TftpSettings settings, TftpCounters counters) {
+        this.settings = settings;
+        this.counters = counters;
+    }
+
+    /** Binds the listening port; on failure nothing stays bound. */
+    public synchronized void start() throws IOException {
+        root = new TftpRoot(settings.root(), settings.aliases());
+        cache = new TftpFileCache(settings.cachedFiles());
+        epoll = Epoll.isAvailable();
+        group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        Bootstrap bootstrap = bootstrap(new ChannelInitializer<DatagramChannel>() {
+            @Override
+            protected void initChannel(DatagramChannel ch) {
+                ch.pipeline().addLast(
+                        new DatagramTftpDecoder((sender, error) -> {
+                            counters.malformed();
+                            LOG.log(Level.DEBUG, "dropped malformed datagram from {0}: {1}", sender,
+                                    error.getMessage());
+                        }),
+                        DatagramTftpEncoder.INSTANCE,
+                        new TftpRequestHandler(TftpServer.this, counters));
+            }
+        });
+        if (epoll && settings.bindAddress().isAnyLocalAddress()) {
+            // Learn which local address each request came to, so that its transfer answers
+            // from that address: a client drops DATA from any other (it is another TID).
+            bootstrap.option(EpollChannelOption.IP_RECVORIGDSTADDR, true);
+        }
+        InetSocketAddress address = new InetSocketAddress(settings.bindAddress(), settings.port());
+        try {
+            listener = bootstrap.bind(address).syncUninterruptibly().channel();
+        } catch (RuntimeException e) {
+            close();
+            throw new IOException("cannot bind TFTP to " + address + ": " + e.getMessage(), e);
+        }
+        LOG.log(Level.INFO, "TFTP listening on {0} (interface {1}), serving {2}", listener.localAddress(),
+                settings.interfaceName() == null ? "all" : settings.interfaceName(), root.realRoot());
+    }
+
+    private Bootstrap bootstrap(ChannelHandler handler) {
+        return new Bootstrap()
+                .group(group)
+                .channelFactory(() -> epoll ? new EpollDatagramChannel(SocketProtocolFamily.INET)
+                        : new NioDatagramChannel(SocketProtocolFamily.INET))
+                .handler(handler);
+    }
+
+    /**
+     * Starts a transfer for {@code request}, or answers "server busy" past the bound. Runs on the
+     * listening channel's event loop.
+     *
+     * @param arrivedOn the local address the request came to (null or wildcard if unknown)
+     */
+    void startTransfer(ReadRequest request, InetSocketAddress client, InetSocketAddress arrivedOn,
+            Runnable busy) {
+        if (activeTransfers.incrementAndGet() > settings.maxTransfers()) {
+            activeTransfers.decrementAndGet();
+            counters.record(TftpOutcome.BUSY);
+            LOG.log(Level.DEBUG, "{0} {1}: busy ({2} transfers running)", client, request.filename(),
+                    settings.maxTransfers());
+            busy.run();
+            return;
+        }
+        InetAddress local = settings.bindAddress();
+        if (local.isAnyLocalAddress() && arrivedOn != null && !arrivedOn.getAddress().isAnyLocalAddress()) {
+            local = arrivedOn.getAddress();
+        }
+        int blockSizeLimit = blockSizeLimit(local);
+        ChannelFuture bound = bootstrap(new ChannelInitializer<DatagramChannel>() {
+            @Override
+            protected void initChannel(DatagramChannel ch) {
+                ch.pipeline().addLast(
+                        // On a transfer's port a stray datagram is simply not an ACK: ignored.
+                        new DatagramTftpDecoder((sender, error) -> counters.malformed()),
+                        DatagramTftpEncoder.INSTANCE,
+                        new TftpReadSession(request, client, settings, blockSizeLimit, root, cache, counters));
+            }
+        }).bind(new InetSocketAddress(local, 0));
+        bound.channel().closeFuture().addListener(closed -> activeTransfers.decrementAndGet());
+        bound.addListener(done -> {
+            if (!done.isSuccess()) {
+                counters.record(TftpOutcome.FAILED);
+                LOG.log(Level.WARNING, "{0} {1}: cannot open a transfer port: {2}", client, request.filename(),
+                        done.cause().toString());
+            }
+        });
+    }
+
+    /**
+     * The largest blksize whose datagram fits the MTU of the interface that owns {@code local},
+     * within tftp.max-block-size. Unknown interface (wildcard): the configured bound alone.
+     */
+    private int blockSizeLimit(InetAddress local) {
+        return blockSizeLimits.computeIfAbsent(local, address -> {
+            int limit = settings.maxBlockSize();
+            try {
+                NetworkInterface nic = address.isAnyLocalAddress() ? null : NetworkInterface.getByInetAddress(address);
+                if (nic != null && nic.getMTU() > HEADERS + TftpSettings.MIN_BLOCK_SIZE) {
+                    limit = Math.min(limit, nic.getMTU() - HEADERS);
+                }
+            } catch (SocketException e) {
+                LOG.log(Level.DEBUG, "MTU of the interface of {0} unknown: {1}", address, e.getMessage());
+            }
+            return limit;
+        });
+    }
+
+    public TftpCounters counters() {
+        return counters;
+    }
+
+    /** Transfers running now. */
+    public int activeTransfers() {
+        return activeTransfers.get();
+    }
+
+    /** The bound listening address (port 0 in the settings: the port the system chose). */
+    public synchronized InetSocketAddress localAddress() {
+        return listener == null ? null : (InetSocketAddress) listener.localAddress();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+            listener = null;
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            group = null;
+        }
+    }
+}

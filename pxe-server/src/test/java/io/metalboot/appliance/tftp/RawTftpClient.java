@@ -1,0 +1,137 @@
+package io.metalboot.appliance.tftp;
+
+import io.metalboot.appliance.tftp.codec.TftpDecodeException;
+import io.metalboot.appliance.tftp.codec.TftpPacketCodec;
+import io.metalboot.appliance.tftp.model.Ack;
+import io.metalboot.appliance.tftp.model.DataBlock;
+import io.metalboot.appliance.tftp.model.ErrorPacket;
+import io.metalboot.appliance.tftp.model.OptionAck;
+import io.metalboot.appliance.tftp.model.ReadRequest;
+import io.metalboot.appliance.tftp.model.TftpPacket;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** A TFTP client on a plain DatagramSocket, that does exactly what a test tells it to. */
+final class RawTftpClient implements AutoCloseable {
+    /** One datagram received, decoded. */
+    record Received(TftpPacket packet, InetSocketAddress from) {
+    }
+
+    /** A finished download: the bytes, and every DATA block number in the order received. */
+    record Download(byte[] content, List<Integer> blocks, OptionAck oack) {
+    }
+
+    final DatagramSocket socket;
+    private final InetSocketAddress server;
+
+    RawTftpClient(InetSocketAddress server) throws IOException {
+        this.server = server;
+        this.socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        socket.setReceiveBufferSize(4 * 1024 * 1024);
+    }
+
+    void send(TftpPacket packet) throws IOException {
+        send(packet, server);
+    }
+
+    void send(TftpPacket packet, InetSocketAddress to) throws IOException {
+        sendRaw(TftpPacketCodec.encode(packet), to);
+    }
+
+    void sendRaw(byte[] bytes, InetSocketAddress to) throws IOException {
+        socket.send(new DatagramPacket(bytes, bytes.length, to));
+    }
+
+    /** The next datagram within {@code wait}, or null if none came. */
+    Received receive(Duration wait) throws IOException {
+        socket.setSoTimeout((int) Math.max(1, wait.toMillis()));
+        byte[] buffer = new byte[65536];
+        DatagramPacket datagram = new DatagramPacket(buffer, buffer.length);
+        try {
+            socket.receive(datagram);
+        } catch (SocketTimeoutException e) {
+            return null;
+        }
+        byte[] bytes = java.util.Arrays.copyOf(buffer, datagram.getLength());
+        try {
+            return new Received(TftpPacketCodec.decode(bytes), (InetSocketAddress) datagram.getSocketAddress());
+        } catch (TftpDecodeException e) {
+            throw new IOException("server sent a malformed datagram: " + e.getMessage(), e);
+        }
+    }
+
+    Received expect(Duration wait) throws IOException {
+        Received received = receive(wait);
+        if (received == null) {
+            throw new IOException("nothing received within " + wait);
+        }
+        return received;
+    }
+
+    /**
+     * Downloads {@code name}: ACKs each window's last block (a short block ends it), in order,
+     * and fails on anything unexpected. Retransmitted duplicates are tolerated.
+     */
+    Download fetch(String name, Map<String, String> options) throws IOException {
+        send(new ReadRequest(name, "octet", options));
+        Duration wait = Duration.ofSeconds(10);
+        Received first = expect(wait);
+        InetSocketAddress tid = first.from();
+        int blockSize = 512;
+        int windowSize = 1;
+        OptionAck oack = null;
+        ByteArrayOutputStream content = new ByteArrayOutputStream();
+        List<Integer> blocks = new ArrayList<>();
+        Received current = first;
+        if (first.packet() instanceof OptionAck ack) {
+            oack = ack;
+            blockSize = Integer.parseInt(ack.options().getOrDefault("blksize", "512"));
+            windowSize = Integer.parseInt(ack.options().getOrDefault("windowsize", "1"));
+            send(new Ack(0), tid);
+            current = expect(wait);
+        }
+        long expected = 1;
+        int inWindow = 0;
+        while (true) {
+            if (current.packet() instanceof ErrorPacket error) {
+                throw new IOException("server error " + error.code() + ": " + error.message());
+            }
+            if (!(current.packet() instanceof DataBlock data) || !current.from().equals(tid)) {
+                throw new IOException("unexpected " + current);
+            }
+            if (data.block() == (int) (expected & 0xFFFF)) {
+                blocks.add(data.block());
+                content.write(data.bytes());
+                expected++;
+                inWindow++;
+                boolean last = data.length() < blockSize;
+                if (last || inWindow == windowSize) {
+                    send(new Ack(data.block()), tid);
+                    inWindow = 0;
+                }
+                if (last) {
+                    return new Download(content.toByteArray(), blocks, oack);
+                }
+            } else if (expected > 1) {
+                // A block seen before: our ACK was lost. Say again where we are, as clients do.
+                send(new Ack((int) ((expected - 1) & 0xFFFF)), tid);
+                inWindow = 0;
+            }
+            current = expect(wait);
+        }
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+}
