@@ -1,0 +1,47 @@
+package io.metalboot.appliance.registry;
+
+import static io.metalboot.appliance.registry.MachineState.AVAILABLE;
+import static io.metalboot.appliance.registry.MachineState.DISCOVERED;
+import static io.metalboot.appliance.registry.MachineState.FAILED;
+import static io.metalboot.appliance.registry.MachineState.INSPECTING;
+import static io.metalboot.appliance.registry.MachineState.JOINED;
+import static io.metalboot.appliance.registry.MachineState.PROVISIONED;
+import static io.metalboot.appliance.registry.MachineState.PROVISIONING;
+
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+
+/** Which state may follow which, for the boot flow and for an operator. */
+public final class MachineLifecycle {
+    private static final Map<MachineState, Set<MachineState>> FLOW = Map.of(
+            DISCOVERED, EnumSet.of(INSPECTING),
+            INSPECTING, EnumSet.of(AVAILABLE),
+            AVAILABLE, EnumSet.of(PROVISIONING),
+            PROVISIONING, EnumSet.of(PROVISIONED),
+            PROVISIONED, EnumSet.of(JOINED),
+            JOINED, EnumSet.noneOf(MachineState.class),
+            FAILED, EnumSet.noneOf(MachineState.class));
+
+    /**
+     * An operator may send any machine back to inspection or provisioning, or adopt one whose disk
+     * was installed by other means as provisioned (it then boots its disk, never the agent).
+     */
+    private static final Set<MachineState> OPERATOR = EnumSet.of(INSPECTING, PROVISIONING, PROVISIONED);
+
+    private MachineLifecycle() {
+    }
+
+    /** Along the boot flow; any state may fail. */
+    public static boolean flowAllows(MachineState from, MachineState to) {
+        return to == FAILED || FLOW.get(from).contains(to);
+    }
+
+    public static boolean operatorAllows(MachineState to) {
+        return OPERATOR.contains(to);
+    }
+
+    public static Set<MachineState> operatorTargets() {
+        return Set.copyOf(OPERATOR);
+    }
+}

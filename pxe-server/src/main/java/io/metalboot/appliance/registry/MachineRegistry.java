@@ -1,0 +1,113 @@
+package io.metalboot.appliance.registry;
+
+import io.metalboot.dhcp.model.MacAddress;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The appliance's memory of machines, with its rules: auto-discovery, the lifecycle, boot tokens.
+ * Every change is stored before the call returns; a refused change throws
+ * {@link IllegalStateException} with a message fit for an API client.
+ */
+public final class MachineRegistry {
+    private final MachineStore store;
+    private final boolean autoDiscovery;
+    private final Duration tokenLifetime;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+
+    public MachineRegistry(MachineStore store, boolean autoDiscovery, Duration tokenLifetime, Clock clock) {
+        this.store = store;
+        this.autoDiscovery = autoDiscovery;
+        this.tokenLifetime = tokenLifetime;
+        this.clock = clock;
+    }
+
+    public List<Machine> machines() {
+        return store.machines();
+    }
+
+    public Optional<Machine> machine(MacAddress mac) {
+        return store.machine(mac);
+    }
+
+    public List<Transition> history(MacAddress mac) {
+        return store.history(mac);
+    }
+
+    /**
+     * A machine PXE-booted: an unknown one is recorded {@code discovered} (or ignored when only
+     * known machines boot: empty); a known one gets its UUID/serial stored where new.
+     */
+    public synchronized Optional<Machine> pxeBooted(MacAddress mac, Optional<UUID> uuid, Optional<String> serial)
+            throws IOException {
+        Instant now = clock.instant();
+        if (store.machine(mac).isEmpty()) {
+            if (!autoDiscovery) {
+                return Optional.empty();
+            }
+            store.record(new Transition(mac, Optional.empty(), MachineState.DISCOVERED, now, "pxe-boot",
+                    Optional.empty()));
+        }
+        return Optional.of(store.identify(mac, uuid, serial, now));
+    }
+
+    /** An operator's action through the API. */
+    public synchronized Machine operatorSets(MacAddress mac, MachineState to, Optional<String> reason)
+            throws IOException {
+        Machine machine = store.machine(mac).orElseThrow(() -> new IllegalStateException("no machine " + mac));
+        if (!MachineLifecycle.operatorAllows(to)) {
+            throw new IllegalStateException("an operator may set " + MachineLifecycle.operatorTargets()
+                    .stream().map(MachineState::wireName).sorted().toList() + ", not " + to.wireName());
+        }
+        return store.record(new Transition(mac, Optional.of(machine.state()), to, clock.instant(), "operator", reason));
+    }
+
+    /** A step along the boot flow (agent, bootstrap), or a failure. */
+    public synchronized Machine advance(MacAddress mac, MachineState to, String cause, Optional<String> reason)
+            throws IOException {
+        Machine machine = store.machine(mac).orElseThrow(() -> new IllegalStateException("no machine " + mac));
+        if (!MachineLifecycle.flowAllows(machine.state(), to)) {
+            throw new IllegalStateException(mac + " is " + machine.state().wireName() + "; it cannot become "
+                    + to.wireName());
+        }
+        return store.record(new Transition(mac, Optional.of(machine.state()), to, clock.instant(), cause, reason));
+    }
+
+    /**
+     * A fresh single-use token for one agent boot of {@code mac}. Only its SHA-256 is stored;
+     * the token itself goes into the kernel command line and nowhere else (never a log).
+     */
+    public String issueBootToken(MacAddress mac) throws IOException {
+        byte[] secret = new byte[32];
+        random.nextBytes(secret);
+        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        store.issueToken(mac, sha256(token), clock.instant().plus(tokenLifetime));
+        return token;
+    }
+
+    /** The machine a boot token belongs to, if the token is known, unused and unexpired; it is then used up. */
+    public Optional<MacAddress> redeemBootToken(String token) throws IOException {
+        return store.redeemToken(sha256(token), clock.instant());
+    }
+
+    static String sha256(String token) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError("every JDK has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.metalboot.appliance.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.metalboot.dhcp.model.MacAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MachineRegistryTest {
+    private static final MacAddress MAC = MacAddress.parse("52:54:00:aa:bb:02");
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-25T10:00:00Z"), ZoneOffset.UTC);
+
+    @Test
+    void anUnknownMachineIsDiscoveredOrIgnored(@TempDir Path dir) throws Exception {
+        try (JournalMachineStore store = JournalMachineStore.open(dir)) {
+            MachineRegistry knownOnly = new MachineRegistry(store, false, Duration.ofHours(1), CLOCK);
+            assertEquals(Optional.empty(), knownOnly.pxeBooted(MAC, Optional.empty(), Optional.empty()));
+            assertTrue(store.machines().isEmpty());
+
+            MachineRegistry auto = new MachineRegistry(store, true, Duration.ofHours(1), CLOCK);
+            UUID uuid = UUID.fromString("11223344-5566-7788-99aa-bbccddeeff01");
+            Machine machine = auto.pxeBooted(MAC, Optional.of(uuid), Optional.of("SER-2")).orElseThrow();
+            assertEquals(MachineState.DISCOVERED, machine.state());
+            assertEquals(Optional.of(uuid), machine.uuid());
+            assertEquals(Optional.of("SER-2"), machine.serial());
+            auto.pxeBooted(MAC, Optional.of(uuid), Optional.of("SER-2"));
+            assertEquals(1, auto.history(MAC).size(), "booting again is not a transition");
+        }
+    }
+
+    @Test
+    void theLifecycleIsEnforced(@TempDir Path dir) throws Exception {
+        try (JournalMachineStore store = JournalMachineStore.open(dir)) {
+            MachineRegistry registry = new MachineRegistry(store, true, Duration.ofHours(1), CLOCK);
+            registry.pxeBooted(MAC, Optional.empty(), Optional.empty());
+            assertThrows(IllegalStateException.class,
+                    () -> registry.advance(MAC, MachineState.PROVISIONED, "agent", Optional.empty()));
+            registry.advance(MAC, MachineState.INSPECTING, "agent", Optional.empty());
+            registry.advance(MAC, MachineState.FAILED, "agent", Optional.of("disk not found"));
+            assertEquals(Optional.of("disk not found"), registry.machine(MAC).orElseThrow().failureReason());
+            assertThrows(IllegalStateException.class,
+                    () -> registry.operatorSets(MAC, MachineState.JOINED, Optional.empty()));
+            Machine back = registry.operatorSets(MAC, MachineState.PROVISIONING, Optional.of("retry"));
+            assertEquals(MachineState.PROVISIONING, back.state());
+            assertTrue(back.failureReason().isEmpty());
+            Transition last = registry.history(MAC).getLast();
+            assertEquals(Optional.of(MachineState.FAILED), last.from());
+            assertEquals("operator", last.cause());
+            assertThrows(IllegalStateException.class,
+                    () -> registry.operatorSets(MacAddress.parse("52:54:00:00:00:99"), MachineState.INSPECTING,
+                            Optional.empty()));
+        }
+    }
+
+    @Test
+    void bootTokensAreRandomSingleUseAndNeverStoredInClear(@TempDir Path dir) throws Exception {
+        String token;
+        try (JournalMachineStore store = JournalMachineStore.open(dir)) {
+            MachineRegistry registry = new MachineRegistry(store, true, Duration.ofMinutes(30), CLOCK);
+            registry.pxeBooted(MAC, Optional.empty(), Optional.empty());
+            token = registry.issueBootToken(MAC);
+            String other = registry.issueBootToken(MAC);
+            assertFalse(token.equals(other));
+            assertTrue(token.length() >= 43, "256 bits");
+            assertEquals(Optional.of(MAC), registry.redeemBootToken(token));
+            assertEquals(Optional.empty(), registry.redeemBootToken(token));
+        }
+        String journal = new String(Files.readAllBytes(dir.resolve(JournalMachineStore.FILE_NAME)),
+                StandardCharsets.ISO_8859_1);
+        assertFalse(journal.contains(token), "the journal holds the token's hash only");
+        assertTrue(journal.contains(MachineRegistry.sha256(token)));
+    }
+}
