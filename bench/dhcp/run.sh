@@ -167,10 +167,11 @@ udp_counters() {
 }
 # host-wide process CPU (user+nice+system) and total ticks, all CPUs
 host_ticks() { awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i; print $2 + $3 + $4, t }' /proc/stat; }
-# CPU ticks of this shell's waited-for children (perfdhcp and its wrappers)
+# CPU ticks of this shell's waited-for children (perfdhcp and its wrappers). `times` must run in
+# this shell, not in a $(...) subshell (a fresh fork has no children yet): write to a file.
 child_ticks() {
-  local out; out="$(times | sed -n 2p)"   # "XmY.YYYs XmZ.ZZZs"
-  awk -v hz="$CLK_TCK" '{ t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%d\n", t * hz + 0.5 }' <<<"$out"
+  times >"$WORK/times.txt"   # line 2: children's "XmY.YYYs XmZ.ZZZs"
+  awk -v hz="$CLK_TCK" 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%d\n", t * hz + 0.5 }' "$WORK/times.txt"
 }
 
 # ---------------------------------------------------------------- load generator
@@ -188,11 +189,11 @@ perfdhcp_run() {
   [ "$pinned" -eq 1 ] && pre=(taskset -c 1)
   echo "ip netns exec $NS_C ${pre[*]} ${cmd[*]}" | sed 's/  */ /g' >>"$CMDLINES"
   local t0 t1 h0 h1 c0 c1 s0 s1 k0 k1
-  t0="$(cpu_ticks "$s")"; h0="$(host_ticks)"; c0="$(child_ticks)"
+  child_ticks >"$WORK/c0"; t0="$(cpu_ticks "$s")"; h0="$(host_ticks)"; c0="$(cat "$WORK/c0")"
   s0="$(udp_counters "${NS[$s]}")"; k0="$(udp_counters "$NS_C")"
   # perfdhcp stops by itself after -p; timeout is only a safety net
   timeout --kill-after=5 $((secs + 30)) ip netns exec "$NS_C" "${pre[@]}" "${cmd[@]}" >"$out.out" 2>&1 || true
-  t1="$(cpu_ticks "$s")"; h1="$(host_ticks)"; c1="$(child_ticks)"
+  child_ticks >"$WORK/c1"; t1="$(cpu_ticks "$s")"; h1="$(host_ticks)"; c1="$(cat "$WORK/c1")"
   s1="$(udp_counters "${NS[$s]}")"; k1="$(udp_counters "$NS_C")"
   awk -v secs="$secs" -v ticks=$((t1 - t0)) -v hz="$CLK_TCK" -v pt=$((c1 - c0)) -v ncpu="$NCPU" \
       -v h0="$h0" -v h1="$h1" -v s0="$s0" -v s1="$s1" -v k0="$k0" -v k1="$k1" -v la="$(cut -d' ' -f1 /proc/loadavg)" '
@@ -387,15 +388,15 @@ best_of() { # server mode -> "rate prefix" of the highest offered rate with drop
 }
 
 table() {
-  echo '| server | pin | offered/s | answers/s | sent | drops (sent-recv) | drop % | latency min/avg/max/std ms | CPU-s per 10k answers | server UDP in/out | rcvbuf errors srv/perfdhcp | host busy % / other load % | vs dnsmasq | vs ceiling |'
-  echo '|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|'
+  echo '| server | pin | offered/s | answers/s | sent | drops (sent-recv) | drop % | latency min/avg/max/std ms | CPU-s per 10k answers | server UDP in/out | rcvbuf errors srv/perfdhcp | perfdhcp CPU-s | host busy % / other load % | vs dnsmasq | vs ceiling |'
+  echo '|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|'
   local s m r p d t
   while IFS=$'\t' read -r s m r p; do
     d="$(prefix_of dnsmasq "$m" "$r")"; t="$(prefix_of trivial "$m" "$r")"
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s/%s/%s/%s | %s | %s/%s | %s/%s | %s/%s | %s | %s |\n' \
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s/%s/%s/%s | %s | %s/%s | %s/%s | %s | %s/%s | %s | %s |\n' \
       "$s" "$m" "$r" "$(kv "$p" aps)" "$(kv "$p" sent)" "$(kv "$p" drops)" "$(kv "$p" droppct)" \
       "$(kv "$p" min)" "$(kv "$p" avg)" "$(kv "$p" max)" "$(kv "$p" std)" "$(kv "$p" cpu10k)" \
-      "$(kv "$p" srvin)" "$(kv "$p" srvout)" "$(kv "$p" srvrcvbuf)" "$(kv "$p" clircvbuf)" "$(kv "$p" hostbusy)" "$(kv "$p" other)" \
+      "$(kv "$p" srvin)" "$(kv "$p" srvout)" "$(kv "$p" srvrcvbuf)" "$(kv "$p" clircvbuf)" "$(kv "$p" perfcpu)" "$(kv "$p" hostbusy)" "$(kv "$p" other)" \
       "$( [ -n "$d" ] && ratio "$(kv "$p" aps)" "$(kv "$d" aps)" || echo -)" \
       "$( [ -n "$t" ] && ratio "$(kv "$p" aps)" "$(kv "$t" aps)" || echo -)"
   done < <(for m in $MODES; do for s in $ACTIVE; do awk -F'\t' -v s="$s" -v m="$m" '$1 == s && $2 == m' "$ROWS"; done; done)

@@ -3,12 +3,6 @@ package io.metalboot.appliance;
 import io.metalboot.appliance.config.ApplianceConfig;
 import io.metalboot.appliance.config.ConfigException;
 import io.metalboot.appliance.config.ConfigLoader;
-import io.metalboot.appliance.dhcp.ConfiguredNetbootGate;
-import io.metalboot.appliance.dhcp.ProxyDhcpSettingsFactory;
-import io.metalboot.appliance.tftp.TftpSettingsFactory;
-import io.metalboot.appliance.tftp.server.TftpCounters;
-import io.metalboot.appliance.tftp.server.TftpServer;
-import io.metalboot.dhcp.proxy.ProxyDhcpServer;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
@@ -67,37 +61,15 @@ public final class ApplianceMain {
         configureLogging(config.logLevel().equals("debug") ? java.util.logging.Level.FINE
                 : java.util.logging.Level.INFO);
 
-        List<AutoCloseable> services = new ArrayList<>();
+        Appliance appliance;
         try {
-            if (config.dhcp().enabled()) {
-                ProxyDhcpServer dhcp = new ProxyDhcpServer(ProxyDhcpSettingsFactory.from(config),
-                        new ConfiguredNetbootGate(config.dhcp()));
-                services.add(() -> {
-                    dhcp.close();
-                    LOG.log(Level.INFO, "dhcp-proxy counters {0}", dhcp.counters());
-                });
-                dhcp.start();
-            } else {
-                LOG.log(Level.INFO, "dhcp-proxy disabled (dhcp.enabled: false)");
-            }
-            if (config.tftp().enabled()) {
-                TftpServer tftp = new TftpServer(TftpSettingsFactory.from(config), new TftpCounters());
-                services.add(() -> {
-                    tftp.close();
-                    LOG.log(Level.INFO, "tftp counters {0}", tftp.counters());
-                });
-                tftp.start();
-            } else {
-                LOG.log(Level.INFO, "tftp disabled (tftp.enabled: false)");
-            }
+            appliance = Appliance.start(config);
         } catch (ConfigException e) {
             System.err.println("metalboot: config error: " + loaded.describe(e));
-            stop(services);
             System.exit(EXIT_CONFIG);
             return;
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.ERROR, "metalboot could not start: " + e.getMessage(), e);
-            stop(services);
             System.exit(EXIT_START);
             return;
         }
@@ -105,7 +77,7 @@ public final class ApplianceMain {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.log(Level.INFO, "metalboot stopping");
-            stop(services);
+            appliance.close();
             stopped.countDown();
         }, "shutdown"));
         LOG.log(Level.INFO, "metalboot started (config: {0})", loaded.source());
@@ -113,16 +85,6 @@ public final class ApplianceMain {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void stop(List<AutoCloseable> services) {
-        for (AutoCloseable service : services.reversed()) {
-            try {
-                service.close();
-            } catch (Exception e) {
-                LOG.log(Level.WARNING, "error while stopping a service", e);
-            }
         }
     }
 

@@ -12,19 +12,110 @@ import java.util.Map;
 public record ApplianceConfig(
         @JsonProperty(value = "log-level", required = true) String logLevel,
         @JsonProperty("server-address") String serverAddress,
-        @JsonProperty(value = "http-port", required = true) int httpPort,
+        @JsonProperty(value = "state-dir", required = true) String stateDir,
+        @JsonProperty(value = "machines", required = true) Machines machines,
         @JsonProperty(value = "dhcp", required = true) Dhcp dhcp,
-        @JsonProperty(value = "tftp", required = true) Tftp tftp) {
+        @JsonProperty(value = "tftp", required = true) Tftp tftp,
+        @JsonProperty(value = "http", required = true) Http http,
+        @JsonProperty(value = "boot", required = true) Boot boot) {
 
     public ApplianceConfig {
         required("log-level", logLevel);
+        required("state-dir", stateDir);
+        required("machines", machines);
         required("dhcp", dhcp);
         required("tftp", tftp);
+        required("http", http);
+        required("boot", boot);
         logLevel = logLevel.toLowerCase(Locale.ROOT);
         if (!logLevel.equals("info") && !logLevel.equals("debug")) {
             throw new ConfigException("log-level", "must be info or debug, not '" + logLevel + "'");
         }
-        requirePort("http-port", httpPort);
+    }
+
+    public record Machines(
+            @JsonProperty(value = "known-only", required = true) boolean knownOnly,
+            @JsonProperty(value = "known", required = true) List<String> known,
+            @JsonProperty(value = "boot-token-minutes", required = true) int bootTokenMinutes) {
+
+        public Machines {
+            required("known", known);
+            known = List.copyOf(known);
+            if (bootTokenMinutes < 1) {
+                throw new ConfigException("boot-token-minutes", "must be at least 1, not " + bootTokenMinutes);
+            }
+        }
+    }
+
+    public record Http(
+            @JsonProperty(value = "enabled", required = true) boolean enabled,
+            @JsonProperty(value = "port", required = true) int port,
+            @JsonProperty(value = "assets", required = true) String assets) {
+
+        public Http {
+            requirePort("port", port);
+            required("assets", assets);
+        }
+    }
+
+    public record Boot(
+            @JsonProperty(value = "base-url", required = true) String baseUrl,
+            @JsonProperty(value = "attempts", required = true) int attempts,
+            @JsonProperty(value = "agent", required = true) Agent agent,
+            @JsonProperty(value = "profiles", required = true) List<Profile> profiles,
+            @JsonProperty(value = "local-boot", required = true) LocalBoot localBoot,
+            @JsonProperty("templates") String templates) {
+
+        public Boot {
+            required("base-url", baseUrl);
+            required("agent", agent);
+            required("profiles", profiles);
+            required("local-boot", localBoot);
+            profiles = List.copyOf(profiles);
+            if (attempts < 1 || attempts > 100) {
+                throw new ConfigException("attempts", "must be 1..100, not " + attempts);
+            }
+        }
+    }
+
+    /** The agent ramdisk every machine gets unless a profile says otherwise. */
+    public record Agent(
+            @JsonProperty(value = "kernel", required = true) String kernel,
+            @JsonProperty(value = "initrd", required = true) String initrd,
+            @JsonProperty(value = "args", required = true) String args) {
+
+        public Agent {
+            required("kernel", kernel);
+            required("initrd", initrd);
+            args = args == null ? "" : args;
+        }
+    }
+
+    /** Machines picked by a selector boot another agent build or with other arguments. */
+    public record Profile(
+            @JsonProperty(value = "name", required = true) String name,
+            @JsonProperty("mac") String mac,
+            @JsonProperty("uuid") String uuid,
+            @JsonProperty("serial") String serial,
+            @JsonProperty("labels") Map<String, String> labels,
+            @JsonProperty("kernel") String kernel,
+            @JsonProperty("initrd") String initrd,
+            @JsonProperty("args") String args) {
+
+        public Profile {
+            required("name", name);
+            labels = labels == null ? Map.of() : Map.copyOf(labels);
+        }
+    }
+
+    public record LocalBoot(
+            @JsonProperty(value = "efi", required = true) String efi,
+            @JsonProperty(value = "pcbios", required = true) String pcbios) {
+
+        public LocalBoot {
+            required("efi", efi);
+            required("pcbios", pcbios);
+        }
     }
 
     public record Dhcp(
@@ -33,15 +124,12 @@ public record ApplianceConfig(
             @JsonProperty(value = "port", required = true) int port,
             @JsonProperty(value = "pxe-port", required = true) int pxePort,
             @JsonProperty(value = "mode", required = true) String mode,
-            @JsonProperty(value = "known-machines-only", required = true) boolean knownMachinesOnly,
-            @JsonProperty(value = "known-machines", required = true) List<String> knownMachines,
             @JsonProperty(value = "local-boot-only", required = true) List<String> localBootOnly,
             @JsonProperty(value = "boot-files", required = true) BootFiles bootFiles,
             @JsonProperty(value = "ipxe-script-url", required = true) String ipxeScriptUrl) {
 
         public Dhcp {
             required("mode", mode);
-            required("known-machines", knownMachines);
             required("local-boot-only", localBootOnly);
             required("boot-files", bootFiles);
             required("ipxe-script-url", ipxeScriptUrl);
@@ -51,7 +139,6 @@ public record ApplianceConfig(
             if (!mode.equals("offer") && !mode.equals("menu")) {
                 throw new ConfigException("mode", "must be offer or menu, not '" + mode + "'");
             }
-            knownMachines = List.copyOf(knownMachines);
             localBootOnly = List.copyOf(localBootOnly);
             if (ipxeScriptUrl.isBlank()) {
                 throw new ConfigException("ipxe-script-url", "must not be empty");

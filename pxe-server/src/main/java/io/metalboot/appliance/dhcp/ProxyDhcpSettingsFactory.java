@@ -27,6 +27,6 @@ public final class ProxyDhcpSettingsFactory {
                 new BootFilePolicy(files.bios(), files.uefiX64(), files.uefiIa32(), files.uefiArm64(),
                         files.httpX64(), files.httpArm64()),
                 dhcp.ipxeScriptUrl(),
-                config.httpPort());
+                config.http().port());
     }
 }

@@ -13,6 +13,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -23,13 +24,19 @@ import java.util.UUID;
 public final class MachineRegistry {
     private final MachineStore store;
     private final boolean autoDiscovery;
+    private final Set<MacAddress> known;
     private final Duration tokenLifetime;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
-    public MachineRegistry(MachineStore store, boolean autoDiscovery, Duration tokenLifetime, Clock clock) {
+    /**
+     * @param autoDiscovery record any unknown machine that PXE-boots; else only those in {@code known}
+     */
+    public MachineRegistry(MachineStore store, boolean autoDiscovery, Set<MacAddress> known, Duration tokenLifetime,
+            Clock clock) {
         this.store = store;
         this.autoDiscovery = autoDiscovery;
+        this.known = Set.copyOf(known);
         this.tokenLifetime = tokenLifetime;
         this.clock = clock;
     }
@@ -47,14 +54,15 @@ public final class MachineRegistry {
     }
 
     /**
-     * A machine PXE-booted: an unknown one is recorded {@code discovered} (or ignored when only
-     * known machines boot: empty); a known one gets its UUID/serial stored where new.
+     * A machine PXE-booted: an unknown one is recorded {@code discovered} (or, when only known
+     * machines boot and it is not listed, ignored: empty); a known one gets its UUID/serial stored
+     * where new.
      */
     public synchronized Optional<Machine> pxeBooted(MacAddress mac, Optional<UUID> uuid, Optional<String> serial)
             throws IOException {
         Instant now = clock.instant();
         if (store.machine(mac).isEmpty()) {
-            if (!autoDiscovery) {
+            if (!autoDiscovery && !known.contains(mac)) {
                 return Optional.empty();
             }
             store.record(new Transition(mac, Optional.empty(), MachineState.DISCOVERED, now, "pxe-boot",

@@ -1,6 +1,7 @@
 package io.metalboot.appliance.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -15,7 +16,11 @@ class ConfigLoaderTest {
         ApplianceConfig config = ConfigLoader.defaults().config();
         assertEquals("info", config.logLevel());
         assertNull(config.serverAddress());
-        assertEquals(8080, config.httpPort());
+        assertEquals(8080, config.http().port());
+        assertEquals("/var/lib/metalboot", config.stateDir());
+        assertFalse(config.machines().knownOnly());
+        assertEquals("http://{server}:{http-port}", config.boot().baseUrl());
+        assertEquals("exit", config.boot().localBoot().efi());
         assertEquals(67, config.dhcp().port());
         assertEquals(4011, config.dhcp().pxePort());
         assertEquals("offer", config.dhcp().mode());
@@ -50,7 +55,7 @@ class ConfigLoaderTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "out-of-range port   | 'http-port: 80\ndhcp:\n  port: 70000\n'        | 'bad.yaml:3:3: dhcp.port: must be a port number 1..65535, not 70000'",
+        "out-of-range port   | 'http:\n  port: 80\ndhcp:\n  port: 70000\n'| 'bad.yaml:4:3: dhcp.port: must be a port number 1..65535, not 70000'",
         "misspelt key        | 'dhcp:\n  mode: offer\n  intreface: eth0\n'  | 'bad.yaml:3:3: dhcp.intreface: Unrecognized field \"intreface\"'",
         "wrong type          | 'dhcp:\n  enabled: maybe\n'                   | 'bad.yaml:2:3: dhcp.enabled: Cannot coerce String value (\"maybe\") to `boolean` value'",
         "unknown mode        | 'log-level: debug\ndhcp:\n  mode: pxe\n'     | 'bad.yaml:3:3: dhcp.mode: must be offer or menu, not ''pxe'''",
@@ -71,12 +76,12 @@ class ConfigLoaderTest {
     void aValueFoundUnusableLaterIsStillPlaced() throws Exception {
         ConfigLoader.LoadedConfig loaded = ConfigLoader.load("""
                 log-level: info
-                dhcp:
-                  known-machines:
+                machines:
+                  known:
                     - 52:54:00:00:00:01
                     - not-a-mac
                 """, "later.yaml");
-        String message = loaded.describe(new ConfigException("dhcp.known-machines[1]", "not a MAC address"));
-        assertEquals("later.yaml:5:7: dhcp.known-machines[1]: not a MAC address", message);
+        String message = loaded.describe(new ConfigException("machines.known[1]", "not a MAC address"));
+        assertEquals("later.yaml:5:7: machines.known[1]: not a MAC address", message);
     }
 }

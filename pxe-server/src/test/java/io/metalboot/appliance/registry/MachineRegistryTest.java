@@ -25,11 +25,11 @@ class MachineRegistryTest {
     @Test
     void anUnknownMachineIsDiscoveredOrIgnored(@TempDir Path dir) throws Exception {
         try (JournalMachineStore store = JournalMachineStore.open(dir)) {
-            MachineRegistry knownOnly = new MachineRegistry(store, false, Duration.ofHours(1), CLOCK);
+            MachineRegistry knownOnly = new MachineRegistry(store, false, java.util.Set.of(), Duration.ofHours(1), CLOCK);
             assertEquals(Optional.empty(), knownOnly.pxeBooted(MAC, Optional.empty(), Optional.empty()));
             assertTrue(store.machines().isEmpty());
 
-            MachineRegistry auto = new MachineRegistry(store, true, Duration.ofHours(1), CLOCK);
+            MachineRegistry auto = new MachineRegistry(store, true, java.util.Set.of(), Duration.ofHours(1), CLOCK);
             UUID uuid = UUID.fromString("11223344-5566-7788-99aa-bbccddeeff01");
             Machine machine = auto.pxeBooted(MAC, Optional.of(uuid), Optional.of("SER-2")).orElseThrow();
             assertEquals(MachineState.DISCOVERED, machine.state());
@@ -43,7 +43,7 @@ class MachineRegistryTest {
     @Test
     void theLifecycleIsEnforced(@TempDir Path dir) throws Exception {
         try (JournalMachineStore store = JournalMachineStore.open(dir)) {
-            MachineRegistry registry = new MachineRegistry(store, true, Duration.ofHours(1), CLOCK);
+            MachineRegistry registry = new MachineRegistry(store, true, java.util.Set.of(), Duration.ofHours(1), CLOCK);
             registry.pxeBooted(MAC, Optional.empty(), Optional.empty());
             assertThrows(IllegalStateException.class,
                     () -> registry.advance(MAC, MachineState.PROVISIONED, "agent", Optional.empty()));
@@ -68,7 +68,7 @@ class MachineRegistryTest {
     void bootTokensAreRandomSingleUseAndNeverStoredInClear(@TempDir Path dir) throws Exception {
         String token;
         try (JournalMachineStore store = JournalMachineStore.open(dir)) {
-            MachineRegistry registry = new MachineRegistry(store, true, Duration.ofMinutes(30), CLOCK);
+            MachineRegistry registry = new MachineRegistry(store, true, java.util.Set.of(), Duration.ofMinutes(30), CLOCK);
             registry.pxeBooted(MAC, Optional.empty(), Optional.empty());
             token = registry.issueBootToken(MAC);
             String other = registry.issueBootToken(MAC);

@@ -82,9 +82,16 @@ final class RawTftpClient implements AutoCloseable {
      * and fails on anything unexpected. Retransmitted duplicates are tolerated.
      */
     Download fetch(String name, Map<String, String> options) throws IOException {
-        send(new ReadRequest(name, "octet", options));
         Duration wait = Duration.ofSeconds(10);
-        Received first = expect(wait);
+        Received first = null;
+        // The request is repeated until something answers, as clients do on a lossy link.
+        for (int attempt = 0; attempt < 20 && first == null; attempt++) {
+            send(new ReadRequest(name, "octet", options));
+            first = receive(Duration.ofMillis(500));
+        }
+        if (first == null) {
+            throw new IOException("no answer to the read request of " + name);
+        }
         InetSocketAddress tid = first.from();
         int blockSize = 512;
         int windowSize = 1;
@@ -104,6 +111,12 @@ final class RawTftpClient implements AutoCloseable {
         while (true) {
             if (current.packet() instanceof ErrorPacket error) {
                 throw new IOException("server error " + error.code() + ": " + error.message());
+            }
+            if (current.packet() instanceof OptionAck && oack != null && expected == 1) {
+                // Our ACK of the OACK was lost and the OACK came again: acknowledge it again.
+                send(new Ack(0), tid);
+                current = expect(wait);
+                continue;
             }
             if (!(current.packet() instanceof DataBlock data) || !current.from().equals(tid)) {
                 throw new IOException("unexpected " + current);

@@ -1,0 +1,147 @@
+package io.metalboot.appliance.http;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.stream.ChunkedWriteHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP service: boot assets from read-only directories (zero-copy) and the endpoints the
+ * appliance plugs in (iPXE scripts, the registry's API), HTTP/1.1 with keep-alive, on Netty
+ * (epoll when available). Endpoints run on virtual threads, so they may block.
+ *
+ * <pre>{@code
+ * HttpBootServer server = new HttpBootServer(HttpSettings.defaults(address, 8080, assets),
+ *         List.of(HttpRoute.exact("/boot.ipxe", call -> HttpReply.text(200, "#!ipxe\n"))));
+ * server.start();   // ... server.close();
+ * }</pre>
+ */
+public final class HttpBootServer implements AutoCloseable {
+    private static final int MAX_INITIAL_LINE = 8192;
+    private static final int MAX_HEADER_SIZE = 16384;
+
+    private final HttpSettings settings;
+    private final List<HttpRoute> routes;
+    private EventLoopGroup group;
+    private ExecutorService endpointExecutor;
+    private Channel listener;
+
+    public HttpBootServer(HttpSettings settings, List<HttpRoute> routes) {
+        this.settings = settings;
+        this.routes = List.copyOf(routes);
+    }
+
+    /**
+     * Checks the served directories and binds the port; on failure nothing stays bound.
+     *
+     * @throws IOException if a served directory does not exist or the port cannot be bound
+     */
+    public synchronized void start() throws IOException {
+        if (listener != null) {
+            throw new IllegalStateException("already started");
+        }
+        Map<String, AssetDirectory> mounts = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> mount : settings.mounts().entrySet()) {
+            try {
+                mounts.put(mount.getKey(), new AssetDirectory(mount.getValue()));
+            } catch (IOException e) {
+                throw new IOException("HTTP directory for " + mount.getKey() + " (" + mount.getValue()
+                        + ") is not a readable directory: " + e, e);
+            }
+        }
+        RouteTable table = new RouteTable(routes, mounts);
+        StaticAssetHandler assets = new StaticAssetHandler();
+        boolean epoll = Epoll.isAvailable();
+        int threads = settings.ioThreads() > 0 ? settings.ioThreads() : Runtime.getRuntime().availableProcessors();
+        group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        endpointExecutor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("http-endpoint-", 0).factory());
+        ExecutorService executor = endpointExecutor;
+        long idleMillis = settings.idleTimeout().toMillis();
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(
+                                // observeOutput: a slow client still draining a kernel image is not idle.
+                                new IdleStateHandler(true, 0, 0, idleMillis, TimeUnit.MILLISECONDS),
+                                new HttpServerCodec(new HttpDecoderConfig()
+                                        .setMaxInitialLineLength(MAX_INITIAL_LINE)
+                                        .setMaxHeaderSize(MAX_HEADER_SIZE)),
+                                // Answers 413 itself (also to "Expect: 100-continue") above the limit.
+                                new HttpObjectAggregator(settings.maxRequestBodyBytes()),
+                                // Only used when sendfile is not possible (see StaticAssetHandler).
+                                new ChunkedWriteHandler(),
+                                new HttpRequestRouter(table, assets, executor));
+                    }
+                });
+        InetSocketAddress address = new InetSocketAddress(settings.bindAddress(), settings.port());
+        try {
+            listener = bootstrap.bind(address).syncUninterruptibly().channel();
+        } catch (RuntimeException e) {
+            close();
+            throw new IOException("cannot bind HTTP to " + address.getAddress().getHostAddress() + ":"
+                    + settings.port() + ": " + e.getMessage(), e);
+        }
+        InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
+        StringBuilder served = new StringBuilder(mounts.get(HttpSettings.ASSETS_PREFIX).realRoot().toString());
+        settings.extraMounts().keySet().forEach(prefix ->
+                served.append(", ").append(prefix).append(" from ").append(mounts.get(prefix).realRoot()));
+        AccessLog.LOG.log(Level.INFO, "HTTP listening on {0}:{1}, assets from {2}", bound.getAddress().getHostAddress(),
+                Integer.toString(bound.getPort()), served);
+    }
+
+    /** The bound address (with the real port when the settings said 0); null before start. */
+    public synchronized InetSocketAddress localAddress() {
+        return listener == null ? null : (InetSocketAddress) listener.localAddress();
+    }
+
+    /** Stops accepting, closes every connection, interrupts endpoints still running. */
+    @Override
+    public synchronized void close() {
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+            listener = null;
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            group = null;
+        }
+        if (endpointExecutor != null) {
+            endpointExecutor.shutdownNow();
+            try {
+                endpointExecutor.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            endpointExecutor = null;
+        }
+    }
+}
