@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# HTTP benchmark: metalboot's HttpBootServer against nginx (sendfile on), both on 127.0.0.1.
+#   1. one large asset (default 1 GiB, random bytes, in page cache) with curl, 1 and 8 parallel
+#      streams: throughput and server CPU-seconds per GiB (utime+stime from /proc/PID/stat);
+#   2. wrk with 1,000 connections on a tiny dynamic reply (metalboot: an HttpEndpoint on a
+#      virtual thread; nginx: `return 200`): requests/s, p50/p99 latency, errors.
+#
+#   bench/http/run.sh [--size-mib N] [--runs N] [--streams "1 8"] [--connections N]
+#                     [--wrk-seconds S] [--classpath CP] [--no-build] [--servers "metalboot nginx"]
+#
+# Needs curl, nginx (apt-get install nginx-light), wrk (apt-get install wrk), a JDK >= 21.
+# Root only for apt-get; the benchmark itself runs as any user. Nothing listens beyond 127.0.0.1;
+# both servers are stopped (by their own PIDs) on every exit path. Not part of CI.
+# Prints a Markdown summary and writes it to bench/http/results/<UTC date-time>.md.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+SIZE_MIB=1024
+RUNS=5
+STREAMS="1 8"
+CONNECTIONS=1000
+WRK_SECONDS=10
+CLASSPATH_GIVEN=""
+BUILD=1
+SERVERS="metalboot nginx"
+
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --size-mib) SIZE_MIB="$2"; shift 2;;
+    --runs) RUNS="$2"; shift 2;;
+    --streams) STREAMS="$2"; shift 2;;
+    --connections) CONNECTIONS="$2"; shift 2;;
+    --wrk-seconds) WRK_SECONDS="$2"; shift 2;;
+    --classpath) CLASSPATH_GIVEN="$2"; shift 2;;
+    --no-build) BUILD=0; shift;;
+    --servers) SERVERS="$2"; shift 2;;
+    -h|--help) usage; exit 0;;
+    *) echo "unknown argument: $1" >&2; usage >&2; exit 2;;
+  esac
+done
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+for tool in curl nginx wrk; do
+  command -v "$tool" >/dev/null || PATH="$PATH:/usr/sbin" command -v "$tool" >/dev/null \
+    || { echo "needs $tool (apt-get install -y curl nginx-light wrk)" >&2; exit 2; }
+done
+NGINX="$(PATH="$PATH:/usr/sbin" command -v nginx)"
+
+TMP="$(mktemp -d /tmp/metalboot-httpbench.XXXXXX)"
+chmod 755 "$TMP"   # nginx's workers run as another user and must reach the assets
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+ulimit -n 100000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+# --- the metalboot side: HttpBenchServer from the test classes, copied so a rebuild cannot disturb it
+cd "$REPO"
+. scripts/select-jdk.sh
+if [ -z "$CLASSPATH_GIVEN" ]; then
+  if [ "$BUILD" = 1 ]; then
+    log "building test classes and the classpath"
+    ./mvnw -B -q -o -pl pxe-server -am test-compile dependency:build-classpath \
+        -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test >/dev/null 2>"$TMP/build.err" \
+      || ./mvnw -B -q -pl pxe-server -am test-compile dependency:build-classpath \
+        -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test >/dev/null \
+      || { cat "$TMP/build.err" >&2; exit 3; }
+  fi
+  mkdir -p "$TMP/classes"
+  cp -r pxe-server/target/classes "$TMP/classes/pxe-server"
+  cp -r pxe-server/target/test-classes "$TMP/classes/pxe-server-test"
+  cp -r dhcp-proxy/target/classes "$TMP/classes/dhcp-proxy"
+  CP="$TMP/classes/pxe-server-test:$TMP/classes/pxe-server:$(sed "s#$REPO/dhcp-proxy/target/classes#$TMP/classes/dhcp-proxy#" pxe-server/target/bench-classpath.txt)"
+else
+  CP="$CLASSPATH_GIVEN"
+fi
+JAVA="$JAVA_HOME/bin/java"
+JAVA_FLAGS=(--enable-native-access=ALL-UNNAMED)
+"$JAVA" --sun-misc-unsafe-memory-access=allow -version >/dev/null 2>&1 && JAVA_FLAGS+=(--sun-misc-unsafe-memory-access=allow)
+
+# --- the asset: random bytes (a sparse or zero file would flatter both), read once into page cache
+mkdir -p "$TMP/assets"
+log "writing a ${SIZE_MIB} MiB asset"
+dd if=/dev/urandom of="$TMP/assets/disk.img" bs=1M count="$SIZE_MIB" status=none
+cat "$TMP/assets/disk.img" >/dev/null
+SIZE_BYTES=$(stat -c %s "$TMP/assets/disk.img")
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() {
+  for _ in $(seq 1 200); do curl -s -o /dev/null "http://127.0.0.1:$1/assets/disk.img" -r 0-0 && return 0; sleep 0.1; done
+  echo "server on port $1 did not come up" >&2; return 1
+}
+# utime+stime in clock ticks, summed over the given PIDs and their child processes (nginx workers).
+cpu_ticks() {
+  local total=0 pid
+  for pid in "$@" $(for p in "$@"; do pgrep -P "$p" || true; done); do
+    [ -r "/proc/$pid/stat" ] || continue
+    # fields after the ")" that ends the command name: utime is the 12th, stime the 13th
+    total=$(( total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}') ))
+  done
+  echo "$total"
+}
+CLK_TCK=$(getconf CLK_TCK)
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+start_metalboot() {
+  PORT=$(free_port)
+  "$JAVA" "${JAVA_FLAGS[@]}" -cp "$CP" io.metalboot.appliance.http.HttpBenchServer "$PORT" "$TMP/assets" \
+      >"$TMP/metalboot.log" 2>&1 &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  wait_port "$PORT"
+}
+start_nginx() {
+  PORT=$(free_port)
+  mkdir -p "$TMP/nginx"
+  cat >"$TMP/nginx/nginx.conf" <<CONF
+daemon off;
+master_process on;
+worker_processes $(nproc);
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/error.log warn;
+events { worker_connections 8192; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    tcp_nodelay on;
+    keepalive_requests 1000000;
+    default_type application/octet-stream;
+    client_body_temp_path $TMP/nginx/body;
+    proxy_temp_path $TMP/nginx/proxy;
+    fastcgi_temp_path $TMP/nginx/fastcgi;
+    uwsgi_temp_path $TMP/nginx/uwsgi;
+    scgi_temp_path $TMP/nginx/scgi;
+    server {
+        listen 127.0.0.1:$PORT;
+        location /assets/ { alias $TMP/assets/; }
+        location = /bench/hello { default_type "text/plain; charset=utf-8"; return 200 "#!ipxe\necho hello\n"; }
+    }
+}
+CONF
+  "$NGINX" -e "$TMP/nginx/error.log" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  wait_port "$PORT"
+}
+stop_server() {
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+}
+
+# One run of N parallel full downloads: prints "MiB/s cpu-s-per-GiB curl-sum-MiB/s".
+stream_run() {
+  local n=$1 i t0 t1 c0 c1 curls=()
+  c0=$(cpu_ticks "$SERVER_PID")
+  t0=$(date +%s.%N)
+  for i in $(seq 1 "$n"); do
+    curl -s --noproxy '*' -o /dev/null -w '%{http_code} %{size_download} %{speed_download}\n' \
+      "http://127.0.0.1:$PORT/assets/disk.img" >"$TMP/speed.$i" &
+    curls+=($!)
+  done
+  wait "${curls[@]}"
+  # A short or failed transfer would make any figure meaningless.
+  if awk -v size="$SIZE_BYTES" '$1 != 200 || $2 != size {bad=1} END {exit !bad}' "$TMP"/speed.*; then
+    echo "a download failed or came short: $(cat "$TMP"/speed.* | tr '\n' ';')" >&2
+    exit 4
+  fi
+  t1=$(date +%s.%N)
+  c1=$(cpu_ticks "$SERVER_PID")
+  awk -v n="$n" -v size="$SIZE_BYTES" -v t0="$t0" -v t1="$t1" -v c0="$c0" -v c1="$c1" -v hz="$CLK_TCK" \
+      -v curlsum="$(cat "$TMP"/speed.* | awk '{s+=$3} END {print s}')" \
+      'BEGIN { gib = n*size/1073741824; printf "%.1f %.3f %.1f\n", n*size/1048576/(t1-t0), (c1-c0)/hz/gib, curlsum/1048576 }'
+  rm -f "$TMP"/speed.*
+}
+
+declare -A TPUT CPU WRK SPID SPORT
+# Both servers run side by side and every run alternates between them, so that whatever else
+# loads the host is spread over both alike.
+for server in $SERVERS; do
+  log "starting $server"
+  "start_$server"
+  SPID[$server]=$SERVER_PID
+  SPORT[$server]=$PORT
+done
+use() { SERVER_PID=${SPID[$1]}; PORT=${SPORT[$1]}; }
+for n in $STREAMS; do
+  for server in $SERVERS; do use "$server"; stream_run "$n" >/dev/null; done   # warm-up: JIT, TCP buffers
+  for server in $SERVERS; do : >"$TMP/runs.$server"; done
+  for _ in $(seq 1 "$RUNS"); do
+    for server in $SERVERS; do
+      use "$server"
+      stream_run "$n" | tee -a "$TMP/runs.$server" \
+        | sed "s/^/[bench]   $server $n stream(s): MiB\/s cpu-s\/GiB curl-MiB\/s = /" >&2
+    done
+  done
+  for server in $SERVERS; do
+    TPUT[$server,$n]=$(awk '{print $1}' "$TMP/runs.$server" | median)
+    CPU[$server,$n]=$(awk '{print $2}' "$TMP/runs.$server" | median)
+  done
+done
+for server in $SERVERS; do
+  use "$server"
+  log "$server: wrk, $CONNECTIONS connections, ${WRK_SECONDS}s"
+  wrk -t"$(nproc)" -c"$CONNECTIONS" -d5s "http://127.0.0.1:$PORT/bench/hello" >/dev/null 2>&1 || true
+  wrk -t"$(nproc)" -c"$CONNECTIONS" -d"${WRK_SECONDS}s" --timeout 10s --latency "http://127.0.0.1:$PORT/bench/hello" \
+      >"$TMP/wrk.$server" 2>&1 || true
+  sed 's/^/[bench]   /' "$TMP/wrk.$server" >&2
+  WRK[$server]=$(awk '
+      /Requests\/sec/ {rps=$2}
+      $1=="50%" {p50=$2} $1=="99%" {p99=$2}
+      /Socket errors/ {gsub(",","",$0); err=$4+$6+$8+$10}
+      /Non-2xx/ {non2xx=$NF}
+      END {printf "%s | %s | %s | %d socket, %d non-2xx", rps, p50, p99, err, non2xx}' "$TMP/wrk.$server")
+done
+
+RESULT="$(
+  echo "Asset: ${SIZE_MIB} MiB of random bytes in page cache, over 127.0.0.1; median of $RUNS runs after one warm-up, the servers alternating run by run;"
+  echo "host: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')), $(uname -r);"
+  echo "$("$JAVA" -version 2>&1 | head -n1), nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'), $(curl --version | head -n1 | cut -d' ' -f1-2), $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2)."
+  echo
+  echo "| streams | metalboot MiB/s | nginx MiB/s | ratio | metalboot CPU-s/GiB | nginx CPU-s/GiB | ratio |"
+  echo "|---|---|---|---|---|---|---|"
+  for n in $STREAMS; do
+    awk -v n="$n" -v mt="${TPUT[metalboot,$n]:-0}" -v nt="${TPUT[nginx,$n]:-0}" -v mc="${CPU[metalboot,$n]:-0}" -v nc="${CPU[nginx,$n]:-0}" \
+      'BEGIN { printf "| %d | %.0f | %.0f | %.2f× | %.3f | %.3f | %.2f× |\n", n, mt, nt, (nt>0?mt/nt:0), mc, nc, (nc>0?mc/nc:0) }'
+  done
+  echo
+  echo "wrk, $CONNECTIONS connections, ${WRK_SECONDS} s, $(nproc) threads, tiny dynamic reply (/bench/hello):"
+  echo
+  echo "| server | requests/s | p50 | p99 | errors |"
+  echo "|---|---|---|---|---|"
+  for server in $SERVERS; do echo "| $server | ${WRK[$server]} |"; done
+)"
+echo "$RESULT"
+mkdir -p "$HERE/results"
+echo "$RESULT" >"$HERE/results/$(date -u +%Y-%m-%d-%H%M).md"
