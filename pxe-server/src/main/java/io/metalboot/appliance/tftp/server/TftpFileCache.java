@@ -53,7 +53,9 @@ public final class TftpFileCache {
         if (capacity > 0) {
             synchronized (entries) {
                 entries.put(key, loaded);
-                entries.keySet().removeIf(other -> other.file().equals(realFile) && !other.equals(key));
+                // An older version of the same file is never asked for again: let its mapping go now.
+                entries.keySet().removeIf(other -> other.file().equals(realFile) && other.netascii() == netascii
+                        && !other.equals(key));
                 while (entries.size() > capacity) {
                     entries.remove(entries.keySet().iterator().next());
                 }
