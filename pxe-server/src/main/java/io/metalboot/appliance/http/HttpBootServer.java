@@ -114,7 +114,7 @@ public final class HttpBootServer implements AutoCloseable {
         StringBuilder served = new StringBuilder(mounts.get(HttpSettings.ASSETS_PREFIX).realRoot().toString());
         settings.extraMounts().keySet().forEach(prefix ->
                 served.append(", ").append(prefix).append(" from ").append(mounts.get(prefix).realRoot()));
-        AccessLog.LOG.log(Level.INFO, "HTTP listening on {0}:{1}, assets from {2}", bound.getAddress().getHostAddress(),
+        AccessLog.LOG.log(Level.INFO, "HTTP listening on {0}:{1}, assets from {2}", settings.bindAddress().getHostAddress(),
                 Integer.toString(bound.getPort()), served);
     }
 

@@ -86,7 +86,9 @@ public final class TftpServer implements AutoCloseable {
             close();
             throw new IOException("cannot bind TFTP to " + address + ": " + e.getMessage(), e);
         }
-        LOG.log(Level.INFO, "TFTP listening on {0} (interface {1}), serving {2}", listener.localAddress(),
+        InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
+        LOG.log(Level.INFO, "TFTP listening on {0}:{1} (interface {2}), serving {3}",
+                bound.getAddress().getHostAddress(), Integer.toString(bound.getPort()),
                 settings.interfaceName() == null ? "all" : settings.interfaceName(), root.realRoot());
     }
 
