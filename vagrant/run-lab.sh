@@ -15,5 +15,6 @@ echo "run-lab: using $JAVA_HOME; building (./mvnw -q -B -DskipTests package)"
 exec "$JAVA_HOME/bin/java" \
   -Dmetalboot.appliance.dir="$repo/pxe-server/target/appliance" \
   -Dmetalboot.lab.workdir="$repo/.lab" \
+  -Dmetalboot.lab.home="$repo/vagrant" \
   -cp "$repo/vagrant/target/metalboot-lab.jar" \
   io.metalboot.lab.LabMain "$@"

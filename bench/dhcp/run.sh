@@ -259,8 +259,14 @@ start_server() {
     metalboot)
       cat >"$WORK/metalboot.yaml" <<EOF
 log-level: info
+state-dir: $WORK/state
 dhcp:
   interface: ${IFS_[$s]}
+# only the ProxyDHCP is measured
+tftp:
+  enabled: false
+http:
+  enabled: false
 EOF
       ip netns exec "${NS[$s]}" "$JAVA" --enable-native-access=ALL-UNNAMED -Xms256m \
         -jar "$JAR_RUN" --config "$WORK/metalboot.yaml" >"$logf" 2>&1 &

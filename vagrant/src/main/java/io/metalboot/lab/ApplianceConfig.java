@@ -1,21 +1,69 @@
 package io.metalboot.lab;
 
+import java.nio.file.Path;
+
 /**
  * The few keys of the appliance's YAML config a scenario sets; everything else keeps the
  * appliance's defaults (it advertises the IPv4 of {@code dhcp.interface}).
+ *
+ * @param stateDir       {@code state-dir}: the machine registry's journal; always inside the
+ *                       scenario's work directory, never the host's {@code /var/lib/metalboot}
+ * @param assets         {@code http.assets}: served at {@code /assets/} (the test kernel as the agent)
+ * @param ipxeScriptUrl  {@code dhcp.ipxe-script-url}, or null for the appliance's default
+ * @param baseUrl        {@code boot.base-url}: the appliance as machines reach it over HTTP, or
+ *                       null for the default (a relay in front of it sets its own)
+ * @param agentArgs      {@code boot.agent.args}, or null for the default
  */
-record ApplianceConfig(String logLevel, String dhcpInterface, DhcpMode mode) {
+record ApplianceConfig(String logLevel, String dhcpInterface, DhcpMode mode, Path stateDir, Path assets,
+                       String ipxeScriptUrl, String baseUrl, String agentArgs) {
 
-    static ApplianceConfig debug(String dhcpInterface, DhcpMode mode) {
-        return new ApplianceConfig("debug", dhcpInterface, mode);
+    /** {@code http.port}'s default: the scripts, assets and API. */
+    static final int HTTP_PORT = 8080;
+
+    /**
+     * Kernel arguments of the lab's agent boots: the serial console only, and {@code quiet}, because
+     * the kernel otherwise prints its whole command line, boot token included, on the console
+     * whose log the lab keeps.
+     */
+    static final String LAB_AGENT_ARGS = "console=ttyS0 quiet";
+
+    /** Debug logging; state and assets in {@code workDir}. */
+    static ApplianceConfig debug(String dhcpInterface, DhcpMode mode, Path workDir) {
+        return new ApplianceConfig("debug", dhcpInterface, mode, workDir.resolve("state"), workDir.resolve("assets"),
+                null, null, LAB_AGENT_ARGS);
+    }
+
+    ApplianceConfig withLogLevel(String level) {
+        return new ApplianceConfig(level, dhcpInterface, mode, stateDir, assets, ipxeScriptUrl, baseUrl, agentArgs);
+    }
+
+    /** Machines are sent to {@code baseUrl} (e.g. a relay) for every script, instead of the appliance itself. */
+    ApplianceConfig reachedThrough(String baseUrl) {
+        return new ApplianceConfig(logLevel, dhcpInterface, mode, stateDir, assets,
+                baseUrl + "/boot.ipxe?mac={mac}", baseUrl, agentArgs);
     }
 
     String yaml() {
-        return """
+        var yaml = new StringBuilder("""
                 log-level: %s
+                state-dir: "%s"
                 dhcp:
                   interface: %s
                   mode: %s
-                """.formatted(logLevel, dhcpInterface, mode.configValue());
+                """.formatted(logLevel, stateDir.toAbsolutePath(), dhcpInterface, mode.configValue()));
+        if (ipxeScriptUrl != null) {
+            yaml.append("  ipxe-script-url: \"").append(ipxeScriptUrl).append("\"\n");
+        }
+        yaml.append("http:\n  assets: \"").append(assets.toAbsolutePath()).append("\"\n");
+        if (baseUrl != null || agentArgs != null) {
+            yaml.append("boot:\n");
+            if (baseUrl != null) {
+                yaml.append("  base-url: \"").append(baseUrl).append("\"\n");
+            }
+            if (agentArgs != null) {
+                yaml.append("  agent:\n    args: \"").append(agentArgs).append("\"\n");
+            }
+        }
+        return yaml.toString();
     }
 }

@@ -30,6 +30,8 @@ final class ApplianceProcess implements AutoCloseable {
         }
         Path configFile = network.workDir().resolve("appliance.yaml").toAbsolutePath();
         try {
+            Files.createDirectories(config.stateDir());
+            Files.createDirectories(config.assets());
             Files.writeString(configFile, config.yaml(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new LabException("cannot write " + configFile, e);

@@ -100,6 +100,16 @@ final class ChildProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Waits until the program ends on its own; false when it still runs at the timeout. */
+    boolean awaitExit(Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LabException("interrupted while waiting for " + label + " to end", e);
+        }
+    }
+
     /** The log's lines (stderr, and stdout unless it goes elsewhere). */
     Journal<String> lines() {
         return lines;

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -13,15 +14,18 @@ import java.util.function.Function;
 
 /**
  * The lab in one command: builds a private provisioning network, starts dnsmasq as the site DHCP
- * server and the built appliance as the ProxyDHCP, boots one UEFI VM (OVMF's own PXE) and one BIOS VM
- * (QEMU's iPXE ROM) side by side and prints each phase of their network boot as it is seen.
+ * server and the built appliance (ProxyDHCP, TFTP, HTTP, with the test kernel as its agent), boots
+ * one UEFI VM (OVMF's own PXE) and one BIOS VM (QEMU's iPXE ROM) side by side and prints each phase
+ * of their boot as it is seen: network boot, per-machine script, test kernel; then the lab marks
+ * each machine provisioned through the API, powers it on again and sees it boot its own disk.
  * Exit status: 0 when both VMs reached their last phase, 1 when not, 2 when the lab could not be set up.
  * <p>
  * System properties: {@code metalboot.appliance.dir} (default {@code pxe-server/target/appliance}),
  * {@code metalboot.lab.workdir} (default {@code .lab}; each run writes its logs to a new directory there).
  */
 public final class LabMain {
-    private static final Duration VM_BUDGET = Duration.ofSeconds(90);
+    /** Network boot, test kernel, power cycle and disk boot, under TCG with two VMs on two cores. */
+    private static final Duration VM_BUDGET = Duration.ofSeconds(180);
 
     /** One observable step of a VM's boot; the observer waits until the deadline and says what it saw. */
     private record Phase(String name, Function<Deadline, Optional<String>> observe) {
@@ -45,13 +49,16 @@ public final class LabMain {
         Path applianceDir = Path.of(System.getProperty("metalboot.appliance.dir", "pxe-server/target/appliance"))
                 .toAbsolutePath().normalize();
         var prerequisites = Prerequisites.check(applianceDir);
-        if (!prerequisites.met()) {
-            System.out.println("lab: cannot run, " + prerequisites.describe());
+        var mediaPrerequisites = Prerequisites.checkBootMedia();
+        if (!prerequisites.met() || !mediaPrerequisites.met()) {
+            System.out.println("lab: cannot run, " + (prerequisites.met() ? mediaPrerequisites : prerequisites).describe());
             return 2;
         }
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         Path workDir = Path.of(System.getProperty("metalboot.lab.workdir", ".lab")).toAbsolutePath().normalize()
                 .resolve("run-" + stamp);
+        System.out.println("lab: building the test kernel and test disks (kept in vagrant/target between runs)");
+        var media = BootMedia.build(BootMedia.labHome());
         var segment = LabNetwork.PROVISIONING;
         try (var network = LabNetwork.create(workDir, false)) {
             System.out.println("lab: network " + network.suffix() + " up (namespaces " + network.hub().name() + ", "
@@ -61,33 +68,40 @@ public final class LabMain {
                     + SiteDhcpServer.POOL_START + "-" + SiteDhcpServer.POOL_END);
             var tftp = network.adopt(PacketWatch.start(network.appliance(), segment.applianceInterface(), "udp port 69",
                     workDir.resolve("appliance-tftp.txt")));
-            ApplianceProcess.start(network, applianceDir,
-                    new ApplianceConfig("info", segment.applianceInterface(), DhcpMode.OFFER));
+            var config = ApplianceConfig.debug(segment.applianceInterface(), DhcpMode.OFFER, workDir).withLogLevel("info");
+            media.installAgent(config.assets());
+            ApplianceProcess.start(network, applianceDir, config);
+            var api = new ApplianceApi(network.hub(), "http://" + segment.applianceAddress() + ":" + ApplianceConfig.HTTP_PORT);
             System.out.println("lab: appliance started on " + segment.applianceAddress() + " (interface "
-                    + segment.applianceInterface() + ")");
+                    + segment.applianceInterface() + "), test kernel as its agent");
 
-            var uefi = QemuMachine.boot(network, segment, MachineSpec.of("uefi", Firmware.UEFI_OWN_PXE, 1));
-            var bios = QemuMachine.boot(network, segment, MachineSpec.of("bios", Firmware.BIOS_IPXE_ROM, 2));
-            System.out.println("lab: booting uefi (" + uefi.spec().mac() + ") and bios (" + bios.spec().mac() + ") under TCG");
+            var uefiSpec = MachineSpec.of("uefi", Firmware.UEFI_OWN_PXE, 1).withDisk(media.uefiDisk());
+            var biosSpec = MachineSpec.of("bios", Firmware.BIOS_IPXE_ROM, 2).withDisk(media.biosDisk());
+            var uefi = QemuMachine.boot(network, segment, uefiSpec);
+            var bios = QemuMachine.boot(network, segment, biosSpec);
+            System.out.println("lab: booting uefi (" + uefi.spec().mac() + ") and bios (" + bios.spec().mac()
+                    + ") under TCG, each with a test disk after its NIC");
 
-            String url = "http://" + segment.applianceAddress() + ":8080/boot.ipxe?mac=" + bios.spec().mac();
-            List<Phase> uefiPhases = List.of(
+            String entryUrl = "http://" + segment.applianceAddress() + ":" + ApplianceConfig.HTTP_PORT + "/boot.ipxe";
+            List<Phase> uefiPhases = new ArrayList<>(List.of(
                     new Phase("OVMF started PXE over IPv4", deadline -> uefi.serial()
                             .awaitText("Start PXE over IPv4", deadline.remaining())
                             ? Optional.of("OVMF started PXE over IPv4") : Optional.empty()),
                     addressPhase(site, uefi),
                     new Phase("TFTP RRQ for snponly.efi", deadline -> tftp.packets()
-                            .await(packet -> packet.tftpReadRequest().isPresent(), deadline.remaining())
-                            .flatMap(CapturedPacket::tftpReadRequest)
-                            .filter("snponly.efi"::equals)
-                            .map(file -> "ProxyDHCP told it to boot " + file + " (TFTP RRQ seen)")));
-            List<Phase> biosPhases = List.of(
+                            .await(packet -> packet.tftpReadRequest().filter("snponly.efi"::equals).isPresent(),
+                                    deadline.remaining())
+                            .map(packet -> "ProxyDHCP told it to boot snponly.efi (TFTP RRQ seen)"))));
+            uefiPhases.addAll(httpBootPhases(network, api, uefi));
+            List<Phase> biosPhases = new ArrayList<>(List.of(
                     new Phase("iPXE ROM started", deadline -> bios.serial()
                             .awaitText("iPXE initialising devices", deadline.remaining())
                             ? Optional.of("iPXE ROM started") : Optional.empty()),
                     addressPhase(site, bios),
-                    new Phase("iPXE handed the script URL", deadline -> bios.serial().awaitText(url, deadline.remaining())
-                            ? Optional.of("iPXE handed " + url) : Optional.empty()));
+                    new Phase("iPXE handed the entry script URL", deadline -> bios.serial()
+                            .awaitText(entryUrl, deadline.remaining())
+                            ? Optional.of("iPXE handed " + entryUrl) : Optional.empty())));
+            biosPhases.addAll(httpBootPhases(network, api, bios));
 
             boolean complete;
             try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -105,6 +119,41 @@ public final class LabMain {
             System.out.println("lab: tearing the network down");
             return complete ? 0 : 1;
         }
+    }
+
+    /**
+     * The phases of issue 5, the same on both firmwares: iPXE fetches the machine's own script, which
+     * boots the agent (the test kernel); the lab then marks the machine provisioned, as the agent
+     * will, and powers it on again: now it must boot its disk.
+     */
+    private static List<Phase> httpBootPhases(LabNetwork network, ApplianceApi api, QemuMachine firstRun) {
+        String mac = firstRun.spec().mac();
+        String label = firstRun.spec().name();
+        return List.of(
+                new Phase("per-machine script", deadline -> firstRun.serial()
+                        .awaitText("/boot/machine.ipxe", deadline.remaining())
+                        ? Optional.of("iPXE fetched its per-machine script (/boot/machine.ipxe)") : Optional.empty()),
+                new Phase("test kernel marker", deadline -> TestKernelReport.await(firstRun.serial(), deadline.remaining())
+                        .map(report -> "test kernel booted: mac=" + report.mac() + ", token "
+                                + (report.tokenPresent() ? "present" : "absent") + ", SMBIOS uuid " + report.uuid())),
+                new Phase("marked provisioned", deadline -> {
+                    // The test kernel powers the VM off; until it has, the VM is still "the first boot".
+                    if (!firstRun.awaitPowerOff(deadline.remaining())) {
+                        return Optional.empty();
+                    }
+                    var reply = api.setState(mac, "provisioned", "lab: " + label + " booted the test kernel");
+                    if (reply.status() != 200) {
+                        System.out.println("[" + label + "] the API refused: HTTP " + reply.status() + " " + reply.body().strip());
+                        return Optional.empty();
+                    }
+                    return Optional.of("marked provisioned through the API (HTTP 200); powering it on again");
+                }),
+                new Phase("disk marker", deadline -> {
+                    var secondRun = QemuMachine.boot(network, LabNetwork.PROVISIONING, firstRun.spec());
+                    String marker = BootMedia.DISK_MARKER + " " + (firstRun.spec().firmware() == Firmware.UEFI_OWN_PXE ? "uefi" : "bios");
+                    return secondRun.serial().awaitText(marker, deadline.remaining())
+                            ? Optional.of("booted its local disk (" + marker + ")") : Optional.empty();
+                }));
     }
 
     private static Phase addressPhase(SiteDhcpServer site, QemuMachine vm) {

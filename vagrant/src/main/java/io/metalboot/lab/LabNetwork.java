@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A private provisioning network built from namespaces that exist only while this object does:
  * <pre>
- *   hub:       br0 (provisioning segment) [+ br1 (isolated segment)], VM taps, QEMU
+ *   hub:       br0 (provisioning segment, 10.203.0.4 for the API) [+ br1 (isolated segment)],
+ *              VM taps, QEMU
  *   site:      lab0 on br0, 10.203.0.2 + fd00:203::2 (dnsmasq: addresses and IPv6 RAs)
  *   appliance: lab0 on br0, 10.203.0.3 [+ lab1 on br1, 10.203.1.3] (the appliance)
  * </pre>
@@ -43,6 +44,11 @@ final class LabNetwork implements AutoCloseable {
     static final String SITE_INTERFACE = "lab0";
     static final String SITE_ADDRESS = PROVISIONING.host(2);
     static final String SITE_IPV6 = "fd00:203::2";
+    /**
+     * The hub's own address on br0: where a scenario talks to the appliance's HTTP API from, as an
+     * operator's workstation on the provisioning segment would.
+     */
+    static final String OPERATOR_ADDRESS = PROVISIONING.host(4);
 
     private final String suffix;
     private final Namespace hub;
@@ -106,6 +112,7 @@ final class LabNetwork implements AutoCloseable {
         site.ip("addr", "add", SITE_IPV6 + "/64", "dev", SITE_INTERFACE, "nodad");
         site.ip("link", "set", SITE_INTERFACE, "up");
         applianceLeg("vapp0", PROVISIONING);
+        hub.ip("addr", "add", OPERATOR_ADDRESS + "/24", "dev", PROVISIONING.bridge());
         if (isolatedSegment) {
             bridge(ISOLATED.bridge());
             applianceLeg("vapp1", ISOLATED);
@@ -138,6 +145,14 @@ final class LabNetwork implements AutoCloseable {
         String name = "tap" + taps.getAndIncrement();
         hub.ip("tuntap", "add", name, "mode", "tap");
         hub.ip("link", "set", name, "master", segment.bridge());
+        hub.ip("link", "set", name, "up");
+        return name;
+    }
+
+    /** A new tap device on no bridge: a NIC whose cable is not plugged in. */
+    String addUnpluggedTap() {
+        String name = "tap" + taps.getAndIncrement();
+        hub.ip("tuntap", "add", name, "mode", "tap");
         hub.ip("link", "set", name, "up");
         return name;
     }

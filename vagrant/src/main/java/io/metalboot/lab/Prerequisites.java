@@ -21,6 +21,7 @@ record Prerequisites(List<String> missing) {
                     case QEMU -> "qemu-system-x86";
                     case DNSMASQ -> "dnsmasq-base";
                     case TCPDUMP -> "tcpdump";
+                    case CURL -> "curl";
                 } + ")");
             }
         }
@@ -38,6 +39,29 @@ record Prerequisites(List<String> missing) {
         if (applianceDir != null && !Files.isRegularFile(applianceDir.resolve(ApplianceProcess.JAR))) {
             missing.add(applianceDir.resolve(ApplianceProcess.JAR)
                     + " (build the appliance: ./mvnw -DskipTests package)");
+        }
+        return new Prerequisites(List.copyOf(missing));
+    }
+
+    /**
+     * What building {@link BootMedia} needs besides the Debian archive (the test kernel's .deb is
+     * downloaded with apt-get): the programs and GRUB module trees its two scripts use.
+     */
+    static Prerequisites checkBootMedia() {
+        List<String> missing = new ArrayList<>();
+        record Need(Path file, String packageName) {
+        }
+        for (Need need : List.of(
+                new Need(Path.of("/bin/busybox"), "busybox-static"),
+                new Need(Path.of("/usr/bin/cpio"), "cpio"),
+                new Need(Path.of("/usr/bin/grub-mkimage"), "grub-common"),
+                new Need(Path.of("/usr/lib/grub/i386-pc/boot.img"), "grub-pc-bin"),
+                new Need(Path.of("/usr/lib/grub/x86_64-efi/kernel.img"), "grub-efi-amd64-bin"),
+                new Need(Path.of("/usr/sbin/sfdisk"), "fdisk"),
+                new Need(Path.of("/usr/bin/mcopy"), "mtools"))) {
+            if (!Files.exists(need.file())) {
+                missing.add(need.file() + " (Debian package " + need.packageName() + ")");
+            }
         }
         return new Prerequisites(List.copyOf(missing));
     }

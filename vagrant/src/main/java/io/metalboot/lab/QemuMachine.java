@@ -3,77 +3,135 @@ package io.metalboot.lab;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A QEMU VM (always TCG: KVM does not work on the lab machines) started inside the hub namespace
- * with one virtio NIC on a tap of the given segment, booting from the network, its serial port
- * written to a file.
+ * One run of a QEMU VM (always TCG: KVM does not work on the lab machines) started inside the hub
+ * namespace with a virtio NIC on a tap of the given segment, booting from the network, its serial
+ * port written to a file.
+ * <p>
+ * A machine keeps what a real one keeps between power cycles: booting the same {@link MachineSpec}
+ * again in the same network reuses its UEFI variable store and its disk, and writes its serial
+ * console to a new file ({@code serial.log}, then {@code serial-2.log}, ...).
+ * <p>
+ * Boot order, by {@code bootindex}: the unplugged first NIC if any, the NIC on the segment, the disk.
  */
 final class QemuMachine implements AutoCloseable {
     static final Path OVMF_CODE = Path.of("/usr/share/OVMF/OVMF_CODE_4M.fd");
     static final Path OVMF_VARS = Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd");
     /** QEMU's default ROM for virtio-net (from ipxe-qemu), needed by the BIOS machine. */
     static final Path VIRTIO_ROM = Path.of("/usr/lib/ipxe/qemu/efi-virtio.rom");
+    private static final String DEAD_NIC = "nic-dead";
 
     private final MachineSpec spec;
+    private final int run;
     private final ChildProcess qemu;
     private final SerialConsole serial;
+    private final QemuMonitor monitor;
 
-    private QemuMachine(MachineSpec spec, ChildProcess qemu, SerialConsole serial) {
+    private QemuMachine(MachineSpec spec, int run, ChildProcess qemu, SerialConsole serial, QemuMonitor monitor) {
         this.spec = spec;
+        this.run = run;
         this.qemu = qemu;
         this.serial = serial;
+        this.monitor = monitor;
     }
 
     static QemuMachine boot(LabNetwork network, LabNetwork.Segment segment, MachineSpec spec) {
         Path dir = network.workDir().resolve(spec.name()).toAbsolutePath();
-        Path serialFile = dir.resolve("serial.log");
-        String tap = network.addTap(segment);
+        int run = nextRun(dir);
+        String suffix = run == 1 ? "" : "-" + run;
+        Path serialFile = dir.resolve("serial" + suffix + ".log");
         List<String> argv = new ArrayList<>(List.of(Tool.QEMU.path(),
                 "-name", spec.name(),
                 "-accel", "tcg",
                 "-m", Integer.toString(spec.firmware().memoryMiB()),
                 "-display", "none",
-                "-monitor", "none",
                 "-serial", "file:" + serialFile,
                 "-uuid", spec.uuid().toString(),
-                "-netdev", "tap,id=net0,ifname=" + tap + ",script=no,downscript=no"));
+                "-smbios", "type=1,serial=" + spec.serial()));
+        // UEFI: romfile= keeps QEMU's iPXE EFI ROM off the NIC, so OVMF's own PXE runs. BIOS: the
+        // default ROM is QEMU's iPXE, the PXE client under test.
+        String rom = spec.firmware() == Firmware.UEFI_OWN_PXE ? ",romfile=" : "";
+        int bootIndex = 1;
+        QemuMonitor monitor = null;
         try {
             Files.createDirectories(dir);
-            Files.deleteIfExists(serialFile);
+            if (spec.deadFirstNic()) {
+                // Unplugged twice over: a tap on no bridge, and the link reported down to the guest
+                // (set before the guest runs, through the monitor), so firmware sees "no media".
+                monitor = QemuMonitor.create();
+                argv.addAll(List.of("-S", "-monitor", "unix:" + monitor.socket() + ",server=on,wait=off",
+                        "-netdev", "tap,id=dead0,ifname=" + network.addUnpluggedTap() + ",script=no,downscript=no",
+                        "-device", "virtio-net-pci,id=" + DEAD_NIC + ",netdev=dead0,mac=" + spec.deadNicMac()
+                                + ",bootindex=" + bootIndex++ + rom));
+            } else {
+                argv.addAll(List.of("-monitor", "none"));
+            }
+            argv.addAll(List.of(
+                    "-netdev", "tap,id=net0,ifname=" + network.addTap(segment) + ",script=no,downscript=no",
+                    "-device", "virtio-net-pci,netdev=net0,mac=" + spec.mac() + ",bootindex=" + bootIndex++ + rom));
+            if (spec.disk() != null) {
+                Path disk = dir.resolve("disk.img");
+                if (!Files.exists(disk)) {
+                    Files.copy(spec.disk(), disk);
+                }
+                argv.addAll(List.of("-drive", "file=" + disk + ",format=raw,if=none,id=disk0",
+                        "-device", "virtio-blk-pci,drive=disk0,bootindex=" + bootIndex));
+            }
             switch (spec.firmware()) {
                 case UEFI_OWN_PXE -> {
                     Path vars = dir.resolve("OVMF_VARS.fd");
-                    Files.copy(OVMF_VARS, vars, StandardCopyOption.REPLACE_EXISTING);
+                    if (!Files.exists(vars)) {
+                        Files.copy(OVMF_VARS, vars);
+                    }
                     argv.addAll(List.of(
                             "-drive", "if=pflash,format=raw,readonly=on,file=" + OVMF_CODE,
                             "-drive", "if=pflash,format=raw,file=" + vars,
-                            // romfile= keeps QEMU's iPXE EFI ROM off the NIC: OVMF's own PXE runs.
-                            "-device", "virtio-net-pci,netdev=net0,mac=" + spec.mac() + ",bootindex=1,romfile="));
+                            // No PXE over IPv6 boot option: the lab serves IPv4 only, and OVMF
+                            // would wait for a DHCPv6 offer before it moves on to the next entry.
+                            "-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=n"));
                 }
                 case BIOS_IPXE_ROM -> {
                     // SeaBIOS and iPXE print to VGA only, unless told to mirror to COM1 (0x3f8).
                     Path sercon = dir.resolve("sercon-port");
                     Files.write(sercon, new byte[] {(byte) 0xf8, 0x03});
-                    argv.addAll(List.of(
-                            "-boot", "n",
-                            "-fw_cfg", "name=etc/sercon-port,file=" + sercon,
-                            "-device", "virtio-net-pci,netdev=net0,mac=" + spec.mac()));
+                    argv.addAll(List.of("-fw_cfg", "name=etc/sercon-port,file=" + sercon));
                 }
             }
         } catch (IOException e) {
+            if (monitor != null) {
+                monitor.close();
+            }
             throw new LabException("cannot prepare " + dir, e);
         }
-        var process = ChildProcess.start("qemu-" + spec.name(), network.hub().exec(argv), dir.resolve("qemu.log"));
-        var machine = new QemuMachine(spec, process, new SerialConsole(serialFile));
-        return network.adopt(machine);
+        var process = ChildProcess.start("qemu-" + spec.name() + suffix, network.hub().exec(argv),
+                dir.resolve("qemu" + suffix + ".log"));
+        var machine = network.adopt(new QemuMachine(spec, run, process, new SerialConsole(serialFile), monitor));
+        if (monitor != null) {
+            monitor.command("set_link " + DEAD_NIC + " off");
+            monitor.command("cont");
+        }
+        return machine;
+    }
+
+    /** 1 for a machine's first boot in this network, then 2, 3 ... */
+    private static int nextRun(Path dir) {
+        int run = 1;
+        while (Files.exists(dir.resolve(run == 1 ? "serial.log" : "serial-" + run + ".log"))) {
+            run++;
+        }
+        return run;
     }
 
     MachineSpec spec() {
         return spec;
+    }
+
+    int run() {
+        return run;
     }
 
     SerialConsole serial() {
@@ -84,20 +142,28 @@ final class QemuMachine implements AutoCloseable {
         return qemu.isAlive();
     }
 
+    /** Waits until the guest powers the VM off (QEMU exits); false when it still runs at the timeout. */
+    boolean awaitPowerOff(Duration timeout) {
+        return qemu.awaitExit(timeout);
+    }
+
     /** QEMU's own messages (bad arguments, tap errors). */
     Journal<String> qemuLog() {
         return qemu.lines();
     }
 
-    /** Stops the VM at once: there is nothing on it to save. */
+    /** Stops the VM at once: there is nothing on it to save (its disk is written through). */
     @Override
     public void close() {
         qemu.close();
         serial.close();
+        if (monitor != null) {
+            monitor.close();
+        }
     }
 
     @Override
     public String toString() {
-        return "VM " + spec.name() + " (" + spec.mac() + ")";
+        return "VM " + spec.name() + (run == 1 ? "" : " run " + run) + " (" + spec.mac() + ")";
     }
 }

@@ -11,7 +11,8 @@ enum Tool {
     IP("ip"),
     QEMU("qemu-system-x86_64"),
     DNSMASQ("dnsmasq"),
-    TCPDUMP("tcpdump");
+    TCPDUMP("tcpdump"),
+    CURL("curl");
 
     private final String program;
 

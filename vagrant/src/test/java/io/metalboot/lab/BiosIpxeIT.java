@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 /**
  * QEMU's BIOS PXE ROM is iPXE (it sends option 77 "iPXE" and 175 from its first DISCOVER): the
  * appliance must skip the undionly.kpxe chain and hand it the HTTP script URL for this machine.
- * Nothing serves HTTP yet, so the fetch fails; the URL iPXE tries is what is checked.
+ * The URL iPXE fetches is what is checked here; {@link HttpBootIT} follows the boot further.
  */
 class BiosIpxeIT {
 

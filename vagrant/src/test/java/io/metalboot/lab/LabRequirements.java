@@ -31,7 +31,19 @@ final class LabRequirements {
         if (prerequisites.met()) {
             return;
         }
-        String reason = "the lab cannot run here, " + prerequisites.describe();
+        skipOrFail("the lab cannot run here, " + prerequisites.describe());
+    }
+
+    /** As {@link #assumeLabCanRun()}, and the test kernel and test disks can be built here too. */
+    static void assumeHttpBootLabCanRun() {
+        assumeLabCanRun();
+        var media = Prerequisites.checkBootMedia();
+        if (!media.met()) {
+            skipOrFail("the lab's boot media cannot be built here, " + media.describe());
+        }
+    }
+
+    private static void skipOrFail(String reason) {
         if (required()) {
             fail(reason + " (required: CI=true or metalboot.lab.required=true)");
         }

@@ -20,6 +20,7 @@ final class LabScenario implements AutoCloseable {
     private final SiteDhcpServer site;
     private final List<Object> observed = new ArrayList<>();
     private ApplianceProcess proxy;
+    private static BootMedia media;
 
     private LabScenario(LabNetwork network, SiteDhcpServer site) {
         this.network = network;
@@ -51,9 +52,39 @@ final class LabScenario implements AutoCloseable {
     }
 
     ApplianceProcess startProxy(DhcpMode mode) {
-        var config = ApplianceConfig.debug(LabNetwork.PROVISIONING.applianceInterface(), mode);
+        return startAppliance(config(mode));
+    }
+
+    /** The scenario's appliance config before any change: debug logging, state and assets in the work directory. */
+    ApplianceConfig config(DhcpMode mode) {
+        return ApplianceConfig.debug(LabNetwork.PROVISIONING.applianceInterface(), mode, network.workDir());
+    }
+
+    ApplianceProcess startAppliance(ApplianceConfig config) {
         proxy = ApplianceProcess.start(network, LabRequirements.applianceDir(), config);
         return proxy;
+    }
+
+    /** The test kernel and disks, built once per test JVM (the scripts also keep them between runs). */
+    static synchronized BootMedia media() {
+        if (media == null) {
+            media = BootMedia.build(BootMedia.labHome());
+        }
+        return media;
+    }
+
+    /** The appliance's API, called from the operator's address in the hub. */
+    ApplianceApi api() {
+        return new ApplianceApi(network.hub(),
+                "http://" + LabNetwork.PROVISIONING.applianceAddress() + ":" + ApplianceConfig.HTTP_PORT);
+    }
+
+    /** A relay in front of the appliance's HTTP port that refuses each machine's first {@code failedPath} request. */
+    FlakyRelayProcess startRelay(String failedPath) {
+        var relay = FlakyRelayProcess.start(network, LabNetwork.PROVISIONING.applianceAddress(), ApplianceConfig.HTTP_PORT,
+                failedPath);
+        observed.add(relay);
+        return relay;
     }
 
     PacketWatch watch(Namespace namespace, String device, String filter, String logName) {
@@ -66,6 +97,19 @@ final class LabScenario implements AutoCloseable {
         var machine = QemuMachine.boot(network, segment, spec);
         observed.add(machine);
         return machine;
+    }
+
+    /** What the test kernel reported on the VM's console; fails the test when it never booted. */
+    TestKernelReport awaitTestKernel(QemuMachine vm, Deadline deadline) {
+        return TestKernelReport.await(vm.serial(), deadline.remaining())
+                .orElseThrow(() -> failure(vm + " never printed the test kernel's marker lines"));
+    }
+
+    /** Waits until the test kernel has powered the VM off, so that its next boot is a new run. */
+    void awaitPowerOff(QemuMachine vm, Deadline deadline) {
+        if (!vm.awaitPowerOff(deadline.remaining())) {
+            throw failure(vm + " did not power off after the test kernel ran");
+        }
     }
 
     /** An assertion failure that says what every part of the lab printed last. */
@@ -81,6 +125,7 @@ final class LabScenario implements AutoCloseable {
                         .append(" serial console:\n").append(vm.serial().lines().tail(15))
                         .append("QEMU:\n").append(vm.qemuLog().tail(5));
                 case PacketWatch watch -> text.append(watch).append(" packets:\n").append(watch.packets().tail(15));
+                case FlakyRelayProcess relay -> text.append(relay).append(" log:\n").append(relay.log().tail(10));
                 default -> text.append(thing).append('\n');
             }
         }

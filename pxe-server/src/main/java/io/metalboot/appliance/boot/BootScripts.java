@@ -25,9 +25,15 @@ public final class BootScripts {
         this.registry = registry;
         this.entry = IpxeTemplate.load("entry.ipxe", settings.templates(), Set.of("base-url", "attempts"));
         this.agent = IpxeTemplate.load("agent.ipxe", settings.templates(), Set.of("base-url", "attempts", "mac",
-                "uuid", "serial", "state", "profile", "kernel", "initrd", "args", "token"));
+                "uuid", "serial", "state", "profile", "kernel", "initrd", "initrd-name", "args", "token"));
         this.local = IpxeTemplate.load("local.ipxe", settings.templates(), Set.of("mac", "state", "local-boot"));
         this.ignored = IpxeTemplate.load("ignored.ipxe", settings.templates(), Set.of("mac"));
+    }
+
+    /** The name iPXE gives an image fetched from {@code url}: the last path segment. */
+    static String imageName(String url) {
+        String path = url.replaceFirst("[?#].*$", "");
+        return path.substring(path.lastIndexOf('/') + 1);
     }
 
     public String entry() {
@@ -57,6 +63,7 @@ public final class BootScripts {
                 Map.entry("profile", profile.name()),
                 Map.entry("kernel", profile.kernel()),
                 Map.entry("initrd", profile.initrd()),
+                Map.entry("initrd-name", imageName(profile.initrd())),
                 Map.entry("args", profile.args()),
                 Map.entry("token", registry.issueBootToken(machine.mac()))));
     }

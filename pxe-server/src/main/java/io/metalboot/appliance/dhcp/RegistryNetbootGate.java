@@ -1,17 +1,19 @@
 package io.metalboot.appliance.dhcp;
 
 import io.metalboot.appliance.config.ConfigException;
+import io.metalboot.appliance.registry.Machine;
 import io.metalboot.appliance.registry.MachineRegistry;
 import io.metalboot.dhcp.model.MacAddress;
 import io.metalboot.dhcp.proxy.NetbootGate;
 import io.metalboot.dhcp.proxy.PxeClient;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * The ProxyDHCP's per-machine decisions: machines the config says must boot locally get no
  * answer; when only known machines boot, a machine is known if the config lists it or the
- * registry has it. A registry look-up is an in-memory read: nothing here blocks the event loop.
+ * registry has it; a provisioned machine's UEFI HTTP boot gets no answer. A registry look-up is an in-memory read: nothing here blocks the event loop.
  */
 public final class RegistryNetbootGate implements NetbootGate {
     private final MachineRegistry registry;
@@ -32,8 +34,15 @@ public final class RegistryNetbootGate implements NetbootGate {
         if (localBootOnly.contains(client.mac())) {
             return Decision.LOCAL_BOOT_ONLY;
         }
-        if (knownOnly && !known.contains(client.mac()) && registry.machine(client.mac()).isEmpty()) {
+        Optional<Machine> machine = registry.machine(client.mac());
+        if (knownOnly && !known.contains(client.mac()) && machine.isEmpty()) {
             return Decision.UNKNOWN_MACHINE;
+        }
+        // A provisioned machine's PXE entry gets the script that sends it to its disk; its UEFI
+        // HTTP-boot entry, tried next, gets silence, so the firmware goes on to the disk at once
+        // instead of loading iPXE a second time just to be told the same.
+        if (client.httpClient() && machine.map(m -> !m.state().bootsAgent()).orElse(false)) {
+            return Decision.LOCAL_BOOT_ONLY;
         }
         return Decision.BOOT;
     }

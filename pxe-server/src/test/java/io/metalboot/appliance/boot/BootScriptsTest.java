@@ -52,7 +52,7 @@ class BootScriptsTest {
     }
 
     private BootScripts scripts(Optional<Path> templates) throws IOException {
-        return new BootScripts(new BootSettings("http://10.0.0.2:8080", 5, "exit",
+        return new BootScripts(new BootSettings("http://10.0.0.2:8080", 5, "exit 1",
                 "sanboot --no-describe --drive 0x80", List.of(RACK7, DEFAULT), templates), registry);
     }
 
@@ -80,7 +80,7 @@ class BootScriptsTest {
         assertEquals(MachineState.DISCOVERED, registry.machine(MAC).orElseThrow().state());
         assertEquals(UUID.fromString(UUID_TEXT), registry.machine(MAC).orElseThrow().uuid().orElseThrow());
         assertEquals("SER-1", registry.machine(MAC).orElseThrow().serial().orElseThrow());
-        assertTrue(first.contains("kernel http://10.0.0.2:8080/assets/agent/vmlinuz console=ttyS0 "
+        assertTrue(first.contains("kernel http://10.0.0.2:8080/assets/agent/vmlinuz initrd=initrd.img console=ttyS0 "
                 + "metalboot.url=http://10.0.0.2:8080 metalboot.mac=52:54:00:4d:42:01 metalboot.token="));
         assertTrue(first.contains("initrd http://10.0.0.2:8080/assets/agent/initrd.img && boot ||"));
         String token = token(first);
@@ -92,7 +92,7 @@ class BootScriptsTest {
     @Test
     void aProfileIsChosenBySelectorElseTheDefault() throws IOException {
         assertTrue(scripts(Optional.empty()).forMachine(request("pcbios", "RACK7-01"))
-                .contains("kernel http://10.0.0.2:8080/assets/r7/vmlinuz console=ttyS1 "));
+                .contains("kernel http://10.0.0.2:8080/assets/r7/vmlinuz initrd=initrd.img console=ttyS1 "));
         assertTrue(scripts(Optional.empty()).forMachine(request("pcbios", "RACK7-01")).contains("(profile rack7)"));
     }
 
@@ -105,7 +105,7 @@ class BootScriptsTest {
         String efi = scripts.forMachine(request("efi", "SER-1"));
         String bios = scripts.forMachine(request("pcbios", "SER-1"));
 
-        assertEquals("#!ipxe\n# metalboot: 52:54:00:4d:42:01 is provisioned: boot from the local disk\nexit\nexit 1\n",
+        assertEquals("#!ipxe\n# metalboot: 52:54:00:4d:42:01 is provisioned: boot from the local disk\nexit 1\nexit 1\n",
                 efi);
         assertTrue(bios.contains("\nsanboot --no-describe --drive 0x80\n"));
         for (String script : List.of(efi, bios)) {
@@ -129,7 +129,7 @@ class BootScriptsTest {
         BootScripts scripts = scripts(Optional.of(templates));
         scripts.forMachine(request("efi", "SER-1"));
         registry.operatorSets(MAC, MachineState.PROVISIONED, Optional.empty());
-        assertEquals("#!ipxe\necho 52:54:00:4d:42:01 stays local\nexit\n", scripts.forMachine(request("efi", "SER-1")));
+        assertEquals("#!ipxe\necho 52:54:00:4d:42:01 stays local\nexit 1\n", scripts.forMachine(request("efi", "SER-1")));
 
         Files.writeString(templates.resolve("agent.ipxe"), "#!ipxe\nkernel {{kernal}}\n");
         IOException typo = assertThrows(IOException.class, () -> scripts(Optional.of(templates)));

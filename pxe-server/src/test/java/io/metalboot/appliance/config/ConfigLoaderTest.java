@@ -20,7 +20,7 @@ class ConfigLoaderTest {
         assertEquals("/var/lib/metalboot", config.stateDir());
         assertFalse(config.machines().knownOnly());
         assertEquals("http://{server}:{http-port}", config.boot().baseUrl());
-        assertEquals("exit", config.boot().localBoot().efi());
+        assertEquals("exit 1", config.boot().localBoot().efi());
         assertEquals(67, config.dhcp().port());
         assertEquals(4011, config.dhcp().pxePort());
         assertEquals("offer", config.dhcp().mode());

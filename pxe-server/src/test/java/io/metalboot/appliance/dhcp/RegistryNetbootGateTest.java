@@ -1,0 +1,55 @@
+package io.metalboot.appliance.dhcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.metalboot.appliance.registry.JournalMachineStore;
+import io.metalboot.appliance.registry.MachineRegistry;
+import io.metalboot.appliance.registry.MachineState;
+import io.metalboot.dhcp.model.MacAddress;
+import io.metalboot.dhcp.proxy.NetbootGate.Decision;
+import io.metalboot.dhcp.proxy.PxeClient;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RegistryNetbootGateTest {
+    private static final MacAddress KNOWN = MacAddress.parse("52:54:00:00:00:01");
+    private static final MacAddress REGISTERED = MacAddress.parse("52:54:00:00:00:02");
+    private static final MacAddress STRANGER = MacAddress.parse("52:54:00:00:00:03");
+    private static final MacAddress PINNED = MacAddress.parse("52:54:00:00:00:04");
+
+    private static PxeClient pxe(MacAddress mac) {
+        return new PxeClient(mac, Optional.empty(), 7, false, false);
+    }
+
+    private static PxeClient httpBoot(MacAddress mac) {
+        return new PxeClient(mac, Optional.empty(), 16, false, true);
+    }
+
+    @Test
+    void decidesFromConfigAndRegistry(@TempDir Path dir) throws Exception {
+        try (JournalMachineStore store = JournalMachineStore.open(dir)) {
+            MachineRegistry registry = new MachineRegistry(store, true, Set.of(), Duration.ofHours(1),
+                    Clock.systemUTC());
+            registry.pxeBooted(REGISTERED, Optional.empty(), Optional.empty());
+            RegistryNetbootGate knownOnly = new RegistryNetbootGate(registry, true, Set.of(KNOWN), Set.of(PINNED));
+
+            assertEquals(Decision.BOOT, knownOnly.decide(pxe(KNOWN)), "listed in the config");
+            assertEquals(Decision.BOOT, knownOnly.decide(pxe(REGISTERED)), "in the registry");
+            assertEquals(Decision.UNKNOWN_MACHINE, knownOnly.decide(pxe(STRANGER)));
+            assertEquals(Decision.LOCAL_BOOT_ONLY, knownOnly.decide(pxe(PINNED)));
+
+            RegistryNetbootGate open = new RegistryNetbootGate(registry, false, Set.of(), Set.of());
+            assertEquals(Decision.BOOT, open.decide(pxe(STRANGER)));
+            assertEquals(Decision.BOOT, open.decide(httpBoot(REGISTERED)), "discovered: HTTP boot is answered");
+            registry.operatorSets(REGISTERED, MachineState.PROVISIONED, Optional.empty());
+            assertEquals(Decision.BOOT, open.decide(pxe(REGISTERED)), "PXE still gets the local-disk script");
+            assertEquals(Decision.LOCAL_BOOT_ONLY, open.decide(httpBoot(REGISTERED)),
+                    "a provisioned machine's HTTP boot entry gets silence: on to the disk");
+        }
+    }
+}
