@@ -20,7 +20,8 @@ jar="$repo/pxe-server/target/appliance/metalboot-pxe-server.jar"
 [ -f "$jar" ] || ./mvnw -q -B -DskipTests package
 work="$(mktemp -d)"
 port=18280
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+pid=
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 cat >"$work/metalboot.yaml" <<YAML
 server-address: 127.0.0.1
 state-dir: $work/state
@@ -28,7 +29,7 @@ dhcp: {enabled: false}
 tftp: {enabled: false}
 http: {port: $port, assets: $work/assets}
 YAML
-ulimit -n 65536
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true # 1,000 connections need more than the default 1,024 descriptors
 "$JAVA_HOME/bin/java" -Xms256m -jar "$jar" --config "$work/metalboot.yaml" >"$work/log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do grep -q 'metalboot started' "$work/log" && break; sleep 0.2; done
