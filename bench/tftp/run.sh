@@ -76,7 +76,11 @@ TICKS="$(getconf CLK_TCK)"
 declare -A PORT PID_OF PREFIX
 start_metalboot() {
   cat > "$WORK/metalboot.yaml" <<EOF
+# only TFTP is measured; state stays in the bench's own directory
+state-dir: $WORK/state
 dhcp:
+  enabled: false
+http:
   enabled: false
 tftp:
   port: 6971
