@@ -59,6 +59,8 @@ final class TftpReadSession extends ChannelInboundHandlerAdapter {
     private int retries;
     private long resends;
     private ScheduledFuture<?> timer;
+    /** When the wait for the next ACK runs out; moved forward on progress without touching the timer. */
+    private long deadlineNanos;
     private boolean finished;
 
     TftpReadSession(ReadRequest request, InetSocketAddress client, TftpSettings settings, int blockSizeLimit,
@@ -187,17 +189,33 @@ final class TftpReadSession extends ChannelInboundHandlerAdapter {
         ctx.write(new DefaultAddressedEnvelope<>(packet, client), ctx.voidPromise());
     }
 
+    /**
+     * Restarts the wait for an ACK. Only the deadline moves: cancelling and scheduling a task for
+     * every block costs more than a lock-step block itself, so one timer re-arms itself instead
+     * when it fires before the deadline.
+     */
     private void armTimer() {
-        if (timer != null) {
-            timer.cancel(false);
+        long timeout = negotiation.timeout().toNanos();
+        deadlineNanos = System.nanoTime() + timeout;
+        if (timer == null) {
+            timer = ctx.executor().schedule(this::onTimer, timeout, TimeUnit.NANOSECONDS);
         }
-        timer = ctx.executor().schedule(this::onTimeout, negotiation.timeout().toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    private void onTimeout() {
+    private void onTimer() {
+        timer = null;
         if (finished) {
             return;
         }
+        long left = deadlineNanos - System.nanoTime();
+        if (left > 0) {
+            timer = ctx.executor().schedule(this::onTimer, left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        onTimeout();
+    }
+
+    private void onTimeout() {
         if (++retries > settings.maxRetries()) {
             finish(TftpOutcome.TIMED_OUT, null, "no ACK after " + settings.maxRetries() + " retries");
             return;

@@ -1,0 +1,131 @@
+package io.metalboot.appliance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The appliance process itself (its real main, as a child JVM) is killed with SIGKILL in the
+ * middle of a burst of state changes sent through its REST API; after a restart on the same state
+ * directory, every change it had acknowledged (HTTP 200) is in the machine's history.
+ */
+class ApplianceKillTest {
+    private static final String MAC = "52:54:00:6b:11:01";
+
+    @Test
+    void everyAcknowledgedTransitionSurvivesKillMinus9(@TempDir Path dir) throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        Path config = dir.resolve("metalboot.yaml");
+        Files.writeString(config, """
+                server-address: 127.0.0.1
+                state-dir: %s
+                dhcp: {enabled: false}
+                tftp: {enabled: false}
+                http: {port: %d, assets: %s}
+                """.formatted(dir.resolve("state"), port, dir.resolve("assets")));
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        String base = "http://127.0.0.1:" + port;
+
+        Process appliance = start(config, dir.resolve("first.log"));
+        List<Integer> acknowledged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try {
+            awaitStarted(dir.resolve("first.log"));
+            assertEquals(200, get(http, base + "/boot/machine.ipxe?mac=" + MAC).statusCode());
+            // Kill at a random point after a few hundred acknowledged changes, from another thread,
+            // so that it lands while the next request is being handled (often inside its fsync).
+            int killAfter = 200 + (int) (Math.random() * 200);
+            Thread killer = Thread.ofVirtual().start(() -> {
+                try {
+                    while (acknowledged.size() < killAfter && appliance.isAlive()) {
+                        Thread.sleep(1);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                appliance.toHandle().destroyForcibly(); // SIGKILL: no shutdown hook, nothing flushed
+            });
+            for (int n = 0; n < 5000; n++) {
+                String state = n % 2 == 0 ? "provisioning" : "inspecting";
+                HttpResponse<String> reply;
+                try {
+                    reply = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/machines/" + MAC + "/state"))
+                            .timeout(Duration.ofSeconds(10))
+                            .POST(HttpRequest.BodyPublishers.ofString(
+                                    "{\"state\":\"" + state + "\",\"reason\":\"n=" + n + "\"}"))
+                            .build(), HttpResponse.BodyHandlers.ofString());
+                } catch (IOException e) {
+                    break; // the process is gone
+                }
+                if (reply.statusCode() == 200) {
+                    acknowledged.add(n);
+                }
+            }
+            killer.join(Duration.ofSeconds(30));
+            assertTrue(appliance.waitFor(30, TimeUnit.SECONDS));
+        } finally {
+            appliance.destroyForcibly();
+        }
+        assertTrue(acknowledged.size() >= 200, "the burst ran: " + acknowledged.size());
+
+        Process restarted = start(config, dir.resolve("second.log"));
+        try {
+            awaitStarted(dir.resolve("second.log"));
+            String history = get(http, base + "/api/v1/machines/" + MAC + "/history").body();
+            List<Integer> stored = new ArrayList<>();
+            Matcher reason = Pattern.compile("\"reason\":\"n=(\\d+)\"").matcher(history);
+            while (reason.find()) {
+                stored.add(Integer.parseInt(reason.group(1)));
+            }
+            List<Integer> lost = new ArrayList<>(acknowledged);
+            lost.removeAll(stored);
+            assertEquals(List.of(), lost, "acknowledged transitions missing after kill -9");
+        } finally {
+            restarted.destroy();
+            restarted.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Process start(Path config, Path log) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), ApplianceMain.class.getName(), "--config", config.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+    }
+
+    private static void awaitStarted(Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(log) && Files.readString(log).contains("metalboot started")) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the appliance did not start:\n" + Files.readString(log));
+    }
+
+    private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
