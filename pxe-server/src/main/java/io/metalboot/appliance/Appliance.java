@@ -68,8 +68,13 @@ final class Appliance implements AutoCloseable {
         LOG.log(Level.INFO, "registry: {0} machines in {1}", Integer.toString(registry.machines().size()),
                 stateDir.resolve("machines.journal"));
 
+        // What machines are told to come back to: decided once, for the ProxyDHCP and the URLs alike.
+        Inet4Address server = config.dhcp().enabled() || config.http().enabled()
+                ? AdvertisedAddress.resolve(config.serverAddress(), config.dhcp().interfaceName())
+                : null;
+
         if (config.dhcp().enabled()) {
-            ProxyDhcpServer dhcp = new ProxyDhcpServer(ProxyDhcpSettingsFactory.from(config),
+            ProxyDhcpServer dhcp = new ProxyDhcpServer(ProxyDhcpSettingsFactory.from(config, server),
                     new RegistryNetbootGate(registry, config.machines().knownOnly(), known,
                             RegistryNetbootGate.macs("dhcp.local-boot-only", config.dhcp().localBootOnly())));
             started.add(() -> {
@@ -98,7 +103,7 @@ final class Appliance implements AutoCloseable {
             HttpSettings settings = HttpSettings.defaults(InetAddress.getByAddress(new byte[4]), config.http().port(),
                     assets).withMount("/ipxe/", Path.of(config.tftp().root()));
             List<HttpRoute> routes = new ArrayList<>();
-            routes.addAll(BootScriptRoutes.routes(new BootScripts(bootSettings(config), registry)));
+            routes.addAll(BootScriptRoutes.routes(new BootScripts(bootSettings(config, server), registry)));
             routes.addAll(new MachineApi(registry).routes());
             HttpBootServer http = new HttpBootServer(settings, routes);
             started.add(http);
@@ -108,9 +113,8 @@ final class Appliance implements AutoCloseable {
         }
     }
 
-    private static BootSettings bootSettings(ApplianceConfig config) {
+    private static BootSettings bootSettings(ApplianceConfig config, Inet4Address server) {
         ApplianceConfig.Boot boot = config.boot();
-        Inet4Address server = AdvertisedAddress.resolve(config.serverAddress(), config.dhcp().interfaceName());
         ApplianceConfig.Agent agent = boot.agent();
         List<BootProfile> profiles = new ArrayList<>();
         for (int i = 0; i < boot.profiles().size(); i++) {

@@ -12,10 +12,10 @@ public final class ProxyDhcpSettingsFactory {
     private ProxyDhcpSettingsFactory() {
     }
 
-    public static ProxyDhcpSettings from(ApplianceConfig config) {
+    /** @param server the advertised address ({@link AdvertisedAddress#resolve}) */
+    public static ProxyDhcpSettings from(ApplianceConfig config, Inet4Address server) {
         ApplianceConfig.Dhcp dhcp = config.dhcp();
         ApplianceConfig.BootFiles files = dhcp.bootFiles();
-        Inet4Address server = AdvertisedAddress.resolve(config.serverAddress(), dhcp.interfaceName());
         String interfaceName = dhcp.interfaceName() != null ? dhcp.interfaceName()
                 : AdvertisedAddress.interfaceOwning(server).orElse(null);
         return new ProxyDhcpSettings(
