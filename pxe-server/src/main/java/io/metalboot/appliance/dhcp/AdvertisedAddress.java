@@ -1,6 +1,7 @@
 package io.metalboot.appliance.dhcp;
 
 import io.metalboot.appliance.config.ConfigException;
+import io.metalboot.appliance.config.InterfaceAddress;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -31,15 +32,10 @@ public final class AdvertisedAddress {
             }
             throw new ConfigException("server-address", "not an IPv4 address: '" + configured + "'");
         }
+        if (interfaceName != null) {
+            return InterfaceAddress.ipv4("dhcp.interface", interfaceName, "; give it one or set server-address");
+        }
         try {
-            if (interfaceName != null) {
-                NetworkInterface nic = NetworkInterface.getByName(interfaceName);
-                if (nic == null) {
-                    throw new ConfigException("dhcp.interface", "no network interface named '" + interfaceName + "'");
-                }
-                return ipv4Of(nic).stream().findFirst().orElseThrow(() -> new ConfigException("dhcp.interface",
-                        "interface '" + interfaceName + "' has no IPv4 address; give it one or set server-address"));
-            }
             List<Inet4Address> candidates = Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
                     .filter(AdvertisedAddress::isUp)
                     .flatMap(nic -> ipv4Of(nic).stream())

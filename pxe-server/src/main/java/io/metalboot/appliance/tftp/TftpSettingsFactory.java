@@ -2,11 +2,9 @@ package io.metalboot.appliance.tftp;
 
 import io.metalboot.appliance.config.ApplianceConfig;
 import io.metalboot.appliance.config.ConfigException;
+import io.metalboot.appliance.config.InterfaceAddress;
 import io.metalboot.appliance.tftp.server.TftpSettings;
-import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,19 +32,13 @@ public final class TftpSettingsFactory {
     }
 
     private static InetAddress bindAddress(String interfaceName) {
+        if (interfaceName != null) {
+            return InterfaceAddress.ipv4("tftp.interface", interfaceName, "");
+        }
         try {
-            if (interfaceName == null) {
-                return InetAddress.getByAddress(new byte[4]);
-            }
-            NetworkInterface nic = NetworkInterface.getByName(interfaceName);
-            if (nic == null) {
-                throw new ConfigException("tftp.interface", "no network interface named '" + interfaceName + "'");
-            }
-            return nic.inetAddresses().filter(Inet4Address.class::isInstance).findFirst()
-                    .orElseThrow(() -> new ConfigException("tftp.interface",
-                            "interface '" + interfaceName + "' has no IPv4 address"));
-        } catch (SocketException | UnknownHostException e) {
-            throw new ConfigException("tftp.interface", "cannot list network interfaces: " + e.getMessage());
+            return InetAddress.getByAddress(new byte[4]);
+        } catch (UnknownHostException e) {
+            throw new AssertionError("4 bytes are always an IPv4 address", e);
         }
     }
 }
