@@ -1,15 +1,12 @@
 package io.metalboot.appliance.http;
 
+import io.metalboot.appliance.files.ServedDirectory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -36,18 +33,15 @@ final class AssetDirectory {
     record NotFound(String reason) implements Resolution {
     }
 
-    private final Path realRoot;
+    private final ServedDirectory directory;
 
     /** @throws IOException if {@code root} is not an existing directory */
     AssetDirectory(Path root) throws IOException {
-        this.realRoot = root.toRealPath();
-        if (!Files.isDirectory(realRoot)) {
-            throw new NotDirectoryException(root.toString());
-        }
+        this.directory = new ServedDirectory(root);
     }
 
     Path realRoot() {
-        return realRoot;
+        return directory.realRoot();
     }
 
     /** {@code rawPath}: the URL path below the mount prefix, still percent-encoded. */
@@ -64,32 +58,15 @@ final class AssetDirectory {
         if (problem != null) {
             return new NotFound(problem);
         }
-        Path candidate = realRoot;
-        for (String segment : decoded.split("/")) {
-            // Empty and "." segments name nothing: "a//b" is "a/b".
-            if (!segment.isEmpty() && !segment.equals(".")) {
-                candidate = candidate.resolve(segment);
-            }
-        }
-        if (candidate.equals(realRoot)) {
-            return new NotFound("names the root directory");
-        }
-        Path real;
-        try {
-            real = candidate.toRealPath();
-        } catch (NoSuchFileException e) {
-            return new NotFound("no such file");
-        } catch (IOException | SecurityException e) {
-            return new NotFound("cannot resolve: " + e.getClass().getSimpleName());
-        }
-        if (!real.startsWith(realRoot)) {
-            return new NotFound("resolves outside the root");
-        }
-        // Directories, FIFOs and devices are never served: a FIFO would block a sendfile forever.
-        if (!Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
-            return new NotFound("not a regular file");
-        }
-        return new Found(real);
+        return switch (directory.lookup(decoded)) {
+            case ServedDirectory.Found found -> new Found(found.file());
+            case ServedDirectory.Missing missing -> new NotFound("no such file");
+            case ServedDirectory.NamesDirectory root -> new NotFound("names the root directory");
+            case ServedDirectory.Outside outside -> new NotFound("resolves outside the root");
+            case ServedDirectory.NotRegularFile special -> new NotFound("not a regular file");
+            case ServedDirectory.Unresolvable failed ->
+                    new NotFound("cannot resolve: " + failed.cause().getClass().getSimpleName());
+        };
     }
 
     /** Why a path is refused as sent, or null. */

@@ -1,14 +1,11 @@
 package io.metalboot.appliance.tftp.server;
 
+import io.metalboot.appliance.files.ServedDirectory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
@@ -40,16 +37,13 @@ public final class TftpRoot {
     public record Missing(String name) implements Resolution {
     }
 
-    private final Path realRoot;
+    private final ServedDirectory directory;
     private final Map<String, String> exactAliases;
     private final List<Map.Entry<String, String>> prefixAliases;
 
     /** @throws IOException if {@code root} is not an existing directory */
     public TftpRoot(Path root, Map<String, String> aliases) throws IOException {
-        this.realRoot = root.toRealPath();
-        if (!Files.isDirectory(realRoot)) {
-            throw new NotDirectoryException(root.toString());
-        }
+        this.directory = new ServedDirectory(root);
         this.exactAliases = aliases.entrySet().stream().filter(e -> !e.getKey().endsWith("/"))
                 .collect(java.util.stream.Collectors.toUnmodifiableMap(e -> stripSlash(e.getKey()), Map.Entry::getValue));
         // Longest prefix first, so that "pxelinux.cfg/01-" wins over "pxelinux.cfg/".
@@ -60,7 +54,7 @@ public final class TftpRoot {
     }
 
     public Path realRoot() {
-        return realRoot;
+        return directory.realRoot();
     }
 
     /** {@code requested}: the name as decoded by the codec (one character per byte). */
@@ -88,32 +82,14 @@ public final class TftpRoot {
         } catch (CharacterCodingException e) {
             return new Refused("name is not UTF-8");
         }
-        Path candidate = realRoot;
-        for (String segment : decoded.split("/")) {
-            // Empty and "." segments name nothing: "a//b" is "a/b", and "//etc" stays in the root.
-            if (!segment.isEmpty() && !segment.equals(".")) {
-                candidate = candidate.resolve(segment);
-            }
-        }
-        if (candidate.equals(realRoot)) {
-            return new Refused("names the root directory");
-        }
-        Path real;
-        try {
-            real = candidate.toRealPath();
-        } catch (NoSuchFileException e) {
-            return new Missing(decoded);
-        } catch (IOException | SecurityException e) {
-            return new Refused("cannot resolve: " + e);
-        }
-        if (!real.startsWith(realRoot)) {
-            return new Refused("resolves outside the root, to " + real);
-        }
-        // Directories, FIFOs and devices are never served: a FIFO would block the reader forever.
-        if (!Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
-            return new Refused("not a regular file");
-        }
-        return new Found(real);
+        return switch (directory.lookup(decoded)) {
+            case ServedDirectory.Found found -> new Found(found.file());
+            case ServedDirectory.Missing missing -> new Missing(decoded);
+            case ServedDirectory.NamesDirectory root -> new Refused("names the root directory");
+            case ServedDirectory.Outside outside -> new Refused("resolves outside the root, to " + outside.real());
+            case ServedDirectory.NotRegularFile special -> new Refused("not a regular file");
+            case ServedDirectory.Unresolvable failed -> new Refused("cannot resolve: " + failed.cause());
+        };
     }
 
     private String alias(String name) {
