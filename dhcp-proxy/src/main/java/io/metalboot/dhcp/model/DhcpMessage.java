@@ -74,10 +74,6 @@ public record DhcpMessage(
         return Optional.of(new MacAddress(chaddr.slice(0, 6)));
     }
 
-    public boolean broadcastFlag() {
-        return (flags & FLAG_BROADCAST) != 0;
-    }
-
     private static void requireByte(String field, int value) {
         if (value < 0 || value > 0xff) {
             throw new IllegalArgumentException(field + " out of range: " + value);

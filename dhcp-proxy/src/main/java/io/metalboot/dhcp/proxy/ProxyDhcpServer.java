@@ -103,11 +103,6 @@ public final class ProxyDhcpServer implements AutoCloseable {
         return counters;
     }
 
-    /** The bound local addresses, in order: the DHCP port, then the boot-server port. */
-    public synchronized List<InetSocketAddress> localAddresses() {
-        return channels.stream().map(ch -> (InetSocketAddress) ch.localAddress()).toList();
-    }
-
     @Override
     public synchronized void close() {
         for (Channel channel : channels) {

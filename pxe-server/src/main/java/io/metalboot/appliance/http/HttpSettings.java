@@ -75,10 +75,6 @@ public record HttpSettings(
         return new HttpSettings(bindAddress, port, assetsRoot, extraMounts, newMaxRequestBodyBytes, idleTimeout, ioThreads);
     }
 
-    public HttpSettings withIdleTimeout(Duration newIdleTimeout) {
-        return new HttpSettings(bindAddress, port, assetsRoot, extraMounts, maxRequestBodyBytes, newIdleTimeout, ioThreads);
-    }
-
     public HttpSettings withIoThreads(int newIoThreads) {
         return new HttpSettings(bindAddress, port, assetsRoot, extraMounts, maxRequestBodyBytes, idleTimeout, newIoThreads);
     }
