@@ -19,7 +19,7 @@ import io.metalboot.appliance.registry.MachineRegistry;
 import io.metalboot.appliance.tftp.TftpSettingsFactory;
 import io.metalboot.appliance.tftp.server.TftpCounters;
 import io.metalboot.appliance.tftp.server.TftpServer;
-import io.metalboot.dhcp.model.MacAddress;
+import io.metalboot.machine.MacAddress;
 import io.metalboot.dhcp.proxy.ProxyDhcpServer;
 import java.io.IOException;
 import java.lang.System.Logger.Level;

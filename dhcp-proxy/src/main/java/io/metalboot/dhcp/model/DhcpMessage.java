@@ -1,5 +1,6 @@
 package io.metalboot.dhcp.model;
 
+import io.metalboot.machine.MacAddress;
 import java.net.Inet4Address;
 import java.util.List;
 import java.util.Optional;
@@ -71,7 +72,7 @@ public record DhcpMessage(
         if (htype != HTYPE_ETHERNET || hlen != 6) {
             return Optional.empty();
         }
-        return Optional.of(new MacAddress(chaddr.slice(0, 6)));
+        return Optional.of(MacAddress.of(chaddr.slice(0, 6).toByteArray()));
     }
 
     private static void requireByte(String field, int value) {

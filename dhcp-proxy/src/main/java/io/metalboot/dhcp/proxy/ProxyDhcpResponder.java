@@ -4,7 +4,7 @@ import io.metalboot.dhcp.codec.DhcpDecodeException;
 import io.metalboot.dhcp.codec.PxeVendorOptionsCodec;
 import io.metalboot.dhcp.model.DhcpMessage;
 import io.metalboot.dhcp.model.DhcpOption;
-import io.metalboot.dhcp.model.MacAddress;
+import io.metalboot.machine.MacAddress;
 import io.metalboot.dhcp.model.MachineGuid;
 import io.metalboot.dhcp.model.MessageType;
 import io.metalboot.dhcp.model.Octets;

@@ -1,6 +1,6 @@
 package io.metalboot.dhcp.proxy;
 
-import io.metalboot.dhcp.model.MacAddress;
+import io.metalboot.machine.MacAddress;
 import io.metalboot.dhcp.model.MachineGuid;
 import java.util.Optional;
 

@@ -3,7 +3,7 @@ package io.metalboot.dhcp.proxy;
 import io.metalboot.dhcp.model.DhcpMessage;
 import io.metalboot.dhcp.model.DhcpOption;
 import io.metalboot.dhcp.model.MachineGuid;
-import io.metalboot.dhcp.model.MacAddress;
+import io.metalboot.machine.MacAddress;
 import io.metalboot.dhcp.model.MessageType;
 import io.metalboot.dhcp.model.Octets;
 import java.net.Inet4Address;
@@ -83,7 +83,7 @@ final class Requests {
             options.add(new DhcpOption.IpxeEncapsulated(Octets.ofHex("1001011501011901011a0101")));
         }
         options.addAll(extra);
-        byte[] chaddr = Arrays.copyOf(MAC.octets().toByteArray(), 16);
+        byte[] chaddr = Arrays.copyOf(MAC.toByteArray(), 16);
         return new DhcpMessage(DhcpMessage.BOOTREQUEST, 1, 6, 0, 0x1234abcd, 4, DhcpMessage.FLAG_BROADCAST,
                 ciaddr, ip("0.0.0.0"), ip("0.0.0.0"), giaddr, Octets.of(chaddr), Octets.zeros(64),
                 Octets.zeros(128), options, Octets.EMPTY);

@@ -1,6 +1,7 @@
 package io.metalboot.appliance.boot;
 
-import io.metalboot.dhcp.model.MacAddress;
+import io.metalboot.machine.MacAddress;
+import io.metalboot.machine.SmbiosUuid;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -8,9 +9,9 @@ import java.util.UUID;
 
 /**
  * What iPXE says of itself when it asks for its script: {@code ${mac}}, {@code ${uuid}},
- * {@code ${serial}}, {@code ${buildarch}}, {@code ${platform}}. iPXE prints the SMBIOS UUID as
- * dmidecode does (first three fields byte-swapped from the raw table), the same form the
- * ProxyDHCP derives from option 97, so both name one machine the same way.
+ * {@code ${serial}}, {@code ${buildarch}}, {@code ${platform}}. iPXE prints the SMBIOS UUID in the
+ * standard form ({@link SmbiosUuid}), the same form the ProxyDHCP derives from option 97, so both
+ * name one machine the same way.
  */
 public record BootRequest(MacAddress mac, Optional<UUID> uuid, Optional<String> serial, String buildarch,
         String platform) {
@@ -20,7 +21,7 @@ public record BootRequest(MacAddress mac, Optional<UUID> uuid, Optional<String> 
         String mac = first(query, "mac").orElseThrow(() -> new IllegalArgumentException("mac is required"));
         Optional<UUID> uuid = first(query, "uuid").filter(u -> !u.isBlank()).map(u -> {
             try {
-                return UUID.fromString(u);
+                return SmbiosUuid.parse(u).uuid();
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("uuid is not a UUID: '" + u + "'", e);
             }

@@ -1,7 +1,7 @@
 package io.metalboot.appliance.boot;
 
 import io.metalboot.appliance.registry.Machine;
-import io.metalboot.dhcp.model.MacAddress;
+import io.metalboot.machine.MacAddress;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;

@@ -3,7 +3,7 @@ package io.metalboot.appliance.dhcp;
 import io.metalboot.appliance.config.ConfigException;
 import io.metalboot.appliance.registry.Machine;
 import io.metalboot.appliance.registry.MachineRegistry;
-import io.metalboot.dhcp.model.MacAddress;
+import io.metalboot.machine.MacAddress;
 import io.metalboot.dhcp.proxy.NetbootGate;
 import io.metalboot.dhcp.proxy.PxeClient;
 import java.util.List;

@@ -1,9 +1,10 @@
 package io.metalboot.appliance.registry;
 
+import io.metalboot.machine.MachineState;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import io.metalboot.dhcp.model.MacAddress;
+import io.metalboot.machine.MacAddress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

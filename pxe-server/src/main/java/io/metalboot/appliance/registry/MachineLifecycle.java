@@ -1,12 +1,13 @@
 package io.metalboot.appliance.registry;
 
-import static io.metalboot.appliance.registry.MachineState.AVAILABLE;
-import static io.metalboot.appliance.registry.MachineState.DISCOVERED;
-import static io.metalboot.appliance.registry.MachineState.FAILED;
-import static io.metalboot.appliance.registry.MachineState.INSPECTING;
-import static io.metalboot.appliance.registry.MachineState.JOINED;
-import static io.metalboot.appliance.registry.MachineState.PROVISIONED;
-import static io.metalboot.appliance.registry.MachineState.PROVISIONING;
+import io.metalboot.machine.MachineState;
+import static io.metalboot.machine.MachineState.AVAILABLE;
+import static io.metalboot.machine.MachineState.DISCOVERED;
+import static io.metalboot.machine.MachineState.FAILED;
+import static io.metalboot.machine.MachineState.INSPECTING;
+import static io.metalboot.machine.MachineState.JOINED;
+import static io.metalboot.machine.MachineState.PROVISIONED;
+import static io.metalboot.machine.MachineState.PROVISIONING;
 
 import java.util.EnumSet;
 import java.util.Map;

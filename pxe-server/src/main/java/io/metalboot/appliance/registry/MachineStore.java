@@ -1,6 +1,6 @@
 package io.metalboot.appliance.registry;
 
-import io.metalboot.dhcp.model.MacAddress;
+import io.metalboot.machine.MacAddress;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;

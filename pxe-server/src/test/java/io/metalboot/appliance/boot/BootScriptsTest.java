@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.metalboot.appliance.registry.JournalMachineStore;
 import io.metalboot.appliance.registry.MachineRegistry;
-import io.metalboot.appliance.registry.MachineState;
-import io.metalboot.dhcp.model.MacAddress;
+import io.metalboot.machine.MachineState;
+import io.metalboot.machine.MacAddress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

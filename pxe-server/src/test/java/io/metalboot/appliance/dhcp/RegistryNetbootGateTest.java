@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.metalboot.appliance.registry.JournalMachineStore;
 import io.metalboot.appliance.registry.MachineRegistry;
-import io.metalboot.appliance.registry.MachineState;
-import io.metalboot.dhcp.model.MacAddress;
+import io.metalboot.machine.MachineState;
+import io.metalboot.machine.MacAddress;
 import io.metalboot.dhcp.proxy.NetbootGate.Decision;
 import io.metalboot.dhcp.proxy.PxeClient;
 import java.nio.file.Path;

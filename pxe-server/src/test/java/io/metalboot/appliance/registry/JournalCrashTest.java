@@ -3,7 +3,7 @@ package io.metalboot.appliance.registry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.metalboot.dhcp.model.MacAddress;
+import io.metalboot.machine.MacAddress;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

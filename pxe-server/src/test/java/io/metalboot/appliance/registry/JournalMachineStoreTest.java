@@ -1,10 +1,11 @@
 package io.metalboot.appliance.registry;
 
+import io.metalboot.machine.MachineState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.metalboot.dhcp.model.MacAddress;
+import io.metalboot.machine.MacAddress;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
-package io.metalboot.appliance.registry;
+package io.metalboot.machine;
 
 import java.util.Locale;
 
-/** Where a machine is on its way to being a Kubernetes node (ARCHITECTURE.md, "A machine's states"). */
+/** Where a machine is on its way to being a Kubernetes node (docs/ARCHITECTURE.md, "A machine's states"). */
 public enum MachineState {
     DISCOVERED, INSPECTING, AVAILABLE, PROVISIONING, PROVISIONED, JOINED, FAILED;
 
