@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,31 +27,30 @@ import org.junit.jupiter.api.io.TempDir;
 class ApplianceKillTest {
     private static final String MAC = "52:54:00:6b:11:01";
 
+    /** Fixed, so that a failing run can be repeated with the same kill point. */
+    private static final long SEED = 20261201L;
+    private static final Pattern LISTENING = Pattern.compile("HTTP listening on [0-9.]+:(\\d+)");
+
     @Test
     void everyAcknowledgedTransitionSurvivesKillMinus9(@TempDir Path dir) throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
         Path config = dir.resolve("metalboot.yaml");
         Files.writeString(config, """
                 server-address: 127.0.0.1
                 state-dir: %s
                 dhcp: {enabled: false}
                 tftp: {enabled: false}
-                http: {port: %d, assets: %s}
-                """.formatted(dir.resolve("state"), port, dir.resolve("assets")));
+                http: {port: 0, assets: %s}
+                """.formatted(dir.resolve("state"), dir.resolve("assets")));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        String base = "http://127.0.0.1:" + port;
 
         Process appliance = start(config, dir.resolve("first.log"));
         List<Integer> acknowledged = new java.util.concurrent.CopyOnWriteArrayList<>();
         try {
-            awaitStarted(dir.resolve("first.log"));
+            String base = "http://127.0.0.1:" + awaitStarted(dir.resolve("first.log"));
             assertEquals(200, get(http, base + "/boot/machine.ipxe?mac=" + MAC).statusCode());
             // Kill at a random point after a few hundred acknowledged changes, from another thread,
             // so that it lands while the next request is being handled (often inside its fsync).
-            int killAfter = 200 + (int) (Math.random() * 200);
+            int killAfter = 200 + new java.util.Random(SEED).nextInt(200);
             Thread killer = Thread.ofVirtual().start(() -> {
                 try {
                     while (acknowledged.size() < killAfter && appliance.isAlive()) {
@@ -88,7 +86,7 @@ class ApplianceKillTest {
 
         Process restarted = start(config, dir.resolve("second.log"));
         try {
-            awaitStarted(dir.resolve("second.log"));
+            String base = "http://127.0.0.1:" + awaitStarted(dir.resolve("second.log"));
             String history = get(http, base + "/api/v1/machines/" + MAC + "/history").body();
             List<Integer> stored = new ArrayList<>();
             Matcher reason = Pattern.compile("\"reason\":\"n=(\\d+)\"").matcher(history);
@@ -113,11 +111,17 @@ class ApplianceKillTest {
                 .start();
     }
 
-    private static void awaitStarted(Path log) throws Exception {
+    /** Waits for the start line; returns the HTTP port the appliance bound (it was given port 0). */
+    private static int awaitStarted(Path log) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
-            if (Files.exists(log) && Files.readString(log).contains("metalboot started")) {
-                return;
+            String text = Files.exists(log) ? Files.readString(log) : "";
+            if (text.contains("metalboot started")) {
+                Matcher listening = LISTENING.matcher(text);
+                if (!listening.find()) {
+                    throw new AssertionError("no 'HTTP listening on' line:\n" + text);
+                }
+                return Integer.parseInt(listening.group(1));
             }
             Thread.sleep(100);
         }

@@ -26,6 +26,12 @@ public record BootFilePolicy(String bios, String uefiX64, String uefiIa32, Strin
                 "http://{server}:{http-port}/ipxe/snponly.efi", null);
     }
 
+    /** The entries that are set, for checking their placeholders. */
+    public java.util.List<String> templates() {
+        return java.util.stream.Stream.of(bios, uefiX64, uefiIa32, uefiArm64, httpX64, httpArm64)
+                .filter(java.util.Objects::nonNull).toList();
+    }
+
     /** The file (TFTP name, or URL template for HTTP boot) for a firmware of this architecture. */
     public Optional<String> forArchitecture(int architecture) {
         return Optional.ofNullable(switch (architecture) {

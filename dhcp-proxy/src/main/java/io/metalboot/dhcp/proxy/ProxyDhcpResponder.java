@@ -9,11 +9,13 @@ import io.metalboot.dhcp.model.MachineGuid;
 import io.metalboot.dhcp.model.MessageType;
 import io.metalboot.dhcp.model.Octets;
 import io.metalboot.dhcp.model.PxeVendorOption;
+import io.metalboot.machine.UrlTemplate;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -219,12 +221,12 @@ public final class ProxyDhcpResponder {
     }
 
     private String expand(String template, PxeClient client) {
-        return template
-                .replace("{server}", settings.serverAddress().getHostAddress())
-                .replace("{http-port}", Integer.toString(settings.httpPort()))
-                .replace("{mac}", client.mac().toString())
-                .replace("{uuid}", client.guid().map(MachineGuid::toString).orElse(""))
-                .replace("{arch}", Integer.toString(client.architecture()));
+        return UrlTemplate.parse(template, ProxyDhcpSettings.PLACEHOLDERS).expand(Map.of(
+                "server", settings.serverAddress().getHostAddress(),
+                "http-port", Integer.toString(settings.httpPort()),
+                "mac", client.mac().toString(),
+                "uuid", client.guid().map(MachineGuid::toString).orElse(""),
+                "arch", Integer.toString(client.architecture())));
     }
 
     private static InetAddress address(byte[] bytes) {

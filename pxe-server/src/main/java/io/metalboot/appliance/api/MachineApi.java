@@ -25,8 +25,13 @@ import java.util.Optional;
  * GET  /api/v1/machines/{mac}           one machine
  * GET  /api/v1/machines/{mac}/history   its stored transitions, oldest first
  * POST /api/v1/machines/{mac}/state     {"state": "inspecting"|"provisioning"|"provisioned", "reason": "..."}
+ * GET  /api/v1/machines/{mac}/labels    its labels, {"key": "value", ...}
+ * PUT  /api/v1/machines/{mac}/labels/{key}   {"value": "..."}: sets it (Kubernetes label syntax)
+ * DELETE /api/v1/machines/{mac}/labels/{key} removes it
  * </pre>
- * Errors are JSON too: {@code {"error": "..."}} with 400, 404, 405 or 409.
+ * A label key with a prefix has a slash in it ({@code metalboot.io/role}): it may stand in the
+ * path as is or as {@code %2F}. Answers to a change are the machine as it now is. Errors are JSON
+ * too: {@code {"error": "..."}} with 400, 404, 405 or 409.
  */
 public final class MachineApi {
     static final String PREFIX = "/api/v1/machines";
@@ -57,6 +62,10 @@ public final class MachineApi {
     record StateChange(String state, String reason) {
     }
 
+    /** The body of a label change. */
+    record LabelValue(String value) {
+    }
+
     record Problem(String error) {
     }
 
@@ -76,7 +85,7 @@ public final class MachineApi {
     }
 
     private HttpReply member(HttpCall call) throws IOException {
-        String[] parts = call.path().substring(PREFIX.length() + 1).split("/", -1);
+        String[] parts = call.path().substring(PREFIX.length() + 1).split("/", 3);
         MacAddress mac;
         try {
             mac = MacAddress.parse(parts[0]);
@@ -88,6 +97,9 @@ public final class MachineApi {
             return problem(404, "no machine " + mac);
         }
         String sub = parts.length > 1 ? parts[1] : "";
+        if (sub.equals("labels") && parts.length > 2) {
+            return label(mac, parts[2], call);
+        }
         if (parts.length > 2) {
             return problem(404, "no such resource");
         }
@@ -96,6 +108,7 @@ public final class MachineApi {
             case "history" -> isRead(call) ? ok(registry.history(mac).stream().map(TransitionView::of).toList())
                     : problem(405, "use GET");
             case "state" -> call.method().equals("POST") ? changeState(mac, call) : problem(405, "use POST");
+            case "labels" -> isRead(call) ? ok(machine.get().labels()) : problem(405, "use GET");
             default -> problem(404, "no such resource");
         };
     }
@@ -113,6 +126,31 @@ public final class MachineApi {
             return ok(MachineView.of(registry.operatorSets(mac, target, Optional.ofNullable(change.reason()))));
         } catch (IllegalStateException e) {
             return problem(409, e.getMessage());
+        }
+    }
+
+    private HttpReply label(MacAddress mac, String key, HttpCall call) throws IOException {
+        try {
+            return switch (call.method()) {
+                case "PUT" -> {
+                    LabelValue body;
+                    try {
+                        body = json.readValue(call.body(), LabelValue.class);
+                    } catch (IOException e) {
+                        yield problem(400, "expected {\"value\": \"...\"}");
+                    }
+                    if (body == null || body.value() == null) {
+                        yield problem(400, "expected {\"value\": \"...\"}");
+                    }
+                    yield ok(MachineView.of(registry.setLabel(mac, key, body.value())));
+                }
+                case "DELETE" -> ok(MachineView.of(registry.removeLabel(mac, key)));
+                default -> problem(405, "use PUT or DELETE");
+            };
+        } catch (IllegalArgumentException e) {
+            return problem(400, e.getMessage());
+        } catch (IllegalStateException e) {
+            return problem(404, e.getMessage());
         }
     }
 

@@ -14,6 +14,8 @@ import java.util.List;
 public final class BootScriptRoutes {
     private static final System.Logger LOG = System.getLogger("boot");
     private static final String IPXE = "text/plain; charset=utf-8";
+    /** The entry script's path; the ProxyDHCP's default script URL points here. */
+    public static final String ENTRY_PATH = "/boot.ipxe";
     private static final String GIVE_UP = "#!ipxe\necho metalboot: %s\nexit 1\n";
 
     private BootScriptRoutes() {
@@ -21,7 +23,7 @@ public final class BootScriptRoutes {
 
     public static List<HttpRoute> routes(BootScripts scripts) {
         return List.of(
-                HttpRoute.exact("/boot.ipxe", call -> HttpReply.of(200, IPXE, bytes(scripts.entry()))),
+                HttpRoute.exact(ENTRY_PATH, call -> HttpReply.of(200, IPXE, bytes(scripts.entry()))),
                 HttpRoute.exact("/boot/machine.ipxe", call -> {
                     BootRequest request;
                     try {

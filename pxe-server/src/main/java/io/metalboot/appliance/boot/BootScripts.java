@@ -15,14 +15,17 @@ import java.util.Set;
 public final class BootScripts {
     private final BootSettings settings;
     private final MachineRegistry registry;
+    private final BootEndpoint endpoint;
     private final IpxeTemplate entry;
     private final IpxeTemplate agent;
     private final IpxeTemplate local;
     private final IpxeTemplate ignored;
 
-    public BootScripts(BootSettings settings, MachineRegistry registry) throws IOException {
+    /** @param endpoint expands the URLs of {@code settings} per request (the HTTP port is known once bound) */
+    public BootScripts(BootSettings settings, MachineRegistry registry, BootEndpoint endpoint) throws IOException {
         this.settings = settings;
         this.registry = registry;
+        this.endpoint = endpoint;
         this.entry = IpxeTemplate.load("entry.ipxe", settings.templates(), Set.of("base-url", "attempts"));
         this.agent = IpxeTemplate.load("agent.ipxe", settings.templates(), Set.of("base-url", "attempts", "mac",
                 "uuid", "serial", "state", "profile", "kernel", "initrd", "initrd-name", "args", "token"));
@@ -37,7 +40,8 @@ public final class BootScripts {
     }
 
     public String entry() {
-        return entry.render(Map.of("base-url", settings.baseUrl(), "attempts", Integer.toString(settings.attempts())));
+        return entry.render(Map.of("base-url", endpoint.expand(settings.baseUrl()),
+                "attempts", Integer.toString(settings.attempts())));
     }
 
     /** Records the boot (auto-discovery, UUID/serial) and renders the machine's script. */
@@ -53,17 +57,18 @@ public final class BootScripts {
         }
         BootProfile profile = settings.profiles().stream().filter(p -> p.selector().matches(machine)).findFirst()
                 .orElse(settings.profiles().getLast());
+        String initrd = endpoint.expand(profile.initrd());
         return agent.render(Map.ofEntries(
-                Map.entry("base-url", settings.baseUrl()),
+                Map.entry("base-url", endpoint.expand(settings.baseUrl())),
                 Map.entry("attempts", Integer.toString(settings.attempts())),
                 Map.entry("mac", machine.mac().toString()),
                 Map.entry("uuid", machine.uuid().map(Object::toString).orElse("")),
                 Map.entry("serial", machine.serial().orElse("")),
                 Map.entry("state", machine.state().wireName()),
                 Map.entry("profile", profile.name()),
-                Map.entry("kernel", profile.kernel()),
-                Map.entry("initrd", profile.initrd()),
-                Map.entry("initrd-name", imageName(profile.initrd())),
+                Map.entry("kernel", endpoint.expand(profile.kernel())),
+                Map.entry("initrd", initrd),
+                Map.entry("initrd-name", imageName(initrd)),
                 Map.entry("args", profile.args()),
                 Map.entry("token", registry.issueBootToken(machine.mac()))));
     }

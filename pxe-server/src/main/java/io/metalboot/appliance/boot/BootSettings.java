@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * How machines are booted.
  *
- * @param baseUrl the appliance's HTTP base URL as machines reach it, e.g. {@code http://10.0.0.2:8080}
+ * @param baseUrl the appliance's HTTP base URL as machines reach it, a template such as
+ *     {@code http://{server}:{http-port}} ({@link BootEndpoint} expands it)
  * @param attempts how often a script tries a download before it gives up to the next boot device
  * @param localBootEfi the iPXE commands that boot the local disk on UEFI
  * @param localBootBios the same on BIOS

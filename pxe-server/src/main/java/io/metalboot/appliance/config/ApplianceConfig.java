@@ -1,13 +1,23 @@
 package io.metalboot.appliance.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.metalboot.dhcp.proxy.ProxyDhcpSettings;
+import io.metalboot.machine.LabelSyntax;
+import io.metalboot.machine.MacAddress;
+import io.metalboot.machine.SmbiosUuid;
+import io.metalboot.machine.UrlTemplate;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The appliance's one config file, as bound from YAML. Defaults are not in code: they live in
- * {@code metalboot-defaults.yaml}, the documented file that every user file is laid over.
+ * {@code metalboot-defaults.yaml}, the documented file that every user file is laid over. Every
+ * value that can be checked without the host (MACs, UUIDs, labels, URL placeholders) is checked
+ * here, so that its error names the file and line; what needs the host (interfaces, directories,
+ * ports) is checked by each service's translation at start.
  */
 public record ApplianceConfig(
         @JsonProperty(value = "log-level", required = true) String logLevel,
@@ -33,6 +43,9 @@ public record ApplianceConfig(
         }
     }
 
+    /** What boot URLs may hold: the appliance's address and HTTP port, as machines reach them. */
+    public static final Set<String> BOOT_URL_PLACEHOLDERS = Set.of("server", "http-port");
+
     public record Machines(
             @JsonProperty(value = "known-only", required = true) boolean knownOnly,
             @JsonProperty(value = "known", required = true) List<String> known,
@@ -41,9 +54,14 @@ public record ApplianceConfig(
         public Machines {
             required("known", known);
             known = List.copyOf(known);
+            macs("known", known);
             if (bootTokenMinutes < 1) {
                 throw new ConfigException("boot-token-minutes", "must be at least 1, not " + bootTokenMinutes);
             }
+        }
+
+        public Set<MacAddress> knownMacs() {
+            return macs("known", known);
         }
     }
 
@@ -53,7 +71,7 @@ public record ApplianceConfig(
             @JsonProperty(value = "assets", required = true) String assets) {
 
         public Http {
-            requirePort("port", port);
+            requireRange("port", port, 0, 65535); // 0: any free port (tests); the bound one is advertised
             required("assets", assets);
         }
     }
@@ -72,6 +90,7 @@ public record ApplianceConfig(
             required("profiles", profiles);
             required("local-boot", localBoot);
             profiles = List.copyOf(profiles);
+            template("base-url", baseUrl, BOOT_URL_PLACEHOLDERS);
             if (attempts < 1 || attempts > 100) {
                 throw new ConfigException("attempts", "must be 1..100, not " + attempts);
             }
@@ -87,6 +106,8 @@ public record ApplianceConfig(
         public Agent {
             required("kernel", kernel);
             required("initrd", initrd);
+            template("kernel", kernel, BOOT_URL_PLACEHOLDERS);
+            template("initrd", initrd, BOOT_URL_PLACEHOLDERS);
             args = args == null ? "" : args;
         }
     }
@@ -105,6 +126,30 @@ public record ApplianceConfig(
         public Profile {
             required("name", name);
             labels = labels == null ? Map.of() : Map.copyOf(labels);
+            if (mac != null) {
+                parseMac("mac", mac);
+            }
+            if (uuid != null) {
+                try {
+                    SmbiosUuid.parse(uuid);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException("uuid", e.getMessage());
+                }
+            }
+            for (Map.Entry<String, String> label : labels.entrySet()) {
+                try {
+                    LabelSyntax.requireKey(label.getKey());
+                    LabelSyntax.requireValue(label.getValue() == null ? "" : label.getValue());
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException("labels." + label.getKey(), e.getMessage());
+                }
+            }
+            if (kernel != null) {
+                template("kernel", kernel, BOOT_URL_PLACEHOLDERS);
+            }
+            if (initrd != null) {
+                template("initrd", initrd, BOOT_URL_PLACEHOLDERS);
+            }
         }
     }
 
@@ -126,13 +171,12 @@ public record ApplianceConfig(
             @JsonProperty(value = "mode", required = true) String mode,
             @JsonProperty(value = "local-boot-only", required = true) List<String> localBootOnly,
             @JsonProperty(value = "boot-files", required = true) BootFiles bootFiles,
-            @JsonProperty(value = "ipxe-script-url", required = true) String ipxeScriptUrl) {
+            @JsonProperty("ipxe-script-url") String ipxeScriptUrl) {
 
         public Dhcp {
             required("mode", mode);
             required("local-boot-only", localBootOnly);
             required("boot-files", bootFiles);
-            required("ipxe-script-url", ipxeScriptUrl);
             requirePort("port", port);
             requirePort("pxe-port", pxePort);
             mode = mode.toLowerCase(Locale.ROOT);
@@ -140,9 +184,17 @@ public record ApplianceConfig(
                 throw new ConfigException("mode", "must be offer or menu, not '" + mode + "'");
             }
             localBootOnly = List.copyOf(localBootOnly);
-            if (ipxeScriptUrl.isBlank()) {
-                throw new ConfigException("ipxe-script-url", "must not be empty");
+            macs("local-boot-only", localBootOnly);
+            if (ipxeScriptUrl != null) {
+                if (ipxeScriptUrl.isBlank()) {
+                    throw new ConfigException("ipxe-script-url", "must not be empty (null: derived from boot.base-url)");
+                }
+                template("ipxe-script-url", ipxeScriptUrl, ProxyDhcpSettings.PLACEHOLDERS);
             }
+        }
+
+        public Set<MacAddress> localBootOnlyMacs() {
+            return macs("local-boot-only", localBootOnly);
         }
     }
 
@@ -189,6 +241,45 @@ public record ApplianceConfig(
             @JsonProperty("uefi-arm64") String uefiArm64,
             @JsonProperty("http-x64") String httpX64,
             @JsonProperty("http-arm64") String httpArm64) {
+
+        public BootFiles {
+            Map<String, String> files = new java.util.LinkedHashMap<>();
+            files.put("bios", bios);
+            files.put("uefi-x64", uefiX64);
+            files.put("uefi-ia32", uefiIa32);
+            files.put("uefi-arm64", uefiArm64);
+            files.put("http-x64", httpX64);
+            files.put("http-arm64", httpArm64);
+            files.forEach((key, file) -> {
+                if (file != null) {
+                    template(key, file, ProxyDhcpSettings.PLACEHOLDERS);
+                }
+            });
+        }
+    }
+
+    private static Set<MacAddress> macs(String key, List<String> values) {
+        Set<MacAddress> macs = new LinkedHashSet<>();
+        for (int i = 0; i < values.size(); i++) {
+            macs.add(parseMac(key + "[" + i + "]", values.get(i)));
+        }
+        return Set.copyOf(macs);
+    }
+
+    private static MacAddress parseMac(String key, String value) {
+        try {
+            return MacAddress.parse(String.valueOf(value));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key, e.getMessage());
+        }
+    }
+
+    private static void template(String key, String value, Set<String> placeholders) {
+        try {
+            UrlTemplate.parse(value, placeholders);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key, e.getMessage());
+        }
     }
 
     private static void required(String key, Object value) {

@@ -1,42 +1,35 @@
 package io.metalboot.appliance.registry;
 
-import io.metalboot.machine.MachineState;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.metalboot.machine.MacAddress;
+import io.metalboot.machine.MachineState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The embedded store: an append-only journal of checksummed JSON records under the state
- * directory, replayed into memory at start.
+ * The embedded machine store: an append-only journal of checksummed JSON records
+ * ({@value #FILE_NAME} under the state directory), replayed into an {@link InMemoryMachineStore}
+ * at start.
  *
  * <p>Why a journal and not an embedded database: the state is small (hundreds of machines), the
- * journal is the state history the REST API shows anyway, every transition must be durable before
- * it is acknowledged (one fdatasync per record, nothing else), and it needs no native library or
+ * journal is the state history the REST API shows anyway, every change must be durable before it
+ * is acknowledged (one fdatasync per record, nothing else), and it needs no native library or
  * schema migration on an appliance that must start unattended.
  */
 public final class JournalMachineStore implements MachineStore {
     static final String FILE_NAME = "machines.journal";
 
-    private final ObjectMapper json = JsonMapper.builder().addModule(new JavaTimeModule()).build();
-    private final Map<MacAddress, Machine> machines = new LinkedHashMap<>();
-    private final Map<MacAddress, List<Transition>> histories = new HashMap<>();
-    private final Map<String, TokenState> tokens = new HashMap<>();
-    private final RecordJournal journal;
+    private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule()).build();
 
-    private record TokenState(MacAddress mac, Instant expires, boolean used) {
-    }
+    private final InMemoryMachineStore state = new InMemoryMachineStore();
+    private final RecordJournal journal;
 
     private JournalMachineStore(Path stateDir) throws IOException {
         this.journal = RecordJournal.open(stateDir.resolve(FILE_NAME), this::replay);
@@ -48,92 +41,82 @@ public final class JournalMachineStore implements MachineStore {
 
     private void replay(byte[] payload) {
         try {
-            apply(json.readValue(payload, JournalEntry.class));
+            apply(JSON.readValue(payload, MachineJournalEntry.class));
         } catch (IOException e) {
             throw new UncheckedIOException("journal record does not parse though its checksum holds", e);
         }
     }
 
-    private void apply(JournalEntry entry) {
+    private Machine apply(MachineJournalEntry entry) {
         MacAddress mac = MacAddress.parse(entry.mac());
-        switch (entry) {
-            case JournalEntry.StateChanged change -> {
-                MachineState to = MachineState.ofWireName(change.to());
-                Optional<String> reason = Optional.ofNullable(change.reason());
-                Machine current = machines.get(mac);
-                machines.put(mac, current == null
-                        ? new Machine(mac, Optional.empty(), Optional.empty(), to, reason, Map.of(), change.at())
-                        : current.withState(to, to == MachineState.FAILED ? reason : Optional.empty(), change.at()));
-                histories.computeIfAbsent(mac, m -> new ArrayList<>()).add(new Transition(mac,
-                        Optional.ofNullable(change.from()).map(MachineState::ofWireName), to, change.at(),
-                        change.cause(), reason));
-            }
-            case JournalEntry.IdentitySeen seen -> machines.computeIfPresent(mac, (m, machine) -> machine.withIdentity(
-                    Optional.ofNullable(seen.uuid()).map(UUID::fromString), Optional.ofNullable(seen.serial())));
-            case JournalEntry.BootTokenIssued issued ->
-                    tokens.put(issued.sha256(), new TokenState(mac, issued.expires(), false));
-            case JournalEntry.BootTokenRedeemed redeemed ->
-                    tokens.computeIfPresent(redeemed.sha256(), (h, t) -> new TokenState(t.mac(), t.expires(), true));
-        }
+        return switch (entry) {
+            case MachineJournalEntry.StateChanged change -> state.record(new Transition(mac,
+                    Optional.ofNullable(change.from()).map(MachineState::ofWireName),
+                    MachineState.ofWireName(change.to()), change.at(), change.cause(),
+                    Optional.ofNullable(change.reason())));
+            case MachineJournalEntry.IdentitySeen seen -> state.identify(mac,
+                    Optional.ofNullable(seen.uuid()).map(UUID::fromString), Optional.ofNullable(seen.serial()),
+                    seen.at());
+            case MachineJournalEntry.LabelSet set -> state.setLabel(mac, set.key(), set.value(), set.at());
+            case MachineJournalEntry.LabelRemoved removed -> state.removeLabel(mac, removed.key(), removed.at());
+        };
     }
 
     /** Durable first, then visible: a reader never sees what a crash could take back. */
-    private synchronized void write(JournalEntry entry) throws IOException {
-        journal.append(json.writeValueAsBytes(entry));
-        apply(entry);
+    private synchronized Machine write(MachineJournalEntry entry) throws IOException {
+        journal.append(JSON.writeValueAsBytes(entry));
+        return apply(entry);
     }
 
     @Override
-    public synchronized List<Machine> machines() {
-        return List.copyOf(machines.values());
+    public List<Machine> machines() {
+        return state.machines();
     }
 
     @Override
-    public synchronized Optional<Machine> machine(MacAddress mac) {
-        return Optional.ofNullable(machines.get(mac));
+    public Optional<Machine> machine(MacAddress mac) {
+        return state.machine(mac);
     }
 
     @Override
-    public synchronized List<Transition> history(MacAddress mac) {
-        return List.copyOf(histories.getOrDefault(mac, List.of()));
+    public List<Transition> history(MacAddress mac) {
+        return state.history(mac);
     }
 
     @Override
     public synchronized Machine record(Transition t) throws IOException {
-        write(new JournalEntry.StateChanged(t.mac().toString(), t.from().map(MachineState::wireName).orElse(null),
-                t.to().wireName(), t.at(), t.cause(), t.reason().orElse(null)));
-        return machines.get(t.mac());
+        return write(new MachineJournalEntry.StateChanged(t.mac().toString(),
+                t.from().map(MachineState::wireName).orElse(null), t.to().wireName(), t.at(), t.cause(),
+                t.reason().orElse(null)));
     }
 
     @Override
     public synchronized Machine identify(MacAddress mac, Optional<UUID> uuid, Optional<String> serial, Instant at)
             throws IOException {
-        Machine current = machines.get(mac);
-        if (current == null) {
-            throw new IllegalStateException("no machine " + mac);
-        }
+        Machine current = state.existing(mac);
         Optional<UUID> newUuid = uuid.filter(u -> !current.uuid().equals(Optional.of(u)));
         Optional<String> newSerial = serial.filter(s -> !s.isBlank() && !current.serial().equals(Optional.of(s)));
-        if (newUuid.isPresent() || newSerial.isPresent()) {
-            write(new JournalEntry.IdentitySeen(mac.toString(), newUuid.map(UUID::toString).orElse(null),
-                    newSerial.orElse(null), at));
+        if (newUuid.isEmpty() && newSerial.isEmpty()) {
+            return current;
         }
-        return machines.get(mac);
+        return write(new MachineJournalEntry.IdentitySeen(mac.toString(), newUuid.map(UUID::toString).orElse(null),
+                newSerial.orElse(null), at));
     }
 
     @Override
-    public synchronized void issueToken(MacAddress mac, String sha256, Instant expires) throws IOException {
-        write(new JournalEntry.BootTokenIssued(mac.toString(), sha256, expires));
+    public synchronized Machine setLabel(MacAddress mac, String key, String value, Instant at) throws IOException {
+        if (value.equals(state.existing(mac).labels().get(key))) {
+            return state.existing(mac);
+        }
+        return write(new MachineJournalEntry.LabelSet(mac.toString(), key, value, at));
     }
 
     @Override
-    public synchronized Optional<MacAddress> redeemToken(String sha256, Instant now) throws IOException {
-        TokenState token = tokens.get(sha256);
-        if (token == null || token.used() || now.isAfter(token.expires())) {
-            return Optional.empty();
+    public synchronized Machine removeLabel(MacAddress mac, String key, Instant at) throws IOException {
+        if (!state.existing(mac).labels().containsKey(key)) {
+            return state.existing(mac);
         }
-        write(new JournalEntry.BootTokenRedeemed(token.mac().toString(), sha256, now));
-        return Optional.of(token.mac());
+        return write(new MachineJournalEntry.LabelRemoved(mac.toString(), key, at));
     }
 
     @Override

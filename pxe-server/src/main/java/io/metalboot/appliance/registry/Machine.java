@@ -15,11 +15,23 @@ public record Machine(MacAddress mac, Optional<UUID> uuid, Optional<String> seri
         Optional<String> failureReason, Map<String, String> labels, Instant since) {
 
     public Machine {
-        labels = Map.copyOf(labels);
+        labels = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(labels));
     }
 
     Machine withState(MachineState next, Optional<String> reason, Instant at) {
         return new Machine(mac, uuid, serial, next, reason, labels, at);
+    }
+
+    Machine withLabel(String key, String value) {
+        Map<String, String> next = new java.util.TreeMap<>(labels);
+        next.put(key, value);
+        return new Machine(mac, uuid, serial, state, failureReason, next, since);
+    }
+
+    Machine withoutLabel(String key) {
+        Map<String, String> next = new java.util.TreeMap<>(labels);
+        next.remove(key);
+        return new Machine(mac, uuid, serial, state, failureReason, next, since);
     }
 
     Machine withIdentity(Optional<UUID> newUuid, Optional<String> newSerial) {

@@ -1,6 +1,7 @@
 package io.metalboot.appliance.registry;
 
 import io.metalboot.machine.MachineState;
+import io.metalboot.machine.LabelSyntax;
 import io.metalboot.machine.MacAddress;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,12 +19,15 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The appliance's memory of machines, with its rules: auto-discovery, the lifecycle, boot tokens.
- * Every change is stored before the call returns; a refused change throws
- * {@link IllegalStateException} with a message fit for an API client.
+ * The appliance's memory of machines, with its rules: who may boot (auto-discovery or known-only,
+ * decided here and nowhere else), the lifecycle, labels, boot tokens. Every change is stored
+ * before the call returns; a refused change throws {@link IllegalStateException} (or, for a label
+ * that is not Kubernetes syntax, {@link IllegalArgumentException}) with a message fit for an API
+ * client.
  */
 public final class MachineRegistry {
     private final MachineStore store;
+    private final BootTokenStore tokens;
     private final boolean autoDiscovery;
     private final Set<MacAddress> known;
     private final Duration tokenLifetime;
@@ -33,9 +37,10 @@ public final class MachineRegistry {
     /**
      * @param autoDiscovery record any unknown machine that PXE-boots; else only those in {@code known}
      */
-    public MachineRegistry(MachineStore store, boolean autoDiscovery, Set<MacAddress> known, Duration tokenLifetime,
-            Clock clock) {
+    public MachineRegistry(MachineStore store, BootTokenStore tokens, boolean autoDiscovery, Set<MacAddress> known,
+            Duration tokenLifetime, Clock clock) {
         this.store = store;
+        this.tokens = tokens;
         this.autoDiscovery = autoDiscovery;
         this.known = Set.copyOf(known);
         this.tokenLifetime = tokenLifetime;
@@ -55,6 +60,14 @@ public final class MachineRegistry {
     }
 
     /**
+     * Whether this machine may boot from the network at all: with auto-discovery any machine may;
+     * with known-only, a machine the config lists or the registry already has.
+     */
+    public boolean admits(MacAddress mac) {
+        return autoDiscovery || known.contains(mac) || store.machine(mac).isPresent();
+    }
+
+    /**
      * A machine PXE-booted: an unknown one is recorded {@code discovered} (or, when only known
      * machines boot and it is not listed, ignored: empty); a known one gets its UUID/serial stored
      * where new.
@@ -63,7 +76,7 @@ public final class MachineRegistry {
             throws IOException {
         Instant now = clock.instant();
         if (store.machine(mac).isEmpty()) {
-            if (!autoDiscovery && !known.contains(mac)) {
+            if (!admits(mac)) {
                 return Optional.empty();
             }
             store.record(new Transition(mac, Optional.empty(), MachineState.DISCOVERED, now, "pxe-boot",
@@ -75,7 +88,7 @@ public final class MachineRegistry {
     /** An operator's action through the API. */
     public synchronized Machine operatorSets(MacAddress mac, MachineState to, Optional<String> reason)
             throws IOException {
-        Machine machine = store.machine(mac).orElseThrow(() -> new IllegalStateException("no machine " + mac));
+        Machine machine = requireMachine(mac);
         if (!MachineLifecycle.operatorAllows(to)) {
             throw new IllegalStateException("an operator may set " + MachineLifecycle.operatorTargets()
                     .stream().map(MachineState::wireName).sorted().toList() + ", not " + to.wireName());
@@ -83,10 +96,28 @@ public final class MachineRegistry {
         return store.record(new Transition(mac, Optional.of(machine.state()), to, clock.instant(), "operator", reason));
     }
 
+    /** Sets one label; a selector that names it then matches the machine. */
+    public synchronized Machine setLabel(MacAddress mac, String key, String value) throws IOException {
+        LabelSyntax.requireKey(key);
+        LabelSyntax.requireValue(value);
+        requireMachine(mac);
+        return store.setLabel(mac, key, value, clock.instant());
+    }
+
+    public synchronized Machine removeLabel(MacAddress mac, String key) throws IOException {
+        LabelSyntax.requireKey(key);
+        requireMachine(mac);
+        return store.removeLabel(mac, key, clock.instant());
+    }
+
+    private Machine requireMachine(MacAddress mac) {
+        return store.machine(mac).orElseThrow(() -> new IllegalStateException("no machine " + mac));
+    }
+
     /** A step along the boot flow (agent, bootstrap), or a failure. */
     public synchronized Machine advance(MacAddress mac, MachineState to, String cause, Optional<String> reason)
             throws IOException {
-        Machine machine = store.machine(mac).orElseThrow(() -> new IllegalStateException("no machine " + mac));
+        Machine machine = requireMachine(mac);
         if (!MachineLifecycle.flowAllows(machine.state(), to)) {
             throw new IllegalStateException(mac + " is " + machine.state().wireName() + "; it cannot become "
                     + to.wireName());
@@ -102,13 +133,14 @@ public final class MachineRegistry {
         byte[] secret = new byte[32];
         random.nextBytes(secret);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-        store.issueToken(mac, sha256(token), clock.instant().plus(tokenLifetime));
+        Instant now = clock.instant();
+        tokens.issue(mac, sha256(token), now, now.plus(tokenLifetime));
         return token;
     }
 
     /** The machine a boot token belongs to, if the token is known, unused and unexpired; it is then used up. */
     public Optional<MacAddress> redeemBootToken(String token) throws IOException {
-        return store.redeemToken(sha256(token), clock.instant());
+        return tokens.redeem(sha256(token), clock.instant());
     }
 
     static String sha256(String token) {

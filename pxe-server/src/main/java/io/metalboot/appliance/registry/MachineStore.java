@@ -8,14 +8,16 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Where the appliance keeps what it knows of machines. Every write is durable when it returns.
- * Policy (which transitions are allowed, who may boot) lives in {@link MachineRegistry}, not here.
+ * Where the appliance keeps machines and their history. Every write is durable when it returns.
+ * Policy (which transitions are allowed, who may boot, what a label may look like) lives in
+ * {@link MachineRegistry}, not here. Every implementation passes {@code MachineStoreContract}.
  */
 public interface MachineStore extends AutoCloseable {
     List<Machine> machines();
 
     Optional<Machine> machine(MacAddress mac);
 
+    /** Its stored transitions, oldest first. */
     List<Transition> history(MacAddress mac);
 
     /** Stores a change of state (or a new machine, when {@code from} is empty). */
@@ -24,10 +26,11 @@ public interface MachineStore extends AutoCloseable {
     /** Stores the UUID / serial seen for a machine, where new. */
     Machine identify(MacAddress mac, Optional<UUID> uuid, Optional<String> serial, Instant at) throws IOException;
 
-    void issueToken(MacAddress mac, String sha256, Instant expires) throws IOException;
+    /** Sets (or replaces) one label of a known machine. */
+    Machine setLabel(MacAddress mac, String key, String value, Instant at) throws IOException;
 
-    /** The unused, unexpired token with this hash, marked used; empty if there is none. */
-    Optional<MacAddress> redeemToken(String sha256, Instant now) throws IOException;
+    /** Removes one label of a known machine; removing one it does not have changes nothing. */
+    Machine removeLabel(MacAddress mac, String key, Instant at) throws IOException;
 
     @Override
     void close() throws IOException;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.metalboot.appliance.registry.InMemoryBootTokenStore;
 import io.metalboot.appliance.registry.JournalMachineStore;
 import io.metalboot.appliance.registry.MachineRegistry;
 import io.metalboot.machine.MachineState;
@@ -43,7 +44,7 @@ class BootScriptsTest {
     @BeforeEach
     void open() throws IOException {
         store = JournalMachineStore.open(stateDir);
-        registry = new MachineRegistry(store, true, java.util.Set.of(), Duration.ofHours(1), Clock.systemUTC());
+        registry = new MachineRegistry(store, new InMemoryBootTokenStore(), true, java.util.Set.of(), Duration.ofHours(1), Clock.systemUTC());
     }
 
     @AfterEach
@@ -53,7 +54,8 @@ class BootScriptsTest {
 
     private BootScripts scripts(Optional<Path> templates) throws IOException {
         return new BootScripts(new BootSettings("http://10.0.0.2:8080", 5, "exit 1",
-                "sanboot --no-describe --drive 0x80", List.of(RACK7, DEFAULT), templates), registry);
+                "sanboot --no-describe --drive 0x80", List.of(RACK7, DEFAULT), templates), registry,
+                new BootEndpoint((java.net.Inet4Address) java.net.InetAddress.getByName("10.0.0.2"), 8080));
     }
 
     private static BootRequest request(String platform, String serial) {
@@ -116,7 +118,7 @@ class BootScriptsTest {
 
     @Test
     void knownMachinesOnlyLeavesAnUnknownOneToItsNextBootDevice() throws IOException {
-        registry = new MachineRegistry(store, false, java.util.Set.of(), Duration.ofHours(1), Clock.systemUTC());
+        registry = new MachineRegistry(store, new InMemoryBootTokenStore(), false, java.util.Set.of(), Duration.ofHours(1), Clock.systemUTC());
         String script = scripts(Optional.empty()).forMachine(request("efi", "SER-1"));
         assertTrue(script.contains("not a known machine"));
         assertTrue(script.endsWith("exit 1\n"));

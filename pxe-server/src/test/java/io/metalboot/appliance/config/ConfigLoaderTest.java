@@ -27,7 +27,7 @@ class ConfigLoaderTest {
         assertEquals("undionly.kpxe", config.dhcp().bootFiles().bios());
         assertEquals("snponly.efi", config.dhcp().bootFiles().uefiX64());
         assertNull(config.dhcp().bootFiles().uefiArm64());
-        assertEquals("http://{server}:{http-port}/boot.ipxe?mac={mac}", config.dhcp().ipxeScriptUrl());
+        assertNull(config.dhcp().ipxeScriptUrl(), "derived from boot.base-url (ProxyDhcpServiceTest)");
     }
 
     @Test
@@ -59,7 +59,10 @@ class ConfigLoaderTest {
         "misspelt key        | 'dhcp:\n  mode: offer\n  intreface: eth0\n'  | 'bad.yaml:3:3: dhcp.intreface: Unrecognized field \"intreface\"'",
         "wrong type          | 'dhcp:\n  enabled: maybe\n'                   | 'bad.yaml:2:3: dhcp.enabled: Cannot coerce String value (\"maybe\") to `boolean` value'",
         "unknown mode        | 'log-level: debug\ndhcp:\n  mode: pxe\n'     | 'bad.yaml:3:3: dhcp.mode: must be offer or menu, not ''pxe'''",
-        "null where required | 'dhcp:\n  ipxe-script-url: null\n'           | 'bad.yaml:2:3: dhcp.ipxe-script-url: must be set'",
+        "null where required | 'dhcp:\n  mode: null\n'                      | 'bad.yaml:2:3: dhcp.mode: must be set'",
+        "not a MAC           | 'machines:\n  known: [52:54:00:00:00:01, x]\n' | 'bad.yaml:2:30: machines.known[1]: not a MAC address: ''x'''",
+        "unknown placeholder | 'boot:\n  base-url: http://{host}\n'       | 'bad.yaml:2:3: boot.base-url: ''http://{host}'': unknown placeholder {host}'",
+        "bad profile label   | 'boot:\n  profiles:\n  - {name: a, labels: {-x: y}}\n' | 'bad.yaml:3:24: boot.profiles[0].labels.-x: label key ''-x'''",
         "bad log level       | 'log-level: loud\n'                         | 'bad.yaml:1:1: log-level: must be info or debug'",
         "not a mapping       | '- a\n- b\n'                                | 'bad.yaml: the config must be a mapping of keys'",
         "broken YAML         | 'dhcp:\n  mode: [offer\n'                   | 'bad.yaml:2:15: not valid YAML'",
@@ -76,12 +79,27 @@ class ConfigLoaderTest {
     void aValueFoundUnusableLaterIsStillPlaced() throws Exception {
         ConfigLoader.LoadedConfig loaded = ConfigLoader.load("""
                 log-level: info
-                machines:
-                  known:
-                    - 52:54:00:00:00:01
-                    - not-a-mac
+                dhcp:
+                  enabled: true
+                  interface: no-such-nic0
                 """, "later.yaml");
-        String message = loaded.describe(new ConfigException("machines.known[1]", "not a MAC address"));
-        assertEquals("later.yaml:5:7: machines.known[1]: not a MAC address", message);
+        // What only the host can tell (is there such an interface?) is found at start, not by the loader.
+        ConfigException atStart = assertThrows(ConfigException.class,
+                () -> InterfaceAddress.ipv4("dhcp.interface", loaded.config().dhcp().interfaceName(), ""));
+        assertEquals("later.yaml:4:3: dhcp.interface: no network interface named 'no-such-nic0'",
+                loaded.describe(atStart));
+    }
+
+    @Test
+    void aMacIsCheckedByTheLoaderAndPlacedAtItsLine() {
+        ConfigLoader.ConfigLoadException error = assertThrows(ConfigLoader.ConfigLoadException.class,
+                () -> ConfigLoader.load("""
+                        log-level: info
+                        machines:
+                          known:
+                            - 52:54:00:00:00:01
+                            - not-a-mac
+                        """, "later.yaml"));
+        assertEquals("later.yaml:5:7: machines.known[1]: not a MAC address: 'not-a-mac'", error.getMessage());
     }
 }

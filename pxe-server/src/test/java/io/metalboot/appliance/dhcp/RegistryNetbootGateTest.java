@@ -2,6 +2,7 @@ package io.metalboot.appliance.dhcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.metalboot.appliance.registry.InMemoryBootTokenStore;
 import io.metalboot.appliance.registry.JournalMachineStore;
 import io.metalboot.appliance.registry.MachineRegistry;
 import io.metalboot.machine.MachineState;
@@ -33,17 +34,20 @@ class RegistryNetbootGateTest {
     @Test
     void decidesFromConfigAndRegistry(@TempDir Path dir) throws Exception {
         try (JournalMachineStore store = JournalMachineStore.open(dir)) {
-            MachineRegistry registry = new MachineRegistry(store, true, Set.of(), Duration.ofHours(1),
-                    Clock.systemUTC());
+            MachineRegistry registry = new MachineRegistry(store, new InMemoryBootTokenStore(), true, Set.of(),
+                    Duration.ofHours(1), Clock.systemUTC());
             registry.pxeBooted(REGISTERED, Optional.empty(), Optional.empty());
-            RegistryNetbootGate knownOnly = new RegistryNetbootGate(registry, true, Set.of(KNOWN), Set.of(PINNED));
+            // The same machines, with only known machines admitted: the registry alone decides it.
+            MachineRegistry knownOnlyRegistry = new MachineRegistry(store, new InMemoryBootTokenStore(), false,
+                    Set.of(KNOWN), Duration.ofHours(1), Clock.systemUTC());
+            RegistryNetbootGate knownOnly = new RegistryNetbootGate(knownOnlyRegistry, Set.of(PINNED));
 
             assertEquals(Decision.BOOT, knownOnly.decide(pxe(KNOWN)), "listed in the config");
             assertEquals(Decision.BOOT, knownOnly.decide(pxe(REGISTERED)), "in the registry");
             assertEquals(Decision.UNKNOWN_MACHINE, knownOnly.decide(pxe(STRANGER)));
             assertEquals(Decision.LOCAL_BOOT_ONLY, knownOnly.decide(pxe(PINNED)));
 
-            RegistryNetbootGate open = new RegistryNetbootGate(registry, false, Set.of(), Set.of());
+            RegistryNetbootGate open = new RegistryNetbootGate(registry, Set.of());
             assertEquals(Decision.BOOT, open.decide(pxe(STRANGER)));
             assertEquals(Decision.BOOT, open.decide(httpBoot(REGISTERED)), "discovered: HTTP boot is answered");
             registry.operatorSets(REGISTERED, MachineState.PROVISIONED, Optional.empty());

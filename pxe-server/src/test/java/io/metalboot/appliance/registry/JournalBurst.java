@@ -17,7 +17,7 @@ public final class JournalBurst {
 
     public static void main(String[] args) throws Exception {
         try (JournalMachineStore store = JournalMachineStore.open(Path.of(args[0]))) {
-            MachineRegistry registry = new MachineRegistry(store, true, java.util.Set.of(), Duration.ofHours(1), Clock.systemUTC());
+            MachineRegistry registry = new MachineRegistry(store, new InMemoryBootTokenStore(), true, java.util.Set.of(), Duration.ofHours(1), Clock.systemUTC());
             for (int n = 0; ; n++) {
                 MacAddress mac = JournalCrashTest.mac(n % JournalCrashTest.MACHINES);
                 if (n < JournalCrashTest.MACHINES) {

@@ -2,16 +2,13 @@ package io.metalboot.appliance.registry;
 
 import io.metalboot.machine.MachineState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.metalboot.machine.MacAddress;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -19,12 +16,18 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class JournalMachineStoreTest {
-    private static final MacAddress MAC = MacAddress.parse("52:54:00:aa:bb:01");
-    private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
+/** The contract, plus what only a journal must do: survive a reopen, a torn tail and a corrupt record. */
+class JournalMachineStoreTest extends MachineStoreContract {
+    @TempDir
+    Path contractDir;
+
+    @Override
+    MachineStore openEmpty() throws IOException {
+        return JournalMachineStore.open(contractDir);
+    }
 
     private static Transition transition(Optional<MachineState> from, MachineState to, int second) {
-        return new Transition(MAC, from, to, T0.plusSeconds(second), "test", Optional.of("step " + second));
+        return transition(MAC, from, to, second);
     }
 
     /** Three records: discovered, inspecting, and an identity. */
@@ -108,19 +111,17 @@ class JournalMachineStoreTest {
     }
 
     @Test
-    void tokensAreSingleUseExpireAndOnlyTheirHashIsStored(@TempDir Path dir) throws IOException {
+    void labelsAreStillThereAfterAReopen(@TempDir Path dir) throws IOException {
         try (JournalMachineStore store = JournalMachineStore.open(dir)) {
             store.record(transition(Optional.empty(), MachineState.DISCOVERED, 0));
-            store.issueToken(MAC, "aa", T0.plusSeconds(60));
-            store.issueToken(MAC, "bb", T0.plusSeconds(60));
-            assertEquals(Optional.of(MAC), store.redeemToken("aa", T0.plusSeconds(10)));
-            assertEquals(Optional.empty(), store.redeemToken("aa", T0.plusSeconds(11)), "single use");
-            assertEquals(Optional.empty(), store.redeemToken("bb", T0.plusSeconds(61)), "expired");
-            assertEquals(Optional.empty(), store.redeemToken("cc", T0.plusSeconds(1)), "unknown");
+            store.setLabel(MAC, "rack", "7", T0.plusSeconds(1));
+            store.setLabel(MAC, "metalboot.io/role", "worker", T0.plusSeconds(2));
+            store.setLabel(MAC, "zone", "a", T0.plusSeconds(3));
+            store.removeLabel(MAC, "zone", T0.plusSeconds(4));
         }
         try (JournalMachineStore store = JournalMachineStore.open(dir)) {
-            assertFalse(store.redeemToken("aa", T0.plusSeconds(12)).isPresent(), "still used after restart");
-            assertEquals(Optional.of(MAC), store.redeemToken("bb", T0.plusSeconds(30)));
+            assertEquals(java.util.Map.of("rack", "7", "metalboot.io/role", "worker"),
+                    store.machine(MAC).orElseThrow().labels());
         }
     }
 }

@@ -26,11 +26,11 @@ class MachineRegistryTest {
     @Test
     void anUnknownMachineIsDiscoveredOrIgnored(@TempDir Path dir) throws Exception {
         try (JournalMachineStore store = JournalMachineStore.open(dir)) {
-            MachineRegistry knownOnly = new MachineRegistry(store, false, java.util.Set.of(), Duration.ofHours(1), CLOCK);
+            MachineRegistry knownOnly = new MachineRegistry(store, new InMemoryBootTokenStore(), false, java.util.Set.of(), Duration.ofHours(1), CLOCK);
             assertEquals(Optional.empty(), knownOnly.pxeBooted(MAC, Optional.empty(), Optional.empty()));
             assertTrue(store.machines().isEmpty());
 
-            MachineRegistry auto = new MachineRegistry(store, true, java.util.Set.of(), Duration.ofHours(1), CLOCK);
+            MachineRegistry auto = new MachineRegistry(store, new InMemoryBootTokenStore(), true, java.util.Set.of(), Duration.ofHours(1), CLOCK);
             UUID uuid = UUID.fromString("11223344-5566-7788-99aa-bbccddeeff01");
             Machine machine = auto.pxeBooted(MAC, Optional.of(uuid), Optional.of("SER-2")).orElseThrow();
             assertEquals(MachineState.DISCOVERED, machine.state());
@@ -44,7 +44,8 @@ class MachineRegistryTest {
     @Test
     void theLifecycleIsEnforced(@TempDir Path dir) throws Exception {
         try (JournalMachineStore store = JournalMachineStore.open(dir)) {
-            MachineRegistry registry = new MachineRegistry(store, true, java.util.Set.of(), Duration.ofHours(1), CLOCK);
+            MachineRegistry registry = new MachineRegistry(store, new InMemoryBootTokenStore(), true, java.util.Set.of(),
+                    Duration.ofHours(1), CLOCK);
             registry.pxeBooted(MAC, Optional.empty(), Optional.empty());
             assertThrows(IllegalStateException.class,
                     () -> registry.advance(MAC, MachineState.PROVISIONED, "agent", Optional.empty()));
@@ -68,8 +69,10 @@ class MachineRegistryTest {
     @Test
     void bootTokensAreRandomSingleUseAndNeverStoredInClear(@TempDir Path dir) throws Exception {
         String token;
-        try (JournalMachineStore store = JournalMachineStore.open(dir)) {
-            MachineRegistry registry = new MachineRegistry(store, true, java.util.Set.of(), Duration.ofMinutes(30), CLOCK);
+        try (JournalMachineStore store = JournalMachineStore.open(dir);
+                JournalBootTokenStore tokens = JournalBootTokenStore.open(dir)) {
+            MachineRegistry registry = new MachineRegistry(store, tokens, true, java.util.Set.of(), Duration.ofMinutes(30),
+                    CLOCK);
             registry.pxeBooted(MAC, Optional.empty(), Optional.empty());
             token = registry.issueBootToken(MAC);
             String other = registry.issueBootToken(MAC);
@@ -78,9 +81,77 @@ class MachineRegistryTest {
             assertEquals(Optional.of(MAC), registry.redeemBootToken(token));
             assertEquals(Optional.empty(), registry.redeemBootToken(token));
         }
-        String journal = new String(Files.readAllBytes(dir.resolve(JournalMachineStore.FILE_NAME)),
+        String journal = new String(Files.readAllBytes(dir.resolve(JournalBootTokenStore.FILE_NAME)),
                 StandardCharsets.ISO_8859_1);
         assertFalse(journal.contains(token), "the journal holds the token's hash only");
         assertTrue(journal.contains(MachineRegistry.sha256(token)));
+    }
+
+    /** A clock the test moves by hand. */
+    private static final class SteppedClock extends Clock {
+        private Instant now = Instant.parse("2026-11-25T10:00:00Z");
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    @Test
+    void aBootTokenExpiresByTheRegistrysClock() throws Exception {
+        SteppedClock clock = new SteppedClock();
+        MachineRegistry registry = new MachineRegistry(new InMemoryMachineStore(), new InMemoryBootTokenStore(), true,
+                java.util.Set.of(), Duration.ofMinutes(30), clock);
+        registry.pxeBooted(MAC, Optional.empty(), Optional.empty());
+        String early = registry.issueBootToken(MAC);
+        String late = registry.issueBootToken(MAC);
+        clock.advance(Duration.ofMinutes(30));
+        assertEquals(Optional.of(MAC), registry.redeemBootToken(early), "good for its whole lifetime");
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(Optional.empty(), registry.redeemBootToken(late), "expired one second after its lifetime");
+    }
+
+    @Test
+    void labelsFollowKubernetesSyntaxAndNeedAMachine() throws Exception {
+        MachineRegistry registry = new MachineRegistry(new InMemoryMachineStore(), new InMemoryBootTokenStore(), true,
+                java.util.Set.of(), Duration.ofMinutes(30), CLOCK);
+        registry.pxeBooted(MAC, Optional.empty(), Optional.empty());
+        assertEquals(java.util.Map.of("metalboot.io/role", "worker"),
+                registry.setLabel(MAC, "metalboot.io/role", "worker").labels());
+        assertThrows(IllegalArgumentException.class, () -> registry.setLabel(MAC, "-role", "worker"));
+        assertThrows(IllegalArgumentException.class, () -> registry.setLabel(MAC, "role", "not valid"));
+        IllegalStateException none = assertThrows(IllegalStateException.class,
+                () -> registry.setLabel(MacAddress.parse("52:54:00:00:00:99"), "role", "worker"));
+        assertEquals("no machine 52:54:00:00:00:99", none.getMessage());
+        assertEquals(java.util.Map.of(), registry.removeLabel(MAC, "metalboot.io/role").labels());
+    }
+
+    @Test
+    void knownOnlyAdmitsListedAndRecordedMachinesOnly() throws Exception {
+        MacAddress listed = MacAddress.parse("52:54:00:00:00:10");
+        InMemoryMachineStore store = new InMemoryMachineStore();
+        MachineRegistry auto = new MachineRegistry(store, new InMemoryBootTokenStore(), true, java.util.Set.of(),
+                Duration.ofMinutes(30), CLOCK);
+        auto.pxeBooted(MAC, Optional.empty(), Optional.empty());
+        MachineRegistry knownOnly = new MachineRegistry(store, new InMemoryBootTokenStore(), false,
+                java.util.Set.of(listed), Duration.ofMinutes(30), CLOCK);
+        assertTrue(knownOnly.admits(listed));
+        assertTrue(knownOnly.admits(MAC), "already recorded");
+        assertFalse(knownOnly.admits(MacAddress.parse("52:54:00:00:00:11")));
+        assertTrue(auto.admits(MacAddress.parse("52:54:00:00:00:11")));
     }
 }

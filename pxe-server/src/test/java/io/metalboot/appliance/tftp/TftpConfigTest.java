@@ -39,7 +39,7 @@ class TftpConfigTest {
                   retransmit-timeout-ms: 250
                 """.formatted(dir);
         ApplianceConfig config = ConfigLoader.load(yaml, "test.yaml").config();
-        TftpSettings settings = TftpSettingsFactory.from(config);
+        TftpSettings settings = TftpService.settings(config);
         assertEquals(6969, settings.port());
         assertTrue(settings.bindAddress().isAnyLocalAddress());
         assertEquals(dir, settings.root());
@@ -64,9 +64,9 @@ class TftpConfigTest {
     @Test
     void aMissingRootOrInterfaceIsAConfigError() throws Exception {
         ApplianceConfig noRoot = ConfigLoader.load("tftp:\n  root: " + dir.resolve("absent") + "\n", "t.yaml").config();
-        assertEquals("tftp.root", assertThrows(ConfigException.class, () -> TftpSettingsFactory.from(noRoot)).key());
+        assertEquals("tftp.root", assertThrows(ConfigException.class, () -> TftpService.settings(noRoot)).key());
         ApplianceConfig noNic = ConfigLoader.load("tftp:\n  root: " + dir + "\n  interface: nosuchnic0\n", "t.yaml")
                 .config();
-        assertEquals("tftp.interface", assertThrows(ConfigException.class, () -> TftpSettingsFactory.from(noNic)).key());
+        assertEquals("tftp.interface", assertThrows(ConfigException.class, () -> TftpService.settings(noNic)).key());
     }
 }

@@ -1,25 +1,45 @@
 package io.metalboot.appliance.tftp;
 
+import io.metalboot.appliance.ApplianceService;
+import io.metalboot.appliance.ServiceContext;
 import io.metalboot.appliance.config.ApplianceConfig;
 import io.metalboot.appliance.config.ConfigException;
 import io.metalboot.appliance.config.InterfaceAddress;
+import io.metalboot.appliance.tftp.server.TftpCounters;
+import io.metalboot.appliance.tftp.server.TftpServer;
 import io.metalboot.appliance.tftp.server.TftpSettings;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
- * Turns the appliance config into what the TFTP server needs. With {@code tftp.interface} the
- * sockets bind to that interface's IPv4 address: unlike DHCP, TFTP is unicast only, so binding
- * the address ties it to the interface without SO_BINDTODEVICE.
+ * The TFTP server as an appliance service. With {@code tftp.interface} the sockets bind to that
+ * interface's IPv4 address: unlike DHCP, TFTP is unicast only, so binding the address ties it to
+ * the interface without SO_BINDTODEVICE.
  */
-public final class TftpSettingsFactory {
-    private TftpSettingsFactory() {
+public final class TftpService implements ApplianceService {
+    private static final System.Logger LOG = System.getLogger("metalboot");
+
+    private final TftpServer server;
+
+    private TftpService(TftpServer server) {
+        this.server = server;
     }
 
-    public static TftpSettings from(ApplianceConfig config) {
+    public static Optional<ApplianceService> from(ServiceContext context) {
+        if (!context.config().tftp().enabled()) {
+            LOG.log(Level.INFO, "tftp disabled (tftp.enabled: false)");
+            return Optional.empty();
+        }
+        return Optional.of(new TftpService(new TftpServer(settings(context.config()), new TftpCounters())));
+    }
+
+    static TftpSettings settings(ApplianceConfig config) {
         ApplianceConfig.Tftp tftp = config.tftp();
         Path root = Path.of(tftp.root());
         if (!Files.isDirectory(root)) {
@@ -40,5 +60,16 @@ public final class TftpSettingsFactory {
         } catch (UnknownHostException e) {
             throw new AssertionError("4 bytes are always an IPv4 address", e);
         }
+    }
+
+    @Override
+    public void start() throws IOException {
+        server.start();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        LOG.log(Level.INFO, "tftp counters {0}", server.counters());
     }
 }

@@ -1,0 +1,84 @@
+package io.metalboot.appliance;
+
+import io.metalboot.appliance.api.MachineApi;
+import io.metalboot.appliance.boot.BootProfile;
+import io.metalboot.appliance.boot.BootScriptRoutes;
+import io.metalboot.appliance.boot.BootScripts;
+import io.metalboot.appliance.boot.BootSettings;
+import io.metalboot.appliance.boot.MachineSelector;
+import io.metalboot.appliance.config.ApplianceConfig;
+import io.metalboot.appliance.http.HttpBootServer;
+import io.metalboot.appliance.http.HttpRoute;
+import io.metalboot.appliance.http.HttpSettings;
+import io.metalboot.machine.MacAddress;
+import io.metalboot.machine.SmbiosUuid;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The HTTP service: boot scripts, assets (and tftp.root at /ipxe/ for UEFI HTTP boot) and the
+ * machines API. Once bound, it tells the {@link io.metalboot.appliance.boot.BootEndpoint} its
+ * real port, which the services after it advertise.
+ */
+final class HttpService implements ApplianceService {
+    private static final System.Logger LOG = System.getLogger("metalboot");
+
+    private final HttpBootServer server;
+    private final ServiceContext context;
+
+    private HttpService(HttpBootServer server, ServiceContext context) {
+        this.server = server;
+        this.context = context;
+    }
+
+    static Optional<ApplianceService> from(ServiceContext context) throws IOException {
+        ApplianceConfig config = context.config();
+        if (!config.http().enabled()) {
+            LOG.log(System.Logger.Level.INFO, "http disabled (http.enabled: false)");
+            return Optional.empty();
+        }
+        Path assets = Path.of(config.http().assets());
+        Files.createDirectories(assets);
+        HttpSettings settings = HttpSettings.defaults(InetAddress.getByAddress(new byte[4]), config.http().port(),
+                assets).withMount("/ipxe/", Path.of(config.tftp().root()));
+        List<HttpRoute> routes = new ArrayList<>();
+        routes.addAll(BootScriptRoutes.routes(new BootScripts(bootSettings(config), context.registry(),
+                context.endpoint())));
+        routes.addAll(new MachineApi(context.registry()).routes());
+        return Optional.of(new HttpService(new HttpBootServer(settings, routes), context));
+    }
+
+    /** The profiles in config order, then the default one (boot.agent) that matches every machine. */
+    static BootSettings bootSettings(ApplianceConfig config) {
+        ApplianceConfig.Boot boot = config.boot();
+        ApplianceConfig.Agent agent = boot.agent();
+        List<BootProfile> profiles = new ArrayList<>();
+        for (ApplianceConfig.Profile p : boot.profiles()) {
+            MachineSelector selector = new MachineSelector(Optional.ofNullable(p.mac()).map(MacAddress::parse),
+                    Optional.ofNullable(p.uuid()).map(u -> SmbiosUuid.parse(u).uuid()),
+                    Optional.ofNullable(p.serial()), p.labels());
+            profiles.add(new BootProfile(p.name(), selector, Optional.ofNullable(p.kernel()).orElse(agent.kernel()),
+                    Optional.ofNullable(p.initrd()).orElse(agent.initrd()),
+                    Optional.ofNullable(p.args()).orElse(agent.args())));
+        }
+        profiles.add(new BootProfile("default", MachineSelector.ANY, agent.kernel(), agent.initrd(), agent.args()));
+        return new BootSettings(boot.baseUrl(), boot.attempts(), boot.localBoot().efi(), boot.localBoot().pcbios(),
+                profiles, Optional.ofNullable(boot.templates()).map(Path::of));
+    }
+
+    @Override
+    public void start() throws IOException {
+        server.start();
+        context.endpoint().httpBound(server.localAddress().getPort());
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

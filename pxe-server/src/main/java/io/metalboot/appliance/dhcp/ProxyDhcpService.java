@@ -1,0 +1,71 @@
+package io.metalboot.appliance.dhcp;
+
+import io.metalboot.appliance.ApplianceService;
+import io.metalboot.appliance.ServiceContext;
+import io.metalboot.appliance.boot.BootScriptRoutes;
+import io.metalboot.appliance.config.ApplianceConfig;
+import io.metalboot.dhcp.proxy.BootFilePolicy;
+import io.metalboot.dhcp.proxy.ProxyDhcpServer;
+import io.metalboot.dhcp.proxy.ProxyDhcpSettings;
+import io.metalboot.dhcp.proxy.ProxyMode;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.Locale;
+import java.util.Optional;
+
+/** The ProxyDHCP as an appliance service: its settings from the config, its gate from the registry. */
+public final class ProxyDhcpService implements ApplianceService {
+    private static final System.Logger LOG = System.getLogger("metalboot");
+
+    private final ProxyDhcpServer server;
+
+    private ProxyDhcpService(ProxyDhcpServer server) {
+        this.server = server;
+    }
+
+    public static Optional<ApplianceService> from(ServiceContext context) {
+        ApplianceConfig config = context.config();
+        if (!config.dhcp().enabled()) {
+            LOG.log(Level.INFO, "dhcp-proxy disabled (dhcp.enabled: false)");
+            return Optional.empty();
+        }
+        return Optional.of(new ProxyDhcpService(new ProxyDhcpServer(settings(context),
+                new RegistryNetbootGate(context.registry(), config.dhcp().localBootOnlyMacs()))));
+    }
+
+    static ProxyDhcpSettings settings(ServiceContext context) {
+        ApplianceConfig.Dhcp dhcp = context.config().dhcp();
+        ApplianceConfig.BootFiles files = dhcp.bootFiles();
+        String interfaceName = dhcp.interfaceName() != null ? dhcp.interfaceName()
+                : AdvertisedAddress.interfaceOwning(context.endpoint().server()).orElse(null);
+        return new ProxyDhcpSettings(
+                context.endpoint().server(),
+                interfaceName,
+                dhcp.port(),
+                dhcp.pxePort(),
+                ProxyMode.valueOf(dhcp.mode().toUpperCase(Locale.ROOT)),
+                new BootFilePolicy(files.bios(), files.uefiX64(), files.uefiIa32(), files.uefiArm64(),
+                        files.httpX64(), files.httpArm64()),
+                ipxeScriptUrl(context.config()),
+                context.endpoint().httpPort());
+    }
+
+    /** {@code dhcp.ipxe-script-url}, or else the entry script under {@code boot.base-url}: one source for both. */
+    static String ipxeScriptUrl(ApplianceConfig config) {
+        if (config.dhcp().ipxeScriptUrl() != null) {
+            return config.dhcp().ipxeScriptUrl();
+        }
+        return config.boot().baseUrl().replaceFirst("/+$", "") + BootScriptRoutes.ENTRY_PATH + "?mac={mac}";
+    }
+
+    @Override
+    public void start() throws IOException {
+        server.start();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        LOG.log(Level.INFO, "dhcp-proxy counters {0}", server.counters());
+    }
+}

@@ -1,0 +1,81 @@
+package io.metalboot.appliance.registry;
+
+import io.metalboot.machine.MachineState;
+import io.metalboot.machine.MacAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Machines and history in memory only: for tests and for an appliance run that must leave nothing
+ * behind. It is also the state {@link JournalMachineStore} replays its journal into.
+ */
+public final class InMemoryMachineStore implements MachineStore {
+    private final Map<MacAddress, Machine> machines = new LinkedHashMap<>();
+    private final Map<MacAddress, List<Transition>> histories = new HashMap<>();
+
+    @Override
+    public synchronized List<Machine> machines() {
+        return List.copyOf(machines.values());
+    }
+
+    @Override
+    public synchronized Optional<Machine> machine(MacAddress mac) {
+        return Optional.ofNullable(machines.get(mac));
+    }
+
+    @Override
+    public synchronized List<Transition> history(MacAddress mac) {
+        return List.copyOf(histories.getOrDefault(mac, List.of()));
+    }
+
+    @Override
+    public synchronized Machine record(Transition t) {
+        Machine current = machines.get(t.mac());
+        Machine next = current == null
+                ? new Machine(t.mac(), Optional.empty(), Optional.empty(), t.to(), t.reason(), Map.of(), t.at())
+                : current.withState(t.to(), t.to() == MachineState.FAILED ? t.reason() : Optional.empty(), t.at());
+        machines.put(t.mac(), next);
+        histories.computeIfAbsent(t.mac(), m -> new ArrayList<>()).add(t);
+        return next;
+    }
+
+    @Override
+    public synchronized Machine identify(MacAddress mac, Optional<UUID> uuid, Optional<String> serial, Instant at) {
+        Machine next = existing(mac).withIdentity(uuid, serial.filter(s -> !s.isBlank()));
+        machines.put(mac, next);
+        return next;
+    }
+
+    @Override
+    public synchronized Machine setLabel(MacAddress mac, String key, String value, Instant at) {
+        Machine next = existing(mac).withLabel(key, value);
+        machines.put(mac, next);
+        return next;
+    }
+
+    @Override
+    public synchronized Machine removeLabel(MacAddress mac, String key, Instant at) {
+        Machine next = existing(mac).withoutLabel(key);
+        machines.put(mac, next);
+        return next;
+    }
+
+    /** The machine, or the refusal every store gives for one it does not have. */
+    synchronized Machine existing(MacAddress mac) {
+        Machine current = machines.get(mac);
+        if (current == null) {
+            throw new IllegalStateException("no machine " + mac);
+        }
+        return current;
+    }
+
+    @Override
+    public void close() {
+    }
+}

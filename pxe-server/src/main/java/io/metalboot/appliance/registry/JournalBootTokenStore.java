@@ -1,0 +1,69 @@
+package io.metalboot.appliance.registry;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.metalboot.machine.MacAddress;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The embedded boot-token store: its own journal ({@value #FILE_NAME}), apart from the machines',
+ * so that short-lived tokens never sit in the machine history. A redeem is stored before it is
+ * answered, so a token used once stays used across a restart or a kill -9.
+ */
+public final class JournalBootTokenStore implements BootTokenStore {
+    static final String FILE_NAME = "boot-tokens.journal";
+
+    private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule()).build();
+
+    private final InMemoryBootTokenStore state = new InMemoryBootTokenStore();
+    private final RecordJournal journal;
+
+    private JournalBootTokenStore(Path stateDir) throws IOException {
+        this.journal = RecordJournal.open(stateDir.resolve(FILE_NAME), this::replay);
+    }
+
+    public static JournalBootTokenStore open(Path stateDir) throws IOException {
+        return new JournalBootTokenStore(stateDir);
+    }
+
+    private void replay(byte[] payload) {
+        try {
+            switch (JSON.readValue(payload, BootTokenJournalEntry.class)) {
+                case BootTokenJournalEntry.Issued issued ->
+                        state.issue(MacAddress.parse(issued.mac()), issued.sha256(), issued.at(), issued.expires());
+                case BootTokenJournalEntry.Redeemed redeemed -> state.redeem(redeemed.sha256(), redeemed.at());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("journal record does not parse though its checksum holds", e);
+        }
+    }
+
+    @Override
+    public synchronized void issue(MacAddress mac, String sha256, Instant issued, Instant expires)
+            throws IOException {
+        journal.append(JSON.writeValueAsBytes(new BootTokenJournalEntry.Issued(mac.toString(), sha256, issued,
+                expires)));
+        state.issue(mac, sha256, issued, expires);
+    }
+
+    @Override
+    public synchronized Optional<MacAddress> redeem(String sha256, Instant now) throws IOException {
+        Optional<MacAddress> mac = state.redeemable(sha256, now);
+        if (mac.isPresent()) {
+            journal.append(JSON.writeValueAsBytes(new BootTokenJournalEntry.Redeemed(mac.get().toString(), sha256,
+                    now)));
+            state.redeem(sha256, now);
+        }
+        return mac;
+    }
+
+    @Override
+    public void close() throws IOException {
+        journal.close();
+    }
+}

@@ -1,0 +1,34 @@
+package io.metalboot.appliance.registry;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.time.Instant;
+
+/** One record of the machine journal, as JSON. Machines are rebuilt by replaying these in order. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = MachineJournalEntry.StateChanged.class, name = "state"),
+    @JsonSubTypes.Type(value = MachineJournalEntry.IdentitySeen.class, name = "identity"),
+    @JsonSubTypes.Type(value = MachineJournalEntry.LabelSet.class, name = "label-set"),
+    @JsonSubTypes.Type(value = MachineJournalEntry.LabelRemoved.class, name = "label-removed"),
+})
+sealed interface MachineJournalEntry {
+    String mac();
+
+    /** A machine's first record (from = null) or a change of its state. */
+    record StateChanged(String mac, String from, String to, Instant at, String cause, String reason)
+            implements MachineJournalEntry {
+    }
+
+    /** The SMBIOS UUID and/or serial, once seen. */
+    record IdentitySeen(String mac, String uuid, String serial, Instant at) implements MachineJournalEntry {
+    }
+
+    /** A label set or replaced. */
+    record LabelSet(String mac, String key, String value, Instant at) implements MachineJournalEntry {
+    }
+
+    /** A label removed. */
+    record LabelRemoved(String mac, String key, Instant at) implements MachineJournalEntry {
+    }
+}

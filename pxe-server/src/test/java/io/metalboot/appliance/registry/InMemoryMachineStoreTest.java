@@ -1,0 +1,8 @@
+package io.metalboot.appliance.registry;
+
+class InMemoryMachineStoreTest extends MachineStoreContract {
+    @Override
+    MachineStore openEmpty() {
+        return new InMemoryMachineStore();
+    }
+}

@@ -1,0 +1,62 @@
+package io.metalboot.appliance.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The contract, plus what only a journal must do: tokens and their use survive a reopen and a torn tail. */
+class JournalBootTokenStoreTest extends BootTokenStoreContract {
+    @TempDir
+    Path contractDir;
+
+    @Override
+    BootTokenStore openEmpty() throws IOException {
+        return JournalBootTokenStore.open(contractDir);
+    }
+
+    @Test
+    void aUsedTokenStaysUsedAndAnUnusedOneStaysGoodAfterAReopen(@TempDir Path dir) throws IOException {
+        try (JournalBootTokenStore tokens = JournalBootTokenStore.open(dir)) {
+            tokens.issue(MAC, "aa", T0, T0.plusSeconds(60));
+            tokens.issue(MAC, "bb", T0, T0.plusSeconds(60));
+            assertEquals(Optional.of(MAC), tokens.redeem("aa", T0.plusSeconds(10)));
+        }
+        try (JournalBootTokenStore tokens = JournalBootTokenStore.open(dir)) {
+            assertFalse(tokens.redeem("aa", T0.plusSeconds(12)).isPresent(), "still used after restart");
+            assertEquals(Optional.of(MAC), tokens.redeem("bb", T0.plusSeconds(30)));
+        }
+        String journal = Files.readString(dir.resolve(JournalBootTokenStore.FILE_NAME), StandardCharsets.ISO_8859_1);
+        assertTrue(journal.contains("\"sha256\":\"aa\""));
+    }
+
+    @Test
+    void aTornRedeemIsReadUpToTheTear(@TempDir Path dir) throws IOException {
+        Path whole = dir.resolve("whole");
+        try (JournalBootTokenStore tokens = JournalBootTokenStore.open(whole)) {
+            tokens.issue(MAC, "aa", T0, T0.plusSeconds(60));
+        }
+        long issuedEnd = Files.size(whole.resolve(JournalBootTokenStore.FILE_NAME));
+        try (JournalBootTokenStore tokens = JournalBootTokenStore.open(whole)) {
+            tokens.redeem("aa", T0.plusSeconds(1));
+        }
+        byte[] bytes = Files.readAllBytes(whole.resolve(JournalBootTokenStore.FILE_NAME));
+        for (int cut = (int) issuedEnd; cut < bytes.length; cut++) {
+            Path torn = dir.resolve("torn-" + cut);
+            Files.createDirectories(torn);
+            Files.write(torn.resolve(JournalBootTokenStore.FILE_NAME), Arrays.copyOf(bytes, cut));
+            try (JournalBootTokenStore tokens = JournalBootTokenStore.open(torn)) {
+                // The redeem never became durable, so it was never acknowledged: the token is still good.
+                assertEquals(Optional.of(MAC), tokens.redeem("aa", T0.plusSeconds(2)), "cut at " + cut);
+            }
+        }
+    }
+}

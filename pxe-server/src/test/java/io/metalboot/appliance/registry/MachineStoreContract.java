@@ -1,0 +1,118 @@
+package io.metalboot.appliance.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.metalboot.machine.MacAddress;
+import io.metalboot.machine.MachineState;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link MachineStore} must do. Each implementation's test extends this and says how
+ * to open a fresh store; a later Kubernetes-backed store runs the same cases.
+ */
+abstract class MachineStoreContract {
+    static final MacAddress MAC = MacAddress.parse("52:54:00:aa:bb:01");
+    static final MacAddress OTHER = MacAddress.parse("52:54:00:aa:bb:02");
+    static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
+
+    MachineStore store;
+
+    /** A new, empty store. */
+    abstract MachineStore openEmpty() throws IOException;
+
+    @BeforeEach
+    void openStore() throws IOException {
+        store = openEmpty();
+    }
+
+    @AfterEach
+    void closeStore() throws IOException {
+        store.close();
+    }
+
+    static Transition transition(MacAddress mac, Optional<MachineState> from, MachineState to, int second) {
+        return new Transition(mac, from, to, T0.plusSeconds(second), "test", Optional.of("step " + second));
+    }
+
+    @Test
+    void historyIsKeptInOrderPerMachine() throws IOException {
+        store.record(transition(MAC, Optional.empty(), MachineState.DISCOVERED, 0));
+        store.record(transition(OTHER, Optional.empty(), MachineState.DISCOVERED, 1));
+        store.record(transition(MAC, Optional.of(MachineState.DISCOVERED), MachineState.INSPECTING, 2));
+        store.record(transition(MAC, Optional.of(MachineState.INSPECTING), MachineState.FAILED, 3));
+        store.record(transition(MAC, Optional.of(MachineState.FAILED), MachineState.PROVISIONING, 4));
+
+        assertEquals(List.of(MachineState.DISCOVERED, MachineState.INSPECTING, MachineState.FAILED,
+                MachineState.PROVISIONING), store.history(MAC).stream().map(Transition::to).toList());
+        assertEquals(List.of("step 0", "step 2", "step 3", "step 4"),
+                store.history(MAC).stream().map(t -> t.reason().orElseThrow()).toList());
+        assertEquals(List.of(MachineState.DISCOVERED), store.history(OTHER).stream().map(Transition::to).toList());
+        assertEquals(List.of(), store.history(MacAddress.parse("52:54:00:aa:bb:03")));
+
+        Machine machine = store.machine(MAC).orElseThrow();
+        assertEquals(MachineState.PROVISIONING, machine.state());
+        assertEquals(T0.plusSeconds(4), machine.since());
+        assertEquals(Optional.empty(), machine.failureReason(), "a reason stays only while failed");
+        assertEquals(List.of(MAC, OTHER), store.machines().stream().map(Machine::mac).toList());
+    }
+
+    @Test
+    void aFailedMachineKeepsItsReason() throws IOException {
+        store.record(transition(MAC, Optional.empty(), MachineState.DISCOVERED, 0));
+        store.record(transition(MAC, Optional.of(MachineState.DISCOVERED), MachineState.FAILED, 1));
+        assertEquals(Optional.of("step 1"), store.machine(MAC).orElseThrow().failureReason());
+    }
+
+    @Test
+    void labelsAreSetReplacedAndRemoved() throws IOException {
+        store.record(transition(MAC, Optional.empty(), MachineState.DISCOVERED, 0));
+        store.setLabel(MAC, "rack", "7", T0.plusSeconds(1));
+        store.setLabel(MAC, "metalboot.io/role", "worker", T0.plusSeconds(2));
+        assertEquals(Map.of("rack", "7", "metalboot.io/role", "worker"), store.machine(MAC).orElseThrow().labels());
+
+        Machine replaced = store.setLabel(MAC, "rack", "8", T0.plusSeconds(3));
+        assertEquals(Map.of("rack", "8", "metalboot.io/role", "worker"), replaced.labels());
+
+        Machine removed = store.removeLabel(MAC, "rack", T0.plusSeconds(4));
+        assertEquals(Map.of("metalboot.io/role", "worker"), removed.labels());
+        assertEquals(removed, store.removeLabel(MAC, "rack", T0.plusSeconds(5)), "removing a missing label: no change");
+        assertEquals(Map.of("metalboot.io/role", "worker"), store.machine(MAC).orElseThrow().labels());
+
+        store.record(transition(MAC, Optional.of(MachineState.DISCOVERED), MachineState.INSPECTING, 6));
+        assertEquals(Map.of("metalboot.io/role", "worker"), store.machine(MAC).orElseThrow().labels(),
+                "a state change keeps the labels");
+        assertEquals(2, store.history(MAC).size(), "labels are not state transitions");
+    }
+
+    @Test
+    void theIdentityIsAddedOnceSeenAndKeptWhenNotSeenAgain() throws IOException {
+        UUID uuid = UUID.fromString("11223344-5566-7788-99aa-bbccddeeff01");
+        store.record(transition(MAC, Optional.empty(), MachineState.DISCOVERED, 0));
+        store.identify(MAC, Optional.of(uuid), Optional.empty(), T0.plusSeconds(1));
+        Machine machine = store.identify(MAC, Optional.empty(), Optional.of("SER-1"), T0.plusSeconds(2));
+        assertEquals(Optional.of(uuid), machine.uuid());
+        assertEquals(Optional.of("SER-1"), machine.serial());
+        assertEquals(Optional.of("SER-1"),
+                store.identify(MAC, Optional.empty(), Optional.of("  "), T0.plusSeconds(3)).serial(),
+                "a blank serial is not a serial");
+    }
+
+    @Test
+    void aMachineItDoesNotHaveIsRefusedByName() {
+        IllegalStateException identify = assertThrows(IllegalStateException.class,
+                () -> store.identify(MAC, Optional.empty(), Optional.of("S"), T0));
+        assertEquals("no machine 52:54:00:aa:bb:01", identify.getMessage());
+        assertThrows(IllegalStateException.class, () -> store.setLabel(MAC, "rack", "7", T0));
+        assertThrows(IllegalStateException.class, () -> store.removeLabel(MAC, "rack", T0));
+        assertEquals(Optional.empty(), store.machine(MAC));
+    }
+}
