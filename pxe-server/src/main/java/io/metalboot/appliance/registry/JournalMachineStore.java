@@ -47,6 +47,7 @@ public final class JournalMachineStore implements MachineStore {
         }
     }
 
+    /** Applies one record to the in-memory state; the machine as it now is (null for a retired record). */
     private Machine apply(MachineJournalEntry entry) {
         MacAddress mac = MacAddress.parse(entry.mac());
         return switch (entry) {
@@ -59,6 +60,7 @@ public final class JournalMachineStore implements MachineStore {
                     seen.at());
             case MachineJournalEntry.LabelSet set -> state.setLabel(mac, set.key(), set.value(), set.at());
             case MachineJournalEntry.LabelRemoved removed -> state.removeLabel(mac, removed.key(), removed.at());
+            case MachineJournalEntry.RetiredTokenRecord retired -> null; // never written, only replayed
         };
     }
 

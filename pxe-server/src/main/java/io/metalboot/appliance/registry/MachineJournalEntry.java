@@ -1,5 +1,6 @@
 package io.metalboot.appliance.registry;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.time.Instant;
@@ -11,6 +12,8 @@ import java.time.Instant;
     @JsonSubTypes.Type(value = MachineJournalEntry.IdentitySeen.class, name = "identity"),
     @JsonSubTypes.Type(value = MachineJournalEntry.LabelSet.class, name = "label-set"),
     @JsonSubTypes.Type(value = MachineJournalEntry.LabelRemoved.class, name = "label-removed"),
+    @JsonSubTypes.Type(value = MachineJournalEntry.RetiredTokenRecord.class,
+            names = {"token-issued", "token-redeemed"}),
 })
 sealed interface MachineJournalEntry {
     String mac();
@@ -30,5 +33,13 @@ sealed interface MachineJournalEntry {
 
     /** A label removed. */
     record LabelRemoved(String mac, String key, Instant at) implements MachineJournalEntry {
+    }
+
+    /**
+     * A boot-token record in a journal written before tokens had one of their own
+     * ({@link BootTokenJournalEntry}): read so that the machines around it still load, then skipped.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record RetiredTokenRecord(String mac) implements MachineJournalEntry {
     }
 }

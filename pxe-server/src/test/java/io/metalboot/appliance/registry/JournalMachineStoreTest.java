@@ -124,4 +124,28 @@ class JournalMachineStoreTest extends MachineStoreContract {
                     store.machine(MAC).orElseThrow().labels());
         }
     }
+
+    @Test
+    void aJournalFromBeforeTheTokenSplitStillLoadsItsMachines(@TempDir Path dir) throws IOException {
+        // Records as the single machines.journal held them before boot tokens had a journal of their own.
+        try (RecordJournal old = RecordJournal.open(dir.resolve(JournalMachineStore.FILE_NAME), record -> { })) {
+            for (String json : List.of(
+                    "{\"type\":\"state\",\"mac\":\"52:54:00:aa:bb:01\",\"from\":null,\"to\":\"discovered\","
+                            + "\"at\":1795600000.000000000,\"cause\":\"pxe-boot\",\"reason\":null}",
+                    "{\"type\":\"token-issued\",\"mac\":\"52:54:00:aa:bb:01\",\"sha256\":\"aa\","
+                            + "\"expires\":1795603600.000000000}",
+                    "{\"type\":\"token-redeemed\",\"mac\":\"52:54:00:aa:bb:01\",\"sha256\":\"aa\","
+                            + "\"at\":1795600010.000000000}",
+                    "{\"type\":\"identity\",\"mac\":\"52:54:00:aa:bb:01\",\"uuid\":null,\"serial\":\"SER-9\","
+                            + "\"at\":1795600020.000000000}")) {
+                old.append(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        try (JournalMachineStore store = JournalMachineStore.open(dir)) {
+            Machine machine = store.machine(MAC).orElseThrow();
+            assertEquals(MachineState.DISCOVERED, machine.state());
+            assertEquals(Optional.of("SER-9"), machine.serial());
+            assertEquals(1, store.history(MAC).size());
+        }
+    }
 }
