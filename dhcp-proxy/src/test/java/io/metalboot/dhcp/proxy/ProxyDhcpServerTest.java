@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.metalboot.dhcp.codec.DhcpMessageDecoder;
 import io.metalboot.dhcp.codec.DhcpMessageEncoder;
+import io.metalboot.dhcp.codec.Vectors;
 import io.metalboot.dhcp.model.DhcpMessage;
 import io.metalboot.dhcp.model.DhcpOption;
 import io.metalboot.dhcp.model.MessageType;
@@ -16,6 +17,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The server on loopback: real sockets, real datagrams, the Netty pipeline end to end. */
@@ -60,6 +62,29 @@ class ProxyDhcpServerTest {
             assertEquals("snponly.efi", ack.file().nulTerminated());
             assertEquals(0x1234abcd, ack.xid());
             assertEquals(3, server.counters().droppedCount(DropReason.MALFORMED));
+            assertEquals(1, server.counters().answeredCount());
+        }
+    }
+
+    @Test
+    void brokenOverloadedFieldsAreDroppedAndCountedAsMalformed() throws Exception {
+        Map<String, byte[]> malformed = Vectors.malformed();
+        int bootPort = freePort();
+        try (ProxyDhcpServer server = new ProxyDhcpServer(settings(null, freePort(), bootPort), NetbootGate.OPEN);
+                DatagramSocket client = new DatagramSocket(0, LOOPBACK)) {
+            server.start();
+            client.setSoTimeout(5000);
+            for (byte[] packet : malformed.values()) {
+                client.send(new DatagramPacket(packet, packet.length, LOOPBACK, bootPort));
+            }
+            byte[] request = DhcpMessageEncoder.encode(
+                    Requests.discover().type(MessageType.REQUEST).ciaddr("127.0.0.1").build());
+
+            // One channel reads its datagrams in order: once this answer is back, those before it are counted.
+            DhcpMessage ack = exchange(client, request, bootPort);
+
+            assertEquals(MessageType.ACK, ack.messageType().orElseThrow());
+            assertEquals(Map.of(DropReason.MALFORMED, (long) malformed.size()), server.counters().drops());
             assertEquals(1, server.counters().answeredCount());
         }
     }
