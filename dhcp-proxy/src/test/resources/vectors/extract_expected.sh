@@ -66,8 +66,15 @@ for pdml in sorted(glob.glob(os.path.join(tmp, "*.pdml"))):
         v = first(d, fld)
         if v:
             put(key, v)
+    # RFC 2131 s4.1: the options field first, then 'file', then 'sname' when option 52 says
+    # they hold options. tshark nests those two inside option 52's tree, sname's shown first.
+    options = kids(d, "dhcp.option.type")
+    for o in [o for o in options if o.get("show") == "52"]:
+        for show in ("Boot file name option overload", "Server host name option overload"):
+            for area in (f for f in o if f.tag == "field" and f.get("show") == show):
+                options = options + kids(area, "dhcp.option.type")
     codes, seen = [], {}
-    for o in kids(d, "dhcp.option.type"):
+    for o in options:
         raw = bytes.fromhex(o.get("value"))
         code = raw[0]
         if code in (0, 255):

@@ -16,11 +16,15 @@ import java.util.Optional;
 
 /**
  * Bytes to {@link DhcpMessage} (RFC 2131, 2132, 4578). Every length is checked before it is read,
- * so any input either decodes or fails with a {@link DhcpDecodeException}, nothing else.
+ * so any input either decodes or fails with a {@link DhcpDecodeException}, nothing else. Option
+ * overload (52) is followed: the options in an overloaded {@code file} or {@code sname} field join
+ * the message's options, and such a field that does not parse fails the whole message.
  */
 public final class DhcpMessageDecoder {
     static final int FIXED_LENGTH = 236;
     static final int MAGIC_COOKIE = 0x63825363;
+    static final int SNAME_OFFSET = 44;
+    static final int FILE_OFFSET = 108;
 
     private DhcpMessageDecoder() {
     }
@@ -48,8 +52,8 @@ public final class DhcpMessageDecoder {
         Inet4Address siaddr = address(in, start + 20);
         Inet4Address giaddr = address(in, start + 24);
         Octets chaddr = octets(in, start + 28, DhcpMessage.CHADDR_LENGTH);
-        Octets sname = octets(in, start + 44, DhcpMessage.SNAME_LENGTH);
-        Octets file = octets(in, start + 108, DhcpMessage.FILE_LENGTH);
+        Octets sname = octets(in, start + SNAME_OFFSET, DhcpMessage.SNAME_LENGTH);
+        Octets file = octets(in, start + FILE_OFFSET, DhcpMessage.FILE_LENGTH);
         if (op != DhcpMessage.BOOTREQUEST && op != DhcpMessage.BOOTREPLY) {
             throw new DhcpDecodeException("op is neither BOOTREQUEST nor BOOTREPLY: " + op, 0);
         }
@@ -62,35 +66,81 @@ public final class DhcpMessageDecoder {
 
         List<DhcpOption> options = new ArrayList<>();
         int end = start + length;
-        int at = start + FIXED_LENGTH + 4;
+        int afterEnd = readArea(in, start, start + FIXED_LENGTH + 4, end, Area.OPTIONS_FIELD, options);
+        int optionsFieldCount = options.size();
+        Optional<DhcpOption.OptionOverload> overload = options.stream()
+                .filter(DhcpOption.OptionOverload.class::isInstance).map(DhcpOption.OptionOverload.class::cast)
+                .findFirst();
+        // RFC 2131 section 4.1: the options field first, then file, then sname.
+        if (overload.isPresent() && overload.get().overloadsFile()) {
+            readArea(in, start, start + FILE_OFFSET, start + FILE_OFFSET + DhcpMessage.FILE_LENGTH, Area.FILE_FIELD,
+                    options);
+        }
+        if (overload.isPresent() && overload.get().overloadsSname()) {
+            readArea(in, start, start + SNAME_OFFSET, start + SNAME_OFFSET + DhcpMessage.SNAME_LENGTH,
+                    Area.SNAME_FIELD, options);
+        }
+        Octets trailer = octets(in, afterEnd, end - afterEnd);
+        return new DhcpMessage(op, htype, hlen, hops, xid, secs, flags, ciaddr, yiaddr, siaddr, giaddr,
+                chaddr, sname, file, options, optionsFieldCount, trailer);
+    }
+
+    /** Where options are read from: the options field, or a fixed field that option 52 overloads. */
+    private enum Area {
+        OPTIONS_FIELD(""), FILE_FIELD(" in the overloaded file field"), SNAME_FIELD(" in the overloaded sname field");
+
+        final String where;
+
+        Area(String where) {
+            this.where = where;
+        }
+    }
+
+    /**
+     * Reads the options from {@code at} up to END into {@code options} and returns the index after
+     * END. The options field must end with END and keeps its pads (for re-encoding); an overloaded
+     * field may end at its last byte instead, and its pads are skipped, as its raw bytes are kept.
+     */
+    private static int readArea(ByteBuf in, int start, int at, int end, Area area, List<DhcpOption> options)
+            throws DhcpDecodeException {
         while (true) {
             if (at >= end) {
-                throw new DhcpDecodeException("options not terminated by END", at - start);
+                if (area == Area.OPTIONS_FIELD) {
+                    throw new DhcpDecodeException("options not terminated by END", at - start);
+                }
+                return end;
             }
             int code = in.getUnsignedByte(at);
             if (code == DhcpOption.END) {
-                at++;
-                break;
+                return at + 1;
             }
             if (code == DhcpOption.PAD) {
-                options.add(new DhcpOption.Pad());
+                if (area == Area.OPTIONS_FIELD) {
+                    options.add(new DhcpOption.Pad());
+                }
                 at++;
                 continue;
             }
+            if (code == DhcpOption.OPTION_OVERLOAD && area != Area.OPTIONS_FIELD) {
+                throw new DhcpDecodeException("option 52" + area.where + ": only the options field can overload",
+                        at - start);
+            }
+            // Two would leave it open which fields hold options (RFC 3396 would join them into 2 bytes).
+            if (code == DhcpOption.OPTION_OVERLOAD
+                    && options.stream().anyMatch(DhcpOption.OptionOverload.class::isInstance)) {
+                throw new DhcpDecodeException("option 52 (option overload) appears twice", at - start);
+            }
             if (at + 1 >= end) {
-                throw new DhcpDecodeException("option " + code + " has no length byte", at - start);
+                throw new DhcpDecodeException("option " + code + area.where + " has no length byte", at - start);
             }
             int valueLength = in.getUnsignedByte(at + 1);
             if (at + 2 + valueLength > end) {
-                throw new DhcpDecodeException(
-                        "option " + code + " runs past the end (length " + valueLength + ")", at - start);
+                throw new DhcpDecodeException("option " + code + area.where + " runs past the end (length "
+                        + valueLength + ")", at - start);
             }
             options.add(option(code, octets(in, at + 2, valueLength), at - start));
             at += 2 + valueLength;
         }
-        Octets trailer = octets(in, at, end - at);
-        return new DhcpMessage(op, htype, hlen, hops, xid, secs, flags, ciaddr, yiaddr, siaddr, giaddr,
-                chaddr, sname, file, options, trailer);
     }
 
     private static DhcpOption option(int code, Octets value, int offset) throws DhcpDecodeException {
@@ -103,6 +153,16 @@ public final class DhcpMessageDecoder {
                     throw new DhcpDecodeException("unknown message type " + value.unsignedByte(0), offset);
                 }
                 yield new DhcpOption.MessageTypeOption(type);
+            }
+            case DhcpOption.OPTION_OVERLOAD -> {
+                requireLength(code, length, 1, offset);
+                int fields = value.unsignedByte(0);
+                if (fields < DhcpOption.OptionOverload.FILE || fields > DhcpOption.OptionOverload.BOTH) {
+                    throw new DhcpDecodeException(
+                            "option 52 (option overload) must be 1 (file), 2 (sname) or 3 (both), not " + fields,
+                            offset);
+                }
+                yield new DhcpOption.OptionOverload(fields);
             }
             case DhcpOption.SERVER_IDENTIFIER -> {
                 requireLength(code, length, 4, offset);

@@ -7,7 +7,11 @@ import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-/** {@link DhcpMessage} to bytes: the exact inverse of {@link DhcpMessageDecoder}. */
+/**
+ * {@link DhcpMessage} to bytes: the exact inverse of {@link DhcpMessageDecoder}. Only the options
+ * field's options are written as options; those read from an overloaded sname or file field go
+ * out inside that field's raw bytes.
+ */
 public final class DhcpMessageEncoder {
     private DhcpMessageEncoder() {
     }
@@ -36,7 +40,7 @@ public final class DhcpMessageEncoder {
         out.writeBytes(message.sname().toByteArray());
         out.writeBytes(message.file().toByteArray());
         out.writeInt(DhcpMessageDecoder.MAGIC_COOKIE);
-        for (DhcpOption option : message.options()) {
+        for (DhcpOption option : message.optionsField()) {
             if (option instanceof DhcpOption.Pad) {
                 out.writeByte(DhcpOption.PAD);
                 continue;
@@ -56,6 +60,7 @@ public final class DhcpMessageEncoder {
     private static byte[] value(DhcpOption option) {
         return switch (option) {
             case DhcpOption.Pad pad -> new byte[0];
+            case DhcpOption.OptionOverload overload -> new byte[] {(byte) overload.fields()};
             case DhcpOption.MessageTypeOption type -> new byte[] {(byte) type.type().code()};
             case DhcpOption.ServerIdentifier server -> server.address().getAddress();
             case DhcpOption.ParameterRequestList list -> bytes(list.codes());

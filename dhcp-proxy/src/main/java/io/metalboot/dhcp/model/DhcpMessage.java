@@ -9,6 +9,13 @@ import java.util.Optional;
  * A DHCP message (RFC 2131 section 2) as it is on the wire. The fixed fields {@code chaddr},
  * {@code sname} and {@code file} are kept at their full width, and {@code trailer} holds the
  * bytes after the END option (padding), so decoding and encoding are exact inverses.
+ *
+ * <p>{@code options} is every option of the message in the order RFC 2131 section 4.1 reads
+ * them: the options field, then, when option 52 says so, the {@code file} field and then the
+ * {@code sname} field. The first {@code optionsFieldCount} of them (pads included) are the
+ * options field; the rest were read from an overloaded field, which is kept as raw bytes and so
+ * carries them when the message is encoded again. An overloaded {@code file} or {@code sname}
+ * holds options, not a boot file or server name.
  */
 public record DhcpMessage(
         int op,
@@ -26,6 +33,7 @@ public record DhcpMessage(
         Octets sname,
         Octets file,
         List<DhcpOption> options,
+        int optionsFieldCount,
         Octets trailer) {
 
     public static final int BOOTREQUEST = 1;
@@ -51,6 +59,27 @@ public record DhcpMessage(
         requireWidth("sname", sname, SNAME_LENGTH);
         requireWidth("file", file, FILE_LENGTH);
         options = List.copyOf(options);
+        if (optionsFieldCount < 0 || optionsFieldCount > options.size()) {
+            throw new IllegalArgumentException("options field count " + optionsFieldCount + " outside 0.."
+                    + options.size());
+        }
+        if (optionsFieldCount < options.size() && options.subList(0, optionsFieldCount).stream()
+                .noneMatch(DhcpOption.OptionOverload.class::isInstance)) {
+            throw new IllegalArgumentException("options outside the options field need option 52 in it");
+        }
+    }
+
+    /** A message whose options all sit in the options field, as every message this server builds. */
+    public DhcpMessage(int op, int htype, int hlen, int hops, int xid, int secs, int flags, Inet4Address ciaddr,
+            Inet4Address yiaddr, Inet4Address siaddr, Inet4Address giaddr, Octets chaddr, Octets sname, Octets file,
+            List<DhcpOption> options, Octets trailer) {
+        this(op, htype, hlen, hops, xid, secs, flags, ciaddr, yiaddr, siaddr, giaddr, chaddr, sname, file, options,
+                options.size(), trailer);
+    }
+
+    /** The options carried in the options field itself, in wire order. */
+    public List<DhcpOption> optionsField() {
+        return options.subList(0, optionsFieldCount);
     }
 
     /** The first option of the given type, if any. */

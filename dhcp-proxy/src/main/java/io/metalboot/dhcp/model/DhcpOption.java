@@ -12,6 +12,7 @@ import java.util.Optional;
 public sealed interface DhcpOption {
     int PAD = 0;
     int VENDOR_SPECIFIC = 43;
+    int OPTION_OVERLOAD = 52;
     int MESSAGE_TYPE = 53;
     int SERVER_IDENTIFIER = 54;
     int PARAMETER_REQUEST_LIST = 55;
@@ -32,6 +33,34 @@ public sealed interface DhcpOption {
     record Pad() implements DhcpOption {
         public int code() {
             return PAD;
+        }
+    }
+
+    /**
+     * Option 52 (RFC 2132 section 9.3): the {@code file} field (1), the {@code sname} field (2)
+     * or both (3) hold options too, read after the options field: file first, then sname.
+     */
+    record OptionOverload(int fields) implements DhcpOption {
+        public static final int FILE = 1;
+        public static final int SNAME = 2;
+        public static final int BOTH = FILE | SNAME;
+
+        public OptionOverload {
+            if (fields < FILE || fields > BOTH) {
+                throw new IllegalArgumentException("option 52 is 1 (file), 2 (sname) or 3 (both), not " + fields);
+            }
+        }
+
+        public int code() {
+            return OPTION_OVERLOAD;
+        }
+
+        public boolean overloadsFile() {
+            return (fields & FILE) != 0;
+        }
+
+        public boolean overloadsSname() {
+            return (fields & SNAME) != 0;
         }
     }
 

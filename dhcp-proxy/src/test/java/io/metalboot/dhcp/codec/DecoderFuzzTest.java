@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.metalboot.dhcp.model.DhcpMessage;
+import io.metalboot.dhcp.model.DhcpOption;
 import io.metalboot.dhcp.proxy.BootFilePolicy;
 import io.metalboot.dhcp.proxy.NetbootGate;
 import io.metalboot.dhcp.proxy.ProxyDhcpResponder;
@@ -15,6 +16,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -27,9 +29,13 @@ import net.jqwik.api.statistics.Statistics;
  * Mutation fuzzing of the decoder from the captured packets. For any input, the decoder either
  * returns a message or throws {@link DhcpDecodeException}; an accepted message re-encodes to the
  * very same bytes; and the responder answers (with a reply that decodes) or drops it, never throws.
+ * An accepted message whose options continue in sname/file (option 52) gets the same response as
+ * the same options all in the options field.
  */
 class DecoderFuzzTest {
-    private static final List<byte[]> SEEDS = Vectors.allBytes();
+    /** The vectors, and the malformed overloads too: a mutation of a refused packet may decode. */
+    private static final List<byte[]> SEEDS = Stream.concat(Vectors.allBytes().stream(),
+            Vectors.malformed().values().stream()).toList();
     private static final ProxyDhcpResponder OFFER = responder(ProxyMode.OFFER);
     private static final ProxyDhcpResponder MENU = responder(ProxyMode.MENU);
     private static final InetSocketAddress SENDER = new InetSocketAddress(InetAddress.getLoopbackAddress(), 68);
@@ -87,6 +93,24 @@ class DecoderFuzzTest {
         }
     }
 
+    /** Aimed at sname and file (offsets 44 to 235), which option 52 turns into option areas. */
+    record SetFixedFieldByte(int offset, byte value) implements Mutation {
+        public byte[] apply(byte[] in) {
+            byte[] out = in.clone();
+            if (out.length >= 236) {
+                out[44 + offset % 192] = value;
+            }
+            return out;
+        }
+    }
+
+    /** Option 52 (0 and 4 are invalid) put first in the options area: sname/file become options. */
+    record Overload(byte fields) implements Mutation {
+        public byte[] apply(byte[] in) {
+            return in.length < 240 ? in : new Insert(240, new byte[] {52, 1, fields}).apply(in);
+        }
+    }
+
     @Provide
     Arbitrary<byte[]> mutatedPackets() {
         Arbitrary<Mutation> mutation = Arbitraries.oneOf(
@@ -97,9 +121,9 @@ class DecoderFuzzTest {
                 Combinators.combine(Arbitraries.integers().between(0, 1499),
                         Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(8)).as(Insert::new),
                 Combinators.combine(Arbitraries.integers().between(0, 1499),
-                        Arbitraries.of((byte) 0, (byte) 1, (byte) 2, (byte) 3, (byte) 4, (byte) 16, (byte) 17,
-                                (byte) 53, (byte) 93, (byte) 97, (byte) 0x7f, (byte) 0xfe, (byte) 0xff))
-                        .as(SetOptionByte::new));
+                        optionBytes()).as(SetOptionByte::new),
+                Combinators.combine(Arbitraries.integers().between(0, 191), optionBytes()).as(SetFixedFieldByte::new),
+                Arbitraries.bytes().between((byte) 0, (byte) 4).map(Overload::new));
         return Combinators.combine(Arbitraries.of(SEEDS), mutation.list().ofMinSize(1).ofMaxSize(6))
                 .as((seed, edits) -> {
                     byte[] packet = seed;
@@ -108,6 +132,12 @@ class DecoderFuzzTest {
                     }
                     return packet;
                 });
+    }
+
+    /** Codes and lengths where they matter: small lengths, option codes read by the decoder, END. */
+    private static Arbitrary<Byte> optionBytes() {
+        return Arbitraries.of((byte) 0, (byte) 1, (byte) 2, (byte) 3, (byte) 4, (byte) 16, (byte) 17,
+                (byte) 52, (byte) 53, (byte) 60, (byte) 93, (byte) 97, (byte) 0x7f, (byte) 0xfe, (byte) 0xff);
     }
 
     @Property(tries = 100_000, shrinking = net.jqwik.api.ShrinkingMode.BOUNDED)
@@ -120,14 +150,27 @@ class DecoderFuzzTest {
             return;
         }
         Statistics.collect("decoded");
+        boolean overloaded = message.option(DhcpOption.OptionOverload.class).isPresent();
+        Statistics.label("option 52 in decoded packets").collect(overloaded ? "present" : "absent");
+        Statistics.label("option 52 in decoded packets")
+                .coverage(coverage -> coverage.check("present").percentage(p -> p >= 1.0));
         assertArrayEquals(packet, DhcpMessageEncoder.encode(message));
+        boolean answered = false;
         for (ProxyDhcpResponder.Listener listener : ProxyDhcpResponder.Listener.values()) {
             for (ProxyDhcpResponder responder : List.of(OFFER, MENU)) {
-                if (responder.respond(message, SENDER, listener) instanceof ProxyDhcpResponder.Answer answer) {
+                ProxyDhcpResponder.Response response = responder.respond(message, SENDER, listener);
+                if (response instanceof ProxyDhcpResponder.Answer answer) {
+                    answered = true;
                     byte[] reply = DhcpMessageEncoder.encode(answer.reply());
                     assertEquals(answer.reply(), assertDoesNotThrow(() -> DhcpMessageDecoder.decode(reply)));
                 }
+                if (overloaded) {
+                    assertEquals(responder.respond(Vectors.withoutOverload(message), SENDER, listener), response);
+                }
             }
+        }
+        if (overloaded) {
+            Statistics.label("decoded packets with option 52").collect(answered ? "answered" : "dropped");
         }
     }
 

@@ -99,6 +99,68 @@ class DhcpMessageDecoderTest {
         assertArrayEquals(wire, DhcpMessageEncoder.encode(message));
     }
 
+    /** {@link #message}, with {@code file} and {@code sname} (hex) written from their start. */
+    static byte[] message(String optionsHex, String fileHex, String snameHex) {
+        byte[] bytes = message(optionsHex);
+        byte[] file = HexFormat.of().parseHex(fileHex);
+        byte[] sname = HexFormat.of().parseHex(snameHex);
+        System.arraycopy(file, 0, bytes, 108, file.length);
+        System.arraycopy(sname, 0, bytes, 44, sname.length);
+        return bytes;
+    }
+
+    @Test
+    void overloadedFileThenSnameJoinTheOptionsInRfc2131Order() throws DhcpDecodeException {
+        // file: pad, 60 "PXEClient", END, then bytes after END that are not read; sname: 93 = 7 and
+        // 12, no END (the field's end ends it), the rest pads.
+        byte[] wire = message("350101" + "340103" + "ff",
+                "00" + "3c09505845436c69656e74" + "ff" + "3c05",
+                "5d020007" + "0c03616263");
+        DhcpMessage message = DhcpMessageDecoder.decode(wire);
+
+        assertEquals(List.of(53, 52, 60, 93, 12), message.options().stream().map(DhcpOption::code).toList());
+        assertEquals(2, message.optionsFieldCount());
+        assertEquals(List.of(53, 52), message.optionsField().stream().map(DhcpOption::code).toList());
+        assertEquals("PXEClient", message.option(DhcpOption.VendorClass.class).orElseThrow().value());
+        assertEquals(List.of(7), message.option(DhcpOption.ClientArchitectures.class).orElseThrow().types());
+        assertArrayEquals(wire, DhcpMessageEncoder.encode(message), "overloaded fields re-encode as they came");
+    }
+
+    @ParameterizedTest(name = "option 52 = {0}")
+    @CsvSource({"1, 60", "2, 93"})
+    void onlyTheFieldsOption52NamesAreRead(int fields, int only) throws DhcpDecodeException {
+        byte[] wire = message("350101" + "3401" + "0" + fields + "ff", "3c09505845436c69656e74ff", "5d020007ff");
+        DhcpMessage message = DhcpMessageDecoder.decode(wire);
+        assertEquals(List.of(53, 52, only), message.options().stream().map(DhcpOption::code).toList());
+        assertArrayEquals(wire, DhcpMessageEncoder.encode(message));
+    }
+
+    @Test
+    void withoutOption52FileAndSnameAreNeverReadAsOptions() throws DhcpDecodeException {
+        DhcpMessage message = DhcpMessageDecoder.decode(message("350101ff", "3c09505845436c69656e74ff", "ffff"));
+        assertEquals(List.of(53), message.options().stream().map(DhcpOption::code).toList());
+        assertTrue(message.option(DhcpOption.VendorClass.class).isEmpty());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "option 52 = 0, 340100ff, '', ''",
+        "option 52 = 4, 340104ff, '', ''",
+        "option 52 empty, 3400ff, '', ''",
+        "option 52 of 2 bytes, 34020003ff, '', ''",
+        "option 52 twice, 340101340102ff, '', ''",
+        "option 52 inside the overloaded file, 340103ff, 340101ff, ''",
+        "option longer than the overloaded file, 340101ff, 3c7f, ''",
+        "option without length byte at the end of sname, 340102ff, '', "
+                + "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+                + "000000000000000000000000000000" + "3c",
+        "typed option malformed in sname (odd option 93), 340102ff, '', 5d030007ffff",
+    })
+    void rejectsBrokenOverloadWithATypedError(String why, String optionsHex, String fileHex, String snameHex) {
+        byte[] wire = message("350101" + optionsHex, fileHex, snameHex);
+        assertThrows(DhcpDecodeException.class, () -> DhcpMessageDecoder.decode(wire), why);
+    }
+
     @Test
     void pxeVendorOptionsRoundTrip() throws Exception {
         List<PxeVendorOption> options = List.of(
