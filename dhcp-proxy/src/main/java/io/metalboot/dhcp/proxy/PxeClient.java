@@ -1,7 +1,7 @@
 package io.metalboot.dhcp.proxy;
 
-import io.metalboot.machine.MacAddress;
 import io.metalboot.dhcp.model.MachineGuid;
+import io.metalboot.machine.MacAddress;
 import java.util.Optional;
 
 /**

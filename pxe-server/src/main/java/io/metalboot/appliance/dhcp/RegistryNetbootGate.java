@@ -2,9 +2,9 @@ package io.metalboot.appliance.dhcp;
 
 import io.metalboot.appliance.registry.Machine;
 import io.metalboot.appliance.registry.MachineRegistry;
-import io.metalboot.machine.MacAddress;
 import io.metalboot.dhcp.proxy.NetbootGate;
 import io.metalboot.dhcp.proxy.PxeClient;
+import io.metalboot.machine.MacAddress;
 import java.util.Optional;
 import java.util.Set;
 

@@ -1,7 +1,7 @@
 package io.metalboot.appliance.registry;
 
-import io.metalboot.machine.MachineState;
 import io.metalboot.machine.MacAddress;
+import io.metalboot.machine.MachineState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;

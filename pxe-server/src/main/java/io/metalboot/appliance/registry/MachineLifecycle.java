@@ -1,6 +1,5 @@
 package io.metalboot.appliance.registry;
 
-import io.metalboot.machine.MachineState;
 import static io.metalboot.machine.MachineState.AVAILABLE;
 import static io.metalboot.machine.MachineState.DISCOVERED;
 import static io.metalboot.machine.MachineState.FAILED;
@@ -9,6 +8,7 @@ import static io.metalboot.machine.MachineState.JOINED;
 import static io.metalboot.machine.MachineState.PROVISIONED;
 import static io.metalboot.machine.MachineState.PROVISIONING;
 
+import io.metalboot.machine.MachineState;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;

@@ -1,8 +1,8 @@
 package io.metalboot.appliance.registry;
 
-import io.metalboot.machine.MachineState;
 import io.metalboot.machine.LabelSyntax;
 import io.metalboot.machine.MacAddress;
+import io.metalboot.machine.MachineState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

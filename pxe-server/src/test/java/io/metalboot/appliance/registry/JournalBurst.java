@@ -1,7 +1,7 @@
 package io.metalboot.appliance.registry;
 
-import io.metalboot.machine.MachineState;
 import io.metalboot.machine.MacAddress;
+import io.metalboot.machine.MachineState;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package io.metalboot.appliance.registry;
 
-import io.metalboot.machine.MachineState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.metalboot.machine.MachineState;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;

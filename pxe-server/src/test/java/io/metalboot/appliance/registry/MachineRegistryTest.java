@@ -1,12 +1,12 @@
 package io.metalboot.appliance.registry;
 
-import io.metalboot.machine.MachineState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.metalboot.machine.MacAddress;
+import io.metalboot.machine.MachineState;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
