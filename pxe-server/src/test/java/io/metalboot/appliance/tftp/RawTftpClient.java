@@ -11,10 +11,14 @@ import io.metalboot.appliance.tftp.model.TftpPacket;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,13 +34,15 @@ final class RawTftpClient implements AutoCloseable {
     record Download(byte[] content, List<Integer> blocks, OptionAck oack) {
     }
 
-    final DatagramSocket socket;
+    /** Blocking, except for the moment {@link #queued()} looks. */
+    private final DatagramChannel channel;
     private final InetSocketAddress server;
 
     RawTftpClient(InetSocketAddress server) throws IOException {
         this.server = server;
-        this.socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        socket.setReceiveBufferSize(4 * 1024 * 1024);
+        this.channel = DatagramChannel.open(StandardProtocolFamily.INET);
+        channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 * 1024 * 1024);
+        channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     }
 
     void send(TftpPacket packet) throws IOException {
@@ -48,22 +54,52 @@ final class RawTftpClient implements AutoCloseable {
     }
 
     void sendRaw(byte[] bytes, InetSocketAddress to) throws IOException {
-        socket.send(new DatagramPacket(bytes, bytes.length, to));
+        channel.send(ByteBuffer.wrap(bytes), to);
     }
 
-    /** The next datagram within {@code wait}, or null if none came. */
+    /**
+     * The next datagram within {@code wait}, or null if none came. Null proves nothing about the
+     * server (it may only be slow): to show that it sent nothing, wait for it to have handled what
+     * it was sent, then look at {@link #queued()}.
+     */
     Received receive(Duration wait) throws IOException {
-        socket.setSoTimeout((int) Math.max(1, wait.toMillis()));
+        channel.socket().setSoTimeout((int) Math.max(1, wait.toMillis()));
         byte[] buffer = new byte[65536];
         DatagramPacket datagram = new DatagramPacket(buffer, buffer.length);
         try {
-            socket.receive(datagram);
+            channel.socket().receive(datagram);
         } catch (SocketTimeoutException e) {
             return null;
         }
-        byte[] bytes = java.util.Arrays.copyOf(buffer, datagram.getLength());
+        return decode(java.util.Arrays.copyOf(buffer, datagram.getLength()), datagram.getSocketAddress());
+    }
+
+    /**
+     * Every datagram already on this socket, without waiting. On loopback a datagram is on the
+     * receiving socket by the time its send returns, so once the server has counted a datagram it
+     * handled, whatever it sent for it is here.
+     */
+    List<Received> queued() throws IOException {
+        List<Received> queued = new ArrayList<>();
+        ByteBuffer buffer = ByteBuffer.allocate(65536);
+        channel.configureBlocking(false);
         try {
-            return new Received(TftpPacketCodec.decode(bytes), (InetSocketAddress) datagram.getSocketAddress());
+            SocketAddress from;
+            while ((from = channel.receive(buffer.clear())) != null) {
+                buffer.flip();
+                byte[] bytes = new byte[buffer.remaining()];
+                buffer.get(bytes);
+                queued.add(decode(bytes, from));
+            }
+        } finally {
+            channel.configureBlocking(true);
+        }
+        return queued;
+    }
+
+    private static Received decode(byte[] bytes, SocketAddress from) throws IOException {
+        try {
+            return new Received(TftpPacketCodec.decode(bytes), (InetSocketAddress) from);
         } catch (TftpDecodeException e) {
             throw new IOException("server sent a malformed datagram: " + e.getMessage(), e);
         }
@@ -144,7 +180,7 @@ final class RawTftpClient implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        socket.close();
+    public void close() throws IOException {
+        channel.close();
     }
 }
