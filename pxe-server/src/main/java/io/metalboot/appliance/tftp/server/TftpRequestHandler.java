@@ -43,7 +43,10 @@ final class TftpRequestHandler extends ChannelInboundHandlerAdapter {
                 LOG.log(Level.DEBUG, "{0} {1}: write request refused", client, request.filename());
                 reply(ctx, client, ErrorCode.ACCESS_VIOLATION, "this server is read-only");
             }
-            default -> LOG.log(Level.DEBUG, "{0}: {1} on the request port ignored", client, packet.opcode());
+            default -> {
+                LOG.log(Level.DEBUG, "{0}: {1} on the request port ignored", client, packet.opcode());
+                counters.stray();
+            }
         }
     }
 
