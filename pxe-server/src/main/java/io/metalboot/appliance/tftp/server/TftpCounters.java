@@ -6,7 +6,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Requests by outcome, bytes served, and the datagrams that were neither a request nor part of a
- * transfer: malformed, stray, from an unknown TID. Safe to read from any thread.
+ * transfer: malformed, stray, from an unknown TID. Each of those is counted once the server has
+ * done all it does for it (its answer, if any, is sent), so whoever sees the count move knows
+ * nothing more is coming for it. Safe to read from any thread.
  */
 public final class TftpCounters {
     private final Map<TftpOutcome, LongAdder> outcomes = new EnumMap<>(TftpOutcome.class);
