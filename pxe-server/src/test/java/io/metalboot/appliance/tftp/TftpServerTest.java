@@ -207,14 +207,16 @@ class TftpServerTest {
         TftpTestFiles.random(root(), "f", 2000, 2);
         try (RawTftpClient client = new RawTftpClient(address)) {
             client.send(new ReadRequest("f", "octet"));
-            int copies = 0;
-            while (client.receive(Duration.ofSeconds(2)) != null) {
-                copies++;
+            awaitCount(1, () -> counters.count(TftpOutcome.TIMED_OUT));
+            // The transfer's port is closed: every copy it sent is queued here, and no more can come.
+            awaitCount(0, server::activeTransfers);
+            List<RawTftpClient.Received> copies = client.queued();
+            assertEquals(4, copies.size(), "the first send and 3 retries: " + copies);
+            for (RawTftpClient.Received copy : copies) {
+                assertEquals(1, assertInstanceOf(DataBlock.class, copy.packet()).block());
+                assertEquals(copies.getFirst().from(), copy.from());
             }
-            assertEquals(4, copies, "the first send and 3 retries");
         }
-        awaitCount(1, () -> counters.count(TftpOutcome.TIMED_OUT));
-        awaitCount(0, server::activeTransfers);
     }
 
     @Test
@@ -227,8 +229,8 @@ class TftpServerTest {
             int dataPackets = 0;
             java.io.ByteArrayOutputStream content = new java.io.ByteArrayOutputStream();
             int expected = 1;
-            RawTftpClient.Received received;
-            while ((received = client.receive(Duration.ofMillis(500))) != null) {
+            while (expected <= blocks) {
+                RawTftpClient.Received received = client.expect(WAIT);
                 DataBlock data = assertInstanceOf(DataBlock.class, received.packet());
                 dataPackets++;
                 if (data.block() == expected) {
@@ -238,6 +240,13 @@ class TftpServerTest {
                 // Every ACK twice, like a client whose ACKs are duplicated on the way.
                 client.send(new Ack(data.block()), received.from());
                 client.send(new Ack(data.block()), received.from());
+            }
+            awaitCount(1, () -> counters.count(TftpOutcome.SERVED));
+            // Its port is closed: every DATA it sent is counted, those read and those still queued.
+            awaitCount(0, server::activeTransfers);
+            for (RawTftpClient.Received late : client.queued()) {
+                assertInstanceOf(DataBlock.class, late.packet());
+                dataPackets++;
             }
             assertEquals(blocks, dataPackets, "one DATA per block, not one per ACK");
             assertArrayEquals(Files.readAllBytes(file), content.toByteArray());
@@ -263,11 +272,13 @@ class TftpServerTest {
             client.send(new Ack(2), tid);
             client.send(new Ack(2), tid);
             List<Integer> resent = new ArrayList<>();
-            RawTftpClient.Received received;
-            while ((received = client.receive(Duration.ofMillis(500))) != null) {
-                resent.add(((DataBlock) received.packet()).block());
+            for (int i = 0; i < 4; i++) {
+                resent.add(((DataBlock) client.expect(WAIT).packet()).block());
             }
             assertEquals(List.of(3, 4, 5, 6), resent);
+            // "Once": the server reads our ACKs in the order sent, on one thread, and its DATA
+            // reach us in the order sent, so a second resend for the second ACK 2 would come
+            // before block 7 below.
             client.send(new Ack(6), tid);
             for (int i = 7; i <= 10; i++) {
                 assertEquals(i, ((DataBlock) client.expect(WAIT).packet()).block());
@@ -278,8 +289,11 @@ class TftpServerTest {
             assertEquals(7, last.length());
             assertArrayEquals(java.util.Arrays.copyOfRange(expected, 5120, 5127), last.bytes());
             client.send(new Ack(11), tid);
+            awaitCount(1, () -> counters.count(TftpOutcome.SERVED));
+            // Its port is closed: nothing else was sent during the whole transfer.
+            awaitCount(0, server::activeTransfers);
+            assertEquals(List.of(), client.queued());
         }
-        awaitCount(1, () -> counters.count(TftpOutcome.SERVED));
     }
 
     @Test
