@@ -4,6 +4,7 @@ import io.metalboot.appliance.tftp.codec.TftpDecodeException;
 import io.metalboot.appliance.tftp.codec.TftpPacketCodec;
 import io.metalboot.appliance.tftp.model.Ack;
 import io.metalboot.appliance.tftp.model.DataBlock;
+import io.metalboot.appliance.tftp.model.ErrorCode;
 import io.metalboot.appliance.tftp.model.ErrorPacket;
 import io.metalboot.appliance.tftp.model.OptionAck;
 import io.metalboot.appliance.tftp.model.ReadRequest;
@@ -115,7 +116,8 @@ final class RawTftpClient implements AutoCloseable {
 
     /**
      * Downloads {@code name}: ACKs each window's last block (a short block ends it), in order,
-     * and fails on anything unexpected. Retransmitted duplicates are tolerated.
+     * and fails on anything unexpected. Retransmitted duplicates are tolerated; a second transfer
+     * (the answer to a repeated request) is refused with error 5.
      */
     Download fetch(String name, Map<String, String> options) throws IOException {
         Duration wait = Duration.ofSeconds(10);
@@ -145,6 +147,15 @@ final class RawTftpClient implements AutoCloseable {
         long expected = 1;
         int inWindow = 0;
         while (true) {
+            if (!current.from().equals(tid)) {
+                // A second transfer: a repeated request was answered too (a slow first answer).
+                // Refused with error 5, as RFC 1350 has a client do; ours goes on.
+                if (!(current.packet() instanceof ErrorPacket)) {
+                    send(new ErrorPacket(ErrorCode.UNKNOWN_TID, "unknown transfer ID"), current.from());
+                }
+                current = expect(wait);
+                continue;
+            }
             if (current.packet() instanceof ErrorPacket error) {
                 throw new IOException("server error " + error.code() + ": " + error.message());
             }
@@ -154,7 +165,7 @@ final class RawTftpClient implements AutoCloseable {
                 current = expect(wait);
                 continue;
             }
-            if (!(current.packet() instanceof DataBlock data) || !current.from().equals(tid)) {
+            if (!(current.packet() instanceof DataBlock data)) {
                 throw new IOException("unexpected " + current);
             }
             if (data.block() == (int) (expected & 0xFFFF)) {
