@@ -4,6 +4,7 @@ import io.metalboot.appliance.tftp.codec.TftpDecodeException;
 import io.metalboot.appliance.tftp.codec.TftpPacketCodec;
 import io.metalboot.appliance.tftp.model.Ack;
 import io.metalboot.appliance.tftp.model.DataBlock;
+import io.metalboot.appliance.tftp.model.ErrorCode;
 import io.metalboot.appliance.tftp.model.ErrorPacket;
 import io.metalboot.appliance.tftp.model.OptionAck;
 import io.metalboot.appliance.tftp.model.ReadRequest;
@@ -11,10 +12,14 @@ import io.metalboot.appliance.tftp.model.TftpPacket;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,13 +35,15 @@ final class RawTftpClient implements AutoCloseable {
     record Download(byte[] content, List<Integer> blocks, OptionAck oack) {
     }
 
-    final DatagramSocket socket;
+    /** Blocking, except for the moment {@link #queued()} looks. */
+    private final DatagramChannel channel;
     private final InetSocketAddress server;
 
     RawTftpClient(InetSocketAddress server) throws IOException {
         this.server = server;
-        this.socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        socket.setReceiveBufferSize(4 * 1024 * 1024);
+        this.channel = DatagramChannel.open(StandardProtocolFamily.INET);
+        channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 * 1024 * 1024);
+        channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     }
 
     void send(TftpPacket packet) throws IOException {
@@ -48,22 +55,52 @@ final class RawTftpClient implements AutoCloseable {
     }
 
     void sendRaw(byte[] bytes, InetSocketAddress to) throws IOException {
-        socket.send(new DatagramPacket(bytes, bytes.length, to));
+        channel.send(ByteBuffer.wrap(bytes), to);
     }
 
-    /** The next datagram within {@code wait}, or null if none came. */
+    /**
+     * The next datagram within {@code wait}, or null if none came. Null proves nothing about the
+     * server (it may only be slow): to show that it sent nothing, wait for it to have handled what
+     * it was sent, then look at {@link #queued()}.
+     */
     Received receive(Duration wait) throws IOException {
-        socket.setSoTimeout((int) Math.max(1, wait.toMillis()));
+        channel.socket().setSoTimeout((int) Math.max(1, wait.toMillis()));
         byte[] buffer = new byte[65536];
         DatagramPacket datagram = new DatagramPacket(buffer, buffer.length);
         try {
-            socket.receive(datagram);
+            channel.socket().receive(datagram);
         } catch (SocketTimeoutException e) {
             return null;
         }
-        byte[] bytes = java.util.Arrays.copyOf(buffer, datagram.getLength());
+        return decode(java.util.Arrays.copyOf(buffer, datagram.getLength()), datagram.getSocketAddress());
+    }
+
+    /**
+     * Every datagram already on this socket, without waiting. On loopback a datagram is on the
+     * receiving socket by the time its send returns, so once the server has counted a datagram it
+     * handled, whatever it sent for it is here.
+     */
+    List<Received> queued() throws IOException {
+        List<Received> queued = new ArrayList<>();
+        ByteBuffer buffer = ByteBuffer.allocate(65536);
+        channel.configureBlocking(false);
         try {
-            return new Received(TftpPacketCodec.decode(bytes), (InetSocketAddress) datagram.getSocketAddress());
+            SocketAddress from;
+            while ((from = channel.receive(buffer.clear())) != null) {
+                buffer.flip();
+                byte[] bytes = new byte[buffer.remaining()];
+                buffer.get(bytes);
+                queued.add(decode(bytes, from));
+            }
+        } finally {
+            channel.configureBlocking(true);
+        }
+        return queued;
+    }
+
+    private static Received decode(byte[] bytes, SocketAddress from) throws IOException {
+        try {
+            return new Received(TftpPacketCodec.decode(bytes), (InetSocketAddress) from);
         } catch (TftpDecodeException e) {
             throw new IOException("server sent a malformed datagram: " + e.getMessage(), e);
         }
@@ -79,7 +116,8 @@ final class RawTftpClient implements AutoCloseable {
 
     /**
      * Downloads {@code name}: ACKs each window's last block (a short block ends it), in order,
-     * and fails on anything unexpected. Retransmitted duplicates are tolerated.
+     * and fails on anything unexpected. Retransmitted duplicates are tolerated; a second transfer
+     * (the answer to a repeated request) is refused with error 5.
      */
     Download fetch(String name, Map<String, String> options) throws IOException {
         Duration wait = Duration.ofSeconds(10);
@@ -109,6 +147,15 @@ final class RawTftpClient implements AutoCloseable {
         long expected = 1;
         int inWindow = 0;
         while (true) {
+            if (!current.from().equals(tid)) {
+                // A second transfer: a repeated request was answered too (a slow first answer).
+                // Refused with error 5, as RFC 1350 has a client do; ours goes on.
+                if (!(current.packet() instanceof ErrorPacket)) {
+                    send(new ErrorPacket(ErrorCode.UNKNOWN_TID, "unknown transfer ID"), current.from());
+                }
+                current = expect(wait);
+                continue;
+            }
             if (current.packet() instanceof ErrorPacket error) {
                 throw new IOException("server error " + error.code() + ": " + error.message());
             }
@@ -118,7 +165,7 @@ final class RawTftpClient implements AutoCloseable {
                 current = expect(wait);
                 continue;
             }
-            if (!(current.packet() instanceof DataBlock data) || !current.from().equals(tid)) {
+            if (!(current.packet() instanceof DataBlock data)) {
                 throw new IOException("unexpected " + current);
             }
             if (data.block() == (int) (expected & 0xFFFF)) {
@@ -144,7 +191,7 @@ final class RawTftpClient implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        socket.close();
+    public void close() throws IOException {
+        channel.close();
     }
 }

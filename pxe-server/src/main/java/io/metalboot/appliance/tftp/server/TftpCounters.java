@@ -4,11 +4,17 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Requests by outcome, bytes served, and stray datagrams. Safe to read from any thread. */
+/**
+ * Requests by outcome, bytes served, and the datagrams that were neither a request nor part of a
+ * transfer: malformed, stray, from an unknown TID. Each of those is counted once the server has
+ * done all it does for it (its answer, if any, is sent), so whoever sees the count move knows
+ * nothing more is coming for it. Safe to read from any thread.
+ */
 public final class TftpCounters {
     private final Map<TftpOutcome, LongAdder> outcomes = new EnumMap<>(TftpOutcome.class);
     private final LongAdder bytesServed = new LongAdder();
     private final LongAdder malformed = new LongAdder();
+    private final LongAdder stray = new LongAdder();
     private final LongAdder unknownTid = new LongAdder();
 
     public TftpCounters() {
@@ -29,6 +35,10 @@ public final class TftpCounters {
         malformed.increment();
     }
 
+    void stray() {
+        stray.increment();
+    }
+
     void unknownTid() {
         unknownTid.increment();
     }
@@ -46,6 +56,11 @@ public final class TftpCounters {
         return malformed.sum();
     }
 
+    /** TFTP datagrams on the request port that are not a request (ACK, DATA, ERROR, OACK of no transfer): ignored. */
+    public long strayCount() {
+        return stray.sum();
+    }
+
     /** Datagrams to a transfer's port from anyone but its client (answered with error 5). */
     public long unknownTidCount() {
         return unknownTid.sum();
@@ -59,6 +74,6 @@ public final class TftpCounters {
                     .append('=').append(count(outcome)).append(' ');
         }
         return text.append("bytes=").append(bytesServed()).append(" malformed=").append(malformedCount())
-                .append(" unknown-tid=").append(unknownTidCount()).toString();
+                .append(" stray=").append(strayCount()).append(" unknown-tid=").append(unknownTidCount()).toString();
     }
 }

@@ -137,9 +137,9 @@ final class TftpReadSession extends ChannelInboundHandlerAdapter {
         }
         if (!sender.equals(client)) {
             // RFC 1350: tell the stranger, leave the transfer alone.
-            counters.unknownTid();
             ctx.writeAndFlush(new DefaultAddressedEnvelope<>(
                     new ErrorPacket(ErrorCode.UNKNOWN_TID, "unknown transfer ID"), sender), ctx.voidPromise());
+            counters.unknownTid();
             return;
         }
         switch (packet) {

@@ -39,11 +39,15 @@ final class TftpRequestHandler extends ChannelInboundHandlerAdapter {
             case ReadRequest request -> server.startTransfer(request, client, arrivedOn,
                     () -> reply(ctx, client, ErrorCode.NOT_DEFINED, "server busy, try again later"));
             case WriteRequest request -> {
-                counters.record(TftpOutcome.REFUSED);
                 LOG.log(Level.DEBUG, "{0} {1}: write request refused", client, request.filename());
                 reply(ctx, client, ErrorCode.ACCESS_VIOLATION, "this server is read-only");
+                // Counted once answered, as the stray datagrams below: then nothing more is coming for it.
+                counters.record(TftpOutcome.REFUSED);
             }
-            default -> LOG.log(Level.DEBUG, "{0}: {1} on the request port ignored", client, packet.opcode());
+            default -> {
+                LOG.log(Level.DEBUG, "{0}: {1} on the request port ignored", client, packet.opcode());
+                counters.stray();
+            }
         }
     }
 
