@@ -3,6 +3,7 @@ package io.metalboot.appliance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.metalboot.appliance.config.ApplianceConfig;
 import io.metalboot.appliance.config.ConfigLoader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,20 +23,14 @@ class LabelSelectedProfileTest {
 
     @Test
     void aLabelSetThroughTheApiPicksTheProfileThatSelectsIt(@TempDir Path dir) throws Exception {
-        ConfigLoader.LoadedConfig loaded = ConfigLoader.load("""
-                server-address: 127.0.0.1
-                state-dir: %s
-                dhcp: {enabled: false}
-                tftp: {enabled: false}
-                http: {port: 0, assets: %s}
+        HttpClient http = HttpClient.newHttpClient();
+        try (Appliance appliance = Appliance.start(config(dir, """
                 boot:
                   profiles:
                     - name: gpu-workers
                       labels: {metalboot.io/role: gpu-worker}
                       kernel: "http://{server}:{http-port}/assets/gpu/vmlinuz"
-                """.formatted(dir.resolve("state"), dir.resolve("assets")), "labels.yaml");
-        HttpClient http = HttpClient.newHttpClient();
-        try (Appliance appliance = Appliance.start(loaded.config())) {
+                """))) {
             String base = "http://127.0.0.1:" + appliance.httpPort();
             String before = send(http, HttpRequest.newBuilder(URI.create(base + "/boot/machine.ipxe?mac=" + MAC)), 200);
             assertTrue(before.contains("(profile default)"), before);
@@ -60,15 +55,8 @@ class LabelSelectedProfileTest {
 
     @Test
     void labelsOutsideKubernetesSyntaxOrForNoMachineAreRefused(@TempDir Path dir) throws Exception {
-        ConfigLoader.LoadedConfig loaded = ConfigLoader.load("""
-                server-address: 127.0.0.1
-                state-dir: %s
-                dhcp: {enabled: false}
-                tftp: {enabled: false}
-                http: {port: 0, assets: %s}
-                """.formatted(dir.resolve("state"), dir.resolve("assets")), "labels.yaml");
         HttpClient http = HttpClient.newHttpClient();
-        try (Appliance appliance = Appliance.start(loaded.config())) {
+        try (Appliance appliance = Appliance.start(config(dir, ""))) {
             String base = "http://127.0.0.1:" + appliance.httpPort();
             String machine = base + "/api/v1/machines/" + MAC;
             send(http, HttpRequest.newBuilder(URI.create(machine + "/labels/rack"))
@@ -86,6 +74,17 @@ class LabelSelectedProfileTest {
                     .POST(HttpRequest.BodyPublishers.ofString("{\"value\": \"7\"}")), 405);
             assertEquals("{}", send(http, HttpRequest.newBuilder(URI.create(machine + "/labels")), 200));
         }
+    }
+
+    /** HTTP alone, on a free loopback port, with its state under {@code dir}, plus {@code more}. */
+    private static ApplianceConfig config(Path dir, String more) throws Exception {
+        return ConfigLoader.load("""
+                server-address: 127.0.0.1
+                state-dir: %s
+                dhcp: {enabled: false}
+                tftp: {enabled: false}
+                http: {port: 0, assets: %s}
+                """.formatted(dir.resolve("state"), dir.resolve("assets")) + more, "labels.yaml").config();
     }
 
     private static String send(HttpClient http, HttpRequest.Builder request, int expectedStatus) throws Exception {

@@ -1,11 +1,7 @@
 package io.metalboot.appliance.registry;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.metalboot.machine.MacAddress;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
@@ -18,36 +14,29 @@ import java.util.Optional;
 public final class JournalBootTokenStore implements BootTokenStore {
     static final String FILE_NAME = "boot-tokens.journal";
 
-    private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule()).build();
-
     private final InMemoryBootTokenStore state = new InMemoryBootTokenStore();
-    private final RecordJournal journal;
+    private final JsonJournal<BootTokenJournalEntry> journal;
 
     private JournalBootTokenStore(Path stateDir) throws IOException {
-        this.journal = RecordJournal.open(stateDir.resolve(FILE_NAME), this::replay);
+        this.journal = JsonJournal.open(stateDir.resolve(FILE_NAME), BootTokenJournalEntry.class, this::replay);
     }
 
     public static JournalBootTokenStore open(Path stateDir) throws IOException {
         return new JournalBootTokenStore(stateDir);
     }
 
-    private void replay(byte[] payload) {
-        try {
-            switch (JSON.readValue(payload, BootTokenJournalEntry.class)) {
-                case BootTokenJournalEntry.Issued issued ->
-                        state.issue(MacAddress.parse(issued.mac()), issued.sha256(), issued.at(), issued.expires());
-                case BootTokenJournalEntry.Redeemed redeemed -> state.redeem(redeemed.sha256(), redeemed.at());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("journal record does not parse though its checksum holds", e);
+    private void replay(BootTokenJournalEntry entry) {
+        switch (entry) {
+            case BootTokenJournalEntry.Issued issued ->
+                    state.issue(MacAddress.parse(issued.mac()), issued.sha256(), issued.at(), issued.expires());
+            case BootTokenJournalEntry.Redeemed redeemed -> state.redeem(redeemed.sha256(), redeemed.at());
         }
     }
 
     @Override
     public synchronized void issue(MacAddress mac, String sha256, Instant issued, Instant expires)
             throws IOException {
-        journal.append(JSON.writeValueAsBytes(new BootTokenJournalEntry.Issued(mac.toString(), sha256, issued,
-                expires)));
+        journal.append(new BootTokenJournalEntry.Issued(mac.toString(), sha256, issued, expires));
         state.issue(mac, sha256, issued, expires);
     }
 
@@ -55,8 +44,7 @@ public final class JournalBootTokenStore implements BootTokenStore {
     public synchronized Optional<MacAddress> redeem(String sha256, Instant now) throws IOException {
         Optional<MacAddress> mac = state.redeemable(sha256, now);
         if (mac.isPresent()) {
-            journal.append(JSON.writeValueAsBytes(new BootTokenJournalEntry.Redeemed(mac.get().toString(), sha256,
-                    now)));
+            journal.append(new BootTokenJournalEntry.Redeemed(mac.get().toString(), sha256, now));
             state.redeem(sha256, now);
         }
         return mac;

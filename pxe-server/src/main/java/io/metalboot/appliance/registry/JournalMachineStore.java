@@ -1,12 +1,8 @@
 package io.metalboot.appliance.registry;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.metalboot.machine.MacAddress;
 import io.metalboot.machine.MachineState;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -26,25 +22,15 @@ import java.util.UUID;
 public final class JournalMachineStore implements MachineStore {
     static final String FILE_NAME = "machines.journal";
 
-    private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule()).build();
-
     private final InMemoryMachineStore state = new InMemoryMachineStore();
-    private final RecordJournal journal;
+    private final JsonJournal<MachineJournalEntry> journal;
 
     private JournalMachineStore(Path stateDir) throws IOException {
-        this.journal = RecordJournal.open(stateDir.resolve(FILE_NAME), this::replay);
+        this.journal = JsonJournal.open(stateDir.resolve(FILE_NAME), MachineJournalEntry.class, this::apply);
     }
 
     public static JournalMachineStore open(Path stateDir) throws IOException {
         return new JournalMachineStore(stateDir);
-    }
-
-    private void replay(byte[] payload) {
-        try {
-            apply(JSON.readValue(payload, MachineJournalEntry.class));
-        } catch (IOException e) {
-            throw new UncheckedIOException("journal record does not parse though its checksum holds", e);
-        }
     }
 
     /** Applies one record to the in-memory state; the machine as it now is (null for a retired record). */
@@ -66,7 +52,7 @@ public final class JournalMachineStore implements MachineStore {
 
     /** Durable first, then visible: a reader never sees what a crash could take back. */
     private synchronized Machine write(MachineJournalEntry entry) throws IOException {
-        journal.append(JSON.writeValueAsBytes(entry));
+        journal.append(entry);
         return apply(entry);
     }
 
