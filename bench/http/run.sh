@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# HTTP benchmark: metalboot's HttpBootServer against nginx (sendfile on), both on 127.0.0.1.
+# HTTP benchmark: metalboot's HttpServer against nginx (sendfile on), both on 127.0.0.1.
 #   1. one large asset (default 1 GiB, random bytes, in page cache) with curl, 1 and 8 parallel
 #      streams: throughput and server CPU-seconds per GiB (utime+stime from /proc/PID/stat);
 #   2. wrk with 1,000 connections on a tiny dynamic reply (metalboot: an HttpEndpoint on a
@@ -66,17 +66,16 @@ cd "$REPO"
 if [ -z "$CLASSPATH_GIVEN" ]; then
   if [ "$BUILD" = 1 ]; then
     log "building test classes and the classpath"
-    ./mvnw -B -q -o -pl pxe-server -am test-compile dependency:build-classpath \
+    ./mvnw -B -q -o -pl http-server -am test-compile dependency:build-classpath \
         -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test >/dev/null 2>"$TMP/build.err" \
-      || ./mvnw -B -q -pl pxe-server -am test-compile dependency:build-classpath \
+      || ./mvnw -B -q -pl http-server -am test-compile dependency:build-classpath \
         -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test >/dev/null \
       || { cat "$TMP/build.err" >&2; exit 3; }
   fi
   mkdir -p "$TMP/classes"
-  cp -r pxe-server/target/classes "$TMP/classes/pxe-server"
-  cp -r pxe-server/target/test-classes "$TMP/classes/pxe-server-test"
-  cp -r dhcp-proxy/target/classes "$TMP/classes/dhcp-proxy"
-  CP="$TMP/classes/pxe-server-test:$TMP/classes/pxe-server:$(sed "s#$REPO/dhcp-proxy/target/classes#$TMP/classes/dhcp-proxy#" pxe-server/target/bench-classpath.txt)"
+  cp -r http-server/target/classes "$TMP/classes/http-server"
+  cp -r http-server/target/test-classes "$TMP/classes/http-server-test"
+  CP="$TMP/classes/http-server-test:$TMP/classes/http-server:$(cat http-server/target/bench-classpath.txt)"
 else
   CP="$CLASSPATH_GIVEN"
 fi
@@ -111,7 +110,7 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 
 start_metalboot() {
   PORT=$(free_port)
-  "$JAVA" "${JAVA_FLAGS[@]}" -cp "$CP" io.metalboot.appliance.http.HttpBenchServer "$PORT" "$TMP/assets" \
+  "$JAVA" "${JAVA_FLAGS[@]}" -cp "$CP" io.metalboot.http.HttpBenchServer "$PORT" "$TMP/assets" \
       >"$TMP/metalboot.log" 2>&1 &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")

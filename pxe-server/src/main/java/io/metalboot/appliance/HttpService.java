@@ -7,9 +7,9 @@ import io.metalboot.appliance.boot.BootScripts;
 import io.metalboot.appliance.boot.BootSettings;
 import io.metalboot.appliance.boot.MachineSelector;
 import io.metalboot.appliance.config.ApplianceConfig;
-import io.metalboot.appliance.http.HttpBootServer;
-import io.metalboot.appliance.http.HttpRoute;
-import io.metalboot.appliance.http.HttpSettings;
+import io.metalboot.http.HttpServer;
+import io.metalboot.http.HttpRoute;
+import io.metalboot.http.HttpSettings;
 import io.metalboot.machine.MacAddress;
 import io.metalboot.machine.SmbiosUuid;
 import java.io.IOException;
@@ -28,10 +28,10 @@ import java.util.Optional;
 final class HttpService implements ApplianceService {
     private static final System.Logger LOG = System.getLogger("metalboot");
 
-    private final HttpBootServer server;
+    private final HttpServer server;
     private final ServiceContext context;
 
-    private HttpService(HttpBootServer server, ServiceContext context) {
+    private HttpService(HttpServer server, ServiceContext context) {
         this.server = server;
         this.context = context;
     }
@@ -44,13 +44,13 @@ final class HttpService implements ApplianceService {
         }
         Path assets = Path.of(config.http().assets());
         Files.createDirectories(assets);
-        HttpSettings settings = HttpSettings.defaults(InetAddress.getByAddress(new byte[4]), config.http().port(),
-                assets).withMount("/ipxe/", Path.of(config.tftp().root()));
+        HttpSettings settings = HttpSettings.defaults(InetAddress.getByAddress(new byte[4]), config.http().port())
+                .withMount("/assets/", assets).withMount("/ipxe/", Path.of(config.tftp().root()));
         List<HttpRoute> routes = new ArrayList<>();
         routes.addAll(BootScriptRoutes.routes(new BootScripts(bootSettings(config), context.registry(),
                 context.endpoint())));
         routes.addAll(new MachineApi(context.registry()).routes());
-        return Optional.of(new HttpService(new HttpBootServer(settings, routes), context));
+        return Optional.of(new HttpService(new HttpServer(settings, routes), context));
     }
 
     /** The profiles in config order, then the default one (boot.agent) that matches every machine. */

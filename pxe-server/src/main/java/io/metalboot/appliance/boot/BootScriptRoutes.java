@@ -1,7 +1,7 @@
 package io.metalboot.appliance.boot;
 
-import io.metalboot.appliance.http.HttpReply;
-import io.metalboot.appliance.http.HttpRoute;
+import io.metalboot.http.HttpReply;
+import io.metalboot.http.HttpRoute;
 import java.lang.System.Logger.Level;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package io.metalboot.appliance.tftp.server;
 
-import io.metalboot.appliance.files.ServedDirectory;
+import io.metalboot.http.ServedDirectory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

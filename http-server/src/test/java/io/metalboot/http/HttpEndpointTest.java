@@ -1,4 +1,4 @@
-package io.metalboot.appliance.http;
+package io.metalboot.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,7 +35,7 @@ class HttpEndpointTest {
 
     @TempDir
     static Path temp;
-    static HttpBootServer server;
+    static HttpServer server;
     static String base;
     static HttpClient client;
     static final AtomicInteger running = new AtomicInteger();
@@ -64,7 +64,7 @@ class HttpEndpointTest {
         Files.writeString(root.resolve("after.txt"), "asset");
         HTTP_LOG.setLevel(java.util.logging.Level.FINE);
         HTTP_LOG.addHandler(CAPTURE);
-        server = new HttpBootServer(HttpSettings.defaults(InetAddress.getLoopbackAddress(), 0, root)
+        server = new HttpServer(HttpSettings.defaults(InetAddress.getLoopbackAddress(), 0).withMount("/assets/", root)
                 .withMaxRequestBodyBytes(MAX_BODY), List.of(
                 HttpRoute.exact("/boot.ipxe", call -> HttpReply.text(200,
                         "#!ipxe\necho " + call.queryParameter("mac") + "\n")),
@@ -258,9 +258,9 @@ class HttpEndpointTest {
         assertThrows(IllegalArgumentException.class, () -> HttpRoute.exact("boot.ipxe", e));
         assertThrows(IllegalArgumentException.class, () -> new RouteTable(
                 List.of(HttpRoute.exact("/a", e), HttpRoute.exact("/a", e)), java.util.Map.of()));
-        assertThrows(IllegalArgumentException.class, () -> HttpSettings.defaults(InetAddress.getLoopbackAddress(), 0,
-                temp).withMount("/assets/", temp));
-        assertThrows(IllegalArgumentException.class, () -> HttpSettings.defaults(InetAddress.getLoopbackAddress(), 0,
-                temp).withMount("ipxe", temp));
+        assertThrows(IllegalArgumentException.class, () -> HttpSettings.defaults(InetAddress.getLoopbackAddress(), 0)
+                .withMount("/assets/", temp).withMount("/assets/", temp));
+        assertThrows(IllegalArgumentException.class, () -> HttpSettings.defaults(InetAddress.getLoopbackAddress(), 0)
+                .withMount("/assets/", temp).withMount("ipxe", temp));
     }
 }

@@ -1,4 +1,4 @@
-package io.metalboot.appliance.http;
+package io.metalboot.http;
 
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -10,6 +10,7 @@ import java.util.Map;
  *
  * @param method  "GET", "POST", … (HEAD too: the server drops the reply body, keeps its length)
  * @param path    the path, percent-decoded, without the query
+ * @param pathParameters the values of the route pattern's {@code {name}} segments, decoded
  * @param query   query parameters, decoded, in order; a name given twice has two values
  * @param headers header values by lower-case name
  * @param body    the request body (empty, never null); not copied, do not change it
@@ -18,15 +19,22 @@ import java.util.Map;
 public record HttpCall(
         String method,
         String path,
+        Map<String, String> pathParameters,
         Map<String, List<String>> query,
         Map<String, List<String>> headers,
         byte[] body,
         InetSocketAddress remote) {
 
     public HttpCall {
+        pathParameters = Map.copyOf(pathParameters);
         query = Map.copyOf(query);
         headers = Map.copyOf(headers);
         body = body == null ? new byte[0] : body;
+    }
+
+    /** The value of the route's {@code {name}} segment, or null if the pattern has none. */
+    public String pathParameter(String name) {
+        return pathParameters.get(name);
     }
 
     /** The first value of query parameter {@code name}, or null. */

@@ -1,4 +1,4 @@
-package io.metalboot.appliance.http;
+package io.metalboot.http;
 
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;

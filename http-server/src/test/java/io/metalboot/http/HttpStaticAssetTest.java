@@ -1,4 +1,4 @@
-package io.metalboot.appliance.http;
+package io.metalboot.http;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,7 +37,7 @@ class HttpStaticAssetTest {
     static Path root;
     static Path ipxeDir;
     static byte[] kernel;
-    static HttpBootServer server;
+    static HttpServer server;
     static String base;
 
     @BeforeAll
@@ -50,7 +50,7 @@ class HttpStaticAssetTest {
         Files.writeString(root.resolve("boot.ipxe"), "#!ipxe\nchain http://x/y\n");
         Files.write(root.resolve("empty.bin"), new byte[0]);
         Files.write(ipxeDir.resolve("snponly.efi"), Arrays.copyOf(kernel, 4096));
-        server = new HttpBootServer(HttpSettings.defaults(InetAddress.getLoopbackAddress(), 0, root)
+        server = new HttpServer(HttpSettings.defaults(InetAddress.getLoopbackAddress(), 0).withMount("/assets/", root)
                 .withMount("/ipxe/", ipxeDir), List.of());
         server.start();
         base = "http://127.0.0.1:" + server.localAddress().getPort();

@@ -1,4 +1,4 @@
-package io.metalboot.appliance.http;
+package io.metalboot.http;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,7 +38,7 @@ class HttpChunkedFallbackTest {
         Files.write(root.resolve("initrd.img"), file);
         RouteTable table = new RouteTable(List.of(), Map.of("/assets/", new AssetDirectory(root)));
         EmbeddedChannel channel = new EmbeddedChannel(new HttpContentCompressor(), new ChunkedWriteHandler(),
-                new HttpRequestRouter(table, new StaticAssetHandler(), Runnable::run));
+                new HttpRequestRouter(table, List.of(), new StaticAssetHandler(), Runnable::run));
         assertFalse(StaticAssetHandler.zeroCopy(channel.pipeline()));
 
         channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/assets/initrd.img",

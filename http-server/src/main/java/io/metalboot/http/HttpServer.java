@@ -1,4 +1,4 @@
-package io.metalboot.appliance.http;
+package io.metalboot.http;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -34,24 +34,31 @@ import java.util.concurrent.TimeUnit;
  * (epoll when available). Endpoints run on virtual threads, so they may block.
  *
  * <pre>{@code
- * HttpBootServer server = new HttpBootServer(HttpSettings.defaults(address, 8080, assets),
+ * HttpServer server = new HttpServer(HttpSettings.defaults(address, 8080).withMount("/assets/", assets),
  *         List.of(HttpRoute.exact("/boot.ipxe", call -> HttpReply.text(200, "#!ipxe\n"))));
  * server.start();   // ... server.close();
  * }</pre>
  */
-public final class HttpBootServer implements AutoCloseable {
+public final class HttpServer implements AutoCloseable {
     private static final int MAX_INITIAL_LINE = 8192;
     private static final int MAX_HEADER_SIZE = 16384;
 
     private final HttpSettings settings;
     private final List<HttpRoute> routes;
+    private final List<HttpFilter> filters;
     private EventLoopGroup group;
     private ExecutorService endpointExecutor;
     private Channel listener;
 
-    public HttpBootServer(HttpSettings settings, List<HttpRoute> routes) {
+    public HttpServer(HttpSettings settings, List<HttpRoute> routes) {
+        this(settings, routes, List.of());
+    }
+
+    /** @param filters run in order before every endpoint (not before mounts): authentication, say */
+    public HttpServer(HttpSettings settings, List<HttpRoute> routes, List<HttpFilter> filters) {
         this.settings = settings;
         this.routes = List.copyOf(routes);
+        this.filters = List.copyOf(filters);
     }
 
     /**
@@ -99,7 +106,7 @@ public final class HttpBootServer implements AutoCloseable {
                                 new HttpObjectAggregator(settings.maxRequestBodyBytes()),
                                 // Only used when sendfile is not possible (see StaticAssetHandler).
                                 new ChunkedWriteHandler(),
-                                new HttpRequestRouter(table, assets, executor));
+                                new HttpRequestRouter(table, filters, assets, executor));
                     }
                 });
         InetSocketAddress address = new InetSocketAddress(settings.bindAddress(), settings.port());
@@ -111,11 +118,11 @@ public final class HttpBootServer implements AutoCloseable {
                     + settings.port() + ": " + e.getMessage(), e);
         }
         InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
-        StringBuilder served = new StringBuilder(mounts.get(HttpSettings.ASSETS_PREFIX).realRoot().toString());
-        settings.extraMounts().keySet().forEach(prefix ->
-                served.append(", ").append(prefix).append(" from ").append(mounts.get(prefix).realRoot()));
-        AccessLog.LOG.log(Level.INFO, "HTTP listening on {0}:{1}, assets from {2}", settings.bindAddress().getHostAddress(),
-                Integer.toString(bound.getPort()), served);
+        StringBuilder served = new StringBuilder();
+        mounts.forEach((prefix, directory) ->
+                served.append(", ").append(prefix).append(" from ").append(directory.realRoot()));
+        AccessLog.LOG.log(Level.INFO, "{0} listening on {1}:{2}{3}", settings.name(),
+                settings.bindAddress().getHostAddress(), Integer.toString(bound.getPort()), served);
     }
 
     /** The bound address (with the real port when the settings said 0); null before start. */

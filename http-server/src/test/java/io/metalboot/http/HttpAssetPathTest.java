@@ -1,4 +1,4 @@
-package io.metalboot.appliance.http;
+package io.metalboot.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -29,7 +29,7 @@ class HttpAssetPathTest {
     @TempDir
     static Path temp;
     static Path root;
-    static HttpBootServer server;
+    static HttpServer server;
 
     @BeforeAll
     static void start() throws IOException {
@@ -46,7 +46,7 @@ class HttpAssetPathTest {
         Files.createSymbolicLink(root.resolve("link-out-file"), outside.resolve("secret.txt"));
         Files.createSymbolicLink(root.resolve("link-up"), Path.of("../secret.txt"));
         Files.createSymbolicLink(root.resolve("link-inside"), root.resolve("sub/inside.txt"));
-        server = new HttpBootServer(HttpSettings.defaults(InetAddress.getLoopbackAddress(), 0, root), List.of());
+        server = new HttpServer(HttpSettings.defaults(InetAddress.getLoopbackAddress(), 0).withMount("/assets/", root), List.of());
         server.start();
     }
 
@@ -144,8 +144,8 @@ class HttpAssetPathTest {
 
     @Test
     void aMissingRootDoesNotStart() {
-        HttpBootServer broken = new HttpBootServer(
-                HttpSettings.defaults(InetAddress.getLoopbackAddress(), 0, temp.resolve("nope")), List.of());
+        HttpServer broken = new HttpServer(
+                HttpSettings.defaults(InetAddress.getLoopbackAddress(), 0).withMount("/assets/", temp.resolve("nope")), List.of());
         IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, broken::start);
         assertTrue(e.getMessage().contains("/assets/"), e.getMessage());
         assertNull(broken.localAddress());

@@ -1,4 +1,4 @@
-package io.metalboot.appliance.files;
+package io.metalboot.http;
 
 import java.io.IOException;
 import java.nio.file.Files;

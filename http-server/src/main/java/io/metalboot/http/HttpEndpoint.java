@@ -1,4 +1,4 @@
-package io.metalboot.appliance.http;
+package io.metalboot.http;
 
 /**
  * A dynamic response. Runs on a virtual thread of its own, never on an event loop, so it may

@@ -1,6 +1,6 @@
-package io.metalboot.appliance.http;
+package io.metalboot.http;
 
-import io.metalboot.appliance.files.ServedDirectory;
+import io.metalboot.http.ServedDirectory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package io.metalboot.appliance.http;
+package io.metalboot.http;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.metalboot.appliance.http;
+package io.metalboot.http;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -42,14 +42,17 @@ final class HttpRequestRouter extends ChannelInboundHandlerAdapter {
     private static final String INTERNAL_ERROR = "internal server error\n";
 
     private final RouteTable routes;
+    private final List<HttpFilter> filters;
     private final StaticAssetHandler assets;
     private final Executor endpointExecutor;
     private final Queue<FullHttpRequest> waiting = new ArrayDeque<>();
     private boolean endpointRunning;
     private boolean closing;
 
-    HttpRequestRouter(RouteTable routes, StaticAssetHandler assets, Executor endpointExecutor) {
+    HttpRequestRouter(RouteTable routes, List<HttpFilter> filters, StaticAssetHandler assets,
+            Executor endpointExecutor) {
         this.routes = routes;
+        this.filters = filters;
         this.assets = assets;
         this.endpointExecutor = endpointExecutor;
     }
@@ -81,15 +84,29 @@ final class HttpRequestRouter extends ChannelInboundHandlerAdapter {
             }
             int question = uri.indexOf('?');
             String rawPath = question < 0 ? uri : uri.substring(0, question);
-            switch (routes.match(rawPath)) {
+            RouteTable.Target target;
+            try {
+                target = routes.match(method, rawPath);
+            } catch (IllegalArgumentException e) {
+                finish(ctx, writeText(ctx, HttpResponseStatus.BAD_REQUEST, "bad request\n", false), false, method,
+                        uri, 400, 12, start, "malformed percent-encoding");
+                return;
+            }
+            switch (target) {
                 case null -> finish(ctx, writeText(ctx, HttpResponseStatus.NOT_FOUND, "not found\n", keepAlive),
                         keepAlive, method, uri, 404, 10, start, null);
+                case RouteTable.MethodNotAllowed notAllowed -> {
+                    FullHttpResponse response = textResponse(HttpResponseStatus.METHOD_NOT_ALLOWED,
+                            "method not allowed\n", keepAlive);
+                    response.headers().set(HttpHeaderNames.ALLOW, String.join(", ", notAllowed.allowed()));
+                    finish(ctx, ctx.writeAndFlush(response), keepAlive, method, uri, 405, 19, start, null);
+                }
                 case RouteTable.AssetTarget asset -> {
                     StaticAssetHandler.Served served = assets.serve(ctx, request, asset.directory(), asset.remainder(), keepAlive);
                     finish(ctx, served.lastWrite(), keepAlive, method, uri, served.status(), served.bytes(), start,
                             served.note());
                 }
-                case RouteTable.EndpointTarget endpoint -> dispatch(ctx, request, endpoint.endpoint(), keepAlive, start);
+                case RouteTable.EndpointTarget endpoint -> dispatch(ctx, request, endpoint, keepAlive, start);
             }
         } finally {
             request.release();
@@ -97,8 +114,8 @@ final class HttpRequestRouter extends ChannelInboundHandlerAdapter {
     }
 
     /** Runs the endpoint on a virtual thread; the reply comes back to this channel's event loop. */
-    private void dispatch(ChannelHandlerContext ctx, FullHttpRequest request, HttpEndpoint endpoint, boolean keepAlive,
-            long start) {
+    private void dispatch(ChannelHandlerContext ctx, FullHttpRequest request, RouteTable.EndpointTarget target,
+            boolean keepAlive, long start) {
         String uri = request.uri();
         String method = request.method().name();
         QueryStringDecoder decoder = new QueryStringDecoder(uri);
@@ -107,7 +124,7 @@ final class HttpRequestRouter extends ChannelInboundHandlerAdapter {
                 .add(h.getValue()));
         HttpCall call;
         try {
-            call = new HttpCall(method, decoder.path(), decoder.parameters(), headers,
+            call = new HttpCall(method, decoder.path(), target.parameters(), decoder.parameters(), headers,
                     ByteBufUtil.getBytes(request.content()),
                     ctx.channel().remoteAddress() instanceof InetSocketAddress inet ? inet : null);
         } catch (IllegalArgumentException e) {
@@ -120,7 +137,7 @@ final class HttpRequestRouter extends ChannelInboundHandlerAdapter {
         endpointRunning = true;
         try {
             endpointExecutor.execute(() -> {
-                HttpReply reply = run(endpoint, call, uri);
+                HttpReply reply = run(filters, target.endpoint(), call, uri);
                 try {
                     ctx.executor().execute(() -> {
                         endpointRunning = false;
@@ -138,8 +155,14 @@ final class HttpRequestRouter extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static HttpReply run(HttpEndpoint endpoint, HttpCall call, String uri) {
+    private static HttpReply run(List<HttpFilter> filters, HttpEndpoint endpoint, HttpCall call, String uri) {
         try {
+            for (HttpFilter filter : filters) {
+                java.util.Optional<HttpReply> answered = filter.filter(call);
+                if (answered.isPresent()) {
+                    return answered.get();
+                }
+            }
             HttpReply reply = endpoint.handle(call);
             if (reply != null) {
                 return reply;
@@ -207,13 +230,17 @@ final class HttpRequestRouter extends ChannelInboundHandlerAdapter {
     }
 
     static ChannelFuture writeText(ChannelHandlerContext ctx, HttpResponseStatus status, String text, boolean keepAlive) {
+        return ctx.writeAndFlush(textResponse(status, text, keepAlive));
+    }
+
+    private static FullHttpResponse textResponse(HttpResponseStatus status, String text, boolean keepAlive) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpReply.TEXT)
                 .set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
                 .set(HttpHeaderNames.DATE, DateFormatter.format(new Date()));
         HttpUtil.setKeepAlive(response, keepAlive);
-        return ctx.writeAndFlush(response);
+        return response;
     }
 
     @Override
