@@ -1,5 +1,6 @@
 package io.metalboot.appliance;
 
+import io.metalboot.appliance.api.OperatorApiService;
 import io.metalboot.appliance.boot.BootEndpoint;
 import io.metalboot.appliance.config.ApplianceConfig;
 import io.metalboot.appliance.config.ConfigException;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The running appliance: the machine registry, then each enabled service, started in order and
@@ -37,8 +39,8 @@ final class Appliance implements AutoCloseable {
      * their next file, so what it names (TFTP, HTTP) must already be listening, and it advertises
      * the HTTP port as bound.
      */
-    private static final List<ServiceFactory> SERVICES = List.of(HttpService::from, TftpService::from,
-            ProxyDhcpService::from);
+    private static final List<ServiceFactory> SERVICES = List.of(HttpService::from, OperatorApiService::from,
+            TftpService::from, ProxyDhcpService::from);
 
     private final List<AutoCloseable> started = new ArrayList<>();
     private ServiceContext context;
@@ -59,7 +61,7 @@ final class Appliance implements AutoCloseable {
     }
 
     private void startAll(ApplianceConfig config) throws IOException {
-        context = new ServiceContext(config, openRegistry(config), endpoint(config));
+        context = new ServiceContext(config, openRegistry(config), endpoint(config), new AtomicBoolean());
         for (ServiceFactory factory : SERVICES) {
             Optional<ApplianceService> service = factory.from(context);
             if (service.isPresent()) {
@@ -67,6 +69,7 @@ final class Appliance implements AutoCloseable {
                 service.get().start();
             }
         }
+        context.ready().set(true);
     }
 
     private MachineRegistry openRegistry(ApplianceConfig config) throws IOException {
@@ -94,6 +97,11 @@ final class Appliance implements AutoCloseable {
     /** The HTTP port machines are told, the bound one when the config said 0. */
     int httpPort() {
         return context.endpoint().httpPort();
+    }
+
+    /** A started service of this type, for tests that need its bound port. */
+    <T extends ApplianceService> Optional<T> service(Class<T> type) {
+        return started.stream().filter(type::isInstance).map(type::cast).findFirst();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.metalboot.appliance;
 
+import io.metalboot.appliance.api.ApiToken;
 import io.metalboot.appliance.config.ApplianceConfig;
 import io.metalboot.appliance.config.ConfigException;
 import io.metalboot.appliance.config.ConfigLoader;
@@ -33,6 +34,7 @@ public final class ApplianceMain {
     public static void main(String[] args) {
         configureLogging(java.util.logging.Level.INFO);
         Path configFile = null;
+        boolean rotateApiToken = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--config" -> {
@@ -41,8 +43,9 @@ public final class ApplianceMain {
                     }
                     configFile = Path.of(args[++i]);
                 }
+                case "--rotate-api-token" -> rotateApiToken = true;
                 case "--help", "-h" -> {
-                    System.out.println("usage: metalboot [--config FILE]   (defaults: see metalboot-defaults.yaml)");
+                    System.out.println(USAGE + "   (defaults: see metalboot-defaults.yaml)");
                     return;
                 }
                 default -> usage("unknown argument: " + args[i]);
@@ -58,6 +61,10 @@ public final class ApplianceMain {
             return;
         }
         ApplianceConfig config = loaded.config();
+        if (rotateApiToken) {
+            rotateApiToken(config);
+            return;
+        }
         configureLogging(config.logLevel().equals("debug") ? java.util.logging.Level.FINE
                 : java.util.logging.Level.INFO);
 
@@ -88,9 +95,27 @@ public final class ApplianceMain {
         }
     }
 
+    private static final String USAGE = "usage: metalboot [--config FILE] [--rotate-api-token]";
+
     private static void usage(String problem) {
-        System.err.println("metalboot: " + problem + "\nusage: metalboot [--config FILE]");
+        System.err.println("metalboot: " + problem + "\n" + USAGE);
         System.exit(EXIT_CONFIG);
+    }
+
+    /**
+     * Replaces the operator API's token in the state directory and exits; a running appliance
+     * refuses the old one from its next call. The new token is in the file only (mode 0600),
+     * never on the terminal or in a log.
+     */
+    private static void rotateApiToken(ApplianceConfig config) {
+        try {
+            ApiToken token = ApiToken.openOrCreate(Path.of(config.stateDir()));
+            token.rotate();
+            System.out.println("metalboot: a new API token is in " + token.file() + "; the old one is refused");
+        } catch (IOException e) {
+            System.err.println("metalboot: cannot rotate the API token: " + e.getMessage());
+            System.exit(EXIT_START);
+        }
     }
 
     private static void configureLogging(java.util.logging.Level level) {

@@ -1,12 +1,12 @@
 package io.metalboot.appliance;
 
-import io.metalboot.appliance.api.MachineApi;
 import io.metalboot.appliance.boot.BootProfile;
 import io.metalboot.appliance.boot.BootScriptRoutes;
 import io.metalboot.appliance.boot.BootScripts;
 import io.metalboot.appliance.boot.BootSettings;
 import io.metalboot.appliance.boot.MachineSelector;
 import io.metalboot.appliance.config.ApplianceConfig;
+import io.metalboot.http.HealthRoutes;
 import io.metalboot.http.HttpServer;
 import io.metalboot.http.HttpRoute;
 import io.metalboot.http.HttpSettings;
@@ -21,8 +21,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The HTTP service: boot scripts, assets (and tftp.root at /ipxe/ for UEFI HTTP boot) and the
- * machines API. Once bound, it tells the {@link io.metalboot.appliance.boot.BootEndpoint} its
+ * The provisioning network's HTTP service: boot scripts, assets (and tftp.root at /ipxe/ for UEFI
+ * HTTP boot), further mounts, health. Nothing on it reads or changes the registry beyond what a
+ * booting machine's own script request records: the machines API is the operator listener's
+ * ({@link io.metalboot.appliance.api.OperatorApiService}). Once bound, it tells the {@link io.metalboot.appliance.boot.BootEndpoint} its
  * real port, which the services after it advertise.
  */
 final class HttpService implements ApplianceService {
@@ -46,10 +48,13 @@ final class HttpService implements ApplianceService {
         Files.createDirectories(assets);
         HttpSettings settings = HttpSettings.defaults(InetAddress.getByAddress(new byte[4]), config.http().port())
                 .withMount("/assets/", assets).withMount("/ipxe/", Path.of(config.tftp().root()));
+        for (java.util.Map.Entry<String, String> mount : config.http().mounts().entrySet()) {
+            settings = settings.withMount(mount.getKey(), Path.of(mount.getValue()));
+        }
         List<HttpRoute> routes = new ArrayList<>();
         routes.addAll(BootScriptRoutes.routes(new BootScripts(bootSettings(config), context.registry(),
                 context.endpoint())));
-        routes.addAll(new MachineApi(context.registry()).routes());
+        routes.addAll(HealthRoutes.routes(context.ready()::get));
         return Optional.of(new HttpService(new HttpServer(settings, routes), context));
     }
 

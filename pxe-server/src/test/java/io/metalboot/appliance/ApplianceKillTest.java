@@ -29,7 +29,8 @@ class ApplianceKillTest {
 
     /** Fixed, so that a failing run can be repeated with the same kill point. */
     private static final long SEED = 20261201L;
-    private static final Pattern LISTENING = Pattern.compile("HTTP listening on [0-9.]+:(\\d+)");
+    private static final Pattern LISTENING = Pattern.compile("operator API listening on 127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern BOOT_LISTENING = Pattern.compile("HTTP listening on [0-9.]+:(\\d+)");
 
     @Test
     void everyAcknowledgedTransitionSurvivesKillMinus9(@TempDir Path dir) throws Exception {
@@ -40,14 +41,19 @@ class ApplianceKillTest {
                 dhcp: {enabled: false}
                 tftp: {enabled: false}
                 http: {port: 0, assets: %s}
+                api: {listen: "127.0.0.1:0"}
                 """.formatted(dir.resolve("state"), dir.resolve("assets")));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
         Process appliance = start(config, dir.resolve("first.log"));
         List<Integer> acknowledged = new java.util.concurrent.CopyOnWriteArrayList<>();
         try {
-            String base = "http://127.0.0.1:" + awaitStarted(dir.resolve("first.log"));
-            assertEquals(200, get(http, base + "/boot/machine.ipxe?mac=" + MAC).statusCode());
+            String log = awaitStarted(dir.resolve("first.log"));
+            String base = "http://127.0.0.1:" + port(LISTENING, log);
+            // The machine boots once (provisioning listener); the operator then drives it, with the token.
+            assertEquals(200, get(http, "http://127.0.0.1:" + port(BOOT_LISTENING, log) + "/boot/machine.ipxe?mac="
+                    + MAC, null).statusCode());
+            String token = Files.readString(dir.resolve("state").resolve("api.token")).strip();
             // Kill at a random point after a few hundred acknowledged changes, from another thread,
             // so that it lands while the next request is being handled (often inside its fsync).
             int killAfter = 200 + new java.util.Random(SEED).nextInt(200);
@@ -67,6 +73,7 @@ class ApplianceKillTest {
                 try {
                     reply = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/machines/" + MAC + "/state"))
                             .timeout(Duration.ofSeconds(10))
+                            .header("Authorization", "Bearer " + token)
                             .POST(HttpRequest.BodyPublishers.ofString(
                                     "{\"state\":\"" + state + "\",\"reason\":\"n=" + n + "\"}"))
                             .build(), HttpResponse.BodyHandlers.ofString());
@@ -86,8 +93,9 @@ class ApplianceKillTest {
 
         Process restarted = start(config, dir.resolve("second.log"));
         try {
-            String base = "http://127.0.0.1:" + awaitStarted(dir.resolve("second.log"));
-            String history = get(http, base + "/api/v1/machines/" + MAC + "/history").body();
+            String base = "http://127.0.0.1:" + port(LISTENING, awaitStarted(dir.resolve("second.log")));
+            String token = Files.readString(dir.resolve("state").resolve("api.token")).strip();
+            String history = get(http, base + "/api/v1/machines/" + MAC + "/history", token).body();
             List<Integer> stored = new ArrayList<>();
             Matcher reason = Pattern.compile("\"reason\":\"n=(\\d+)\"").matcher(history);
             while (reason.find()) {
@@ -111,25 +119,33 @@ class ApplianceKillTest {
                 .start();
     }
 
-    /** Waits for the start line; returns the HTTP port the appliance bound (it was given port 0). */
-    private static int awaitStarted(Path log) throws Exception {
+    /** Waits for the start line; returns the log up to it. */
+    private static String awaitStarted(Path log) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             String text = Files.exists(log) ? Files.readString(log) : "";
             if (text.contains("metalboot started")) {
-                Matcher listening = LISTENING.matcher(text);
-                if (!listening.find()) {
-                    throw new AssertionError("no 'HTTP listening on' line:\n" + text);
-                }
-                return Integer.parseInt(listening.group(1));
+                return text;
             }
             Thread.sleep(100);
         }
         throw new AssertionError("the appliance did not start:\n" + Files.readString(log));
     }
 
-    private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    /** The port a listener bound (it was given port 0), from its log line. */
+    private static int port(Pattern listening, String log) {
+        Matcher matcher = listening.matcher(log);
+        if (!matcher.find()) {
+            throw new AssertionError("no " + listening + " line:\n" + log);
+        }
+        return Integer.parseInt(matcher.group(1));
+    }
+
+    private static HttpResponse<String> get(HttpClient http, String url, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -1,5 +1,10 @@
 package io.metalboot.lab;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -7,9 +12,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The appliance's REST API ({@code /api/v1/machines}) as an operator on the provisioning segment
- * uses it: curl run in the hub namespace, from {@link LabNetwork#OPERATOR_ADDRESS}. The lab has no
+ * The appliance's operator API ({@code /api/v1/machines}) as an operator uses it: from the
+ * appliance's own host (curl inside the appliance namespace, to its loopback listener), with the
+ * token read from the state directory. The header with the token goes to curl in a file of mode
+ * 0600 ({@code -H @file}), never on a command line another process could read. The lab has no
  * JSON library; the few fields a scenario reads are flat strings, found by {@link #field}.
+ *
+ * <p>{@link #unauthenticated} is the same calls without a token from anywhere, to show what the
+ * provisioning network gets.
  */
 final class ApplianceApi {
     private static final Duration CALL = Duration.ofSeconds(10);
@@ -25,10 +35,23 @@ final class ApplianceApi {
 
     private final Namespace from;
     private final String baseUrl;
+    private final Path tokenFile;
 
-    ApplianceApi(Namespace from, String baseUrl) {
+    private ApplianceApi(Namespace from, String baseUrl, Path tokenFile) {
         this.from = from;
         this.baseUrl = baseUrl;
+        this.tokenFile = tokenFile;
+    }
+
+    /** An operator on the appliance's host: its loopback listener ({@code api.listen}'s default) and its token. */
+    static ApplianceApi operator(Namespace appliance, Path stateDir) {
+        return new ApplianceApi(appliance, "http://127.0.0.1:" + ApplianceConfig.OPERATOR_PORT,
+                stateDir.resolve("api.token"));
+    }
+
+    /** Calls with no token, from {@code from} to {@code baseUrl}. */
+    static ApplianceApi unauthenticated(Namespace from, String baseUrl) {
+        return new ApplianceApi(from, baseUrl, null);
     }
 
     Reply get(String path) {
@@ -54,6 +77,9 @@ final class ApplianceApi {
         var argv = new java.util.ArrayList<>(List.of(Tool.CURL.path(), "-sS", "--max-time", Long.toString(CALL.toSeconds()),
                 "-w", STATUS_MARK + "%{http_code}"));
         argv.addAll(options);
+        if (tokenFile != null) {
+            argv.addAll(List.of("-H", "@" + authorizationHeader()));
+        }
         argv.add(baseUrl + path);
         String output = Command.run(CALL.plusSeconds(5), from.exec(argv));
         int mark = output.lastIndexOf(STATUS_MARK);
@@ -61,6 +87,20 @@ final class ApplianceApi {
             throw new LabException("curl " + baseUrl + path + " printed no status: " + output);
         }
         return new Reply(Integer.parseInt(output.substring(mark + STATUS_MARK.length()).strip()), output.substring(0, mark));
+    }
+
+    /** A 0600 file beside the token holding the header curl sends. */
+    private Path authorizationHeader() {
+        Path header = tokenFile.resolveSibling("operator-authorization.header");
+        try {
+            String token = Files.readString(tokenFile, StandardCharsets.US_ASCII).strip();
+            Files.deleteIfExists(header);
+            Files.createFile(header, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(header, "Authorization: Bearer " + token + "\n", StandardCharsets.US_ASCII);
+            return header;
+        } catch (IOException e) {
+            throw new LabException("cannot read the operator token " + tokenFile, e);
+        }
     }
 
     static Optional<String> field(String json, String name) {

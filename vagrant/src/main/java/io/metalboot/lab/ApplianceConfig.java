@@ -17,8 +17,11 @@ import java.nio.file.Path;
 record ApplianceConfig(String logLevel, String dhcpInterface, DhcpMode mode, Path stateDir, Path assets,
                        String ipxeScriptUrl, String baseUrl, String agentArgs) {
 
-    /** {@code http.port}'s default: the scripts, assets and API. */
+    /** {@code http.port}'s default: the scripts and assets, open to the provisioning network. */
     static final int HTTP_PORT = 8080;
+
+    /** The port of {@code api.listen}'s default, 127.0.0.1:8081: the operator API, on the appliance's host only. */
+    static final int OPERATOR_PORT = 8081;
 
     /**
      * Kernel arguments of the lab's agent boots: the serial console only, and {@code quiet}, because
@@ -37,10 +40,13 @@ record ApplianceConfig(String logLevel, String dhcpInterface, DhcpMode mode, Pat
         return new ApplianceConfig(level, dhcpInterface, mode, stateDir, assets, ipxeScriptUrl, baseUrl, agentArgs);
     }
 
-    /** Machines are sent to {@code baseUrl} (e.g. a relay) for every script, instead of the appliance itself. */
+    /**
+     * Machines are sent to {@code baseUrl} (e.g. a relay) for every script, instead of the appliance
+     * itself: {@code boot.base-url} alone, from which the appliance derives the script URL it gives
+     * iPXE through the ProxyDHCP.
+     */
     ApplianceConfig reachedThrough(String baseUrl) {
-        return new ApplianceConfig(logLevel, dhcpInterface, mode, stateDir, assets,
-                baseUrl + "/boot.ipxe?mac={mac}", baseUrl, agentArgs);
+        return new ApplianceConfig(logLevel, dhcpInterface, mode, stateDir, assets, null, baseUrl, agentArgs);
     }
 
     String yaml() {

@@ -71,7 +71,7 @@ public final class LabMain {
             var config = ApplianceConfig.debug(segment.applianceInterface(), DhcpMode.OFFER, workDir).withLogLevel("info");
             media.installAgent(config.assets());
             ApplianceProcess.start(network, applianceDir, config);
-            var api = new ApplianceApi(network.hub(), "http://" + segment.applianceAddress() + ":" + ApplianceConfig.HTTP_PORT);
+            var api = ApplianceApi.operator(network.appliance(), config.stateDir());
             System.out.println("lab: appliance started on " + segment.applianceAddress() + " (interface "
                     + segment.applianceInterface() + "), test kernel as its agent");
 

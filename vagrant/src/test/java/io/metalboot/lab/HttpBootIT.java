@@ -65,6 +65,13 @@ class HttpBootIT {
                                 + "; the kernel read " + report.uuid() + "; registry: " + machine.body());
                 assertEquals(spec.serial(), machine.field("serial").orElse(null), "registry serial: " + machine.body());
                 assertEquals("discovered", machine.field("state").orElse(null), "registry state: " + machine.body());
+
+                // What any host on the provisioning network gets: not the operator API.
+                var intruder = lab.apiFromTheProvisioningNetwork(ApplianceConfig.HTTP_PORT)
+                        .setState(spec.mac(), "provisioned", "not an operator");
+                assertEquals(404, intruder.status(), vm + ": the API on the provisioning listener: " + intruder);
+                assertEquals("discovered", api.machine(spec.mac()).field("state").orElse(null),
+                        vm + ": a refused call changed nothing");
             }
 
             for (QemuMachine vm : List.of(bios, uefi)) {

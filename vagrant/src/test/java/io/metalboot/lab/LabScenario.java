@@ -20,6 +20,7 @@ final class LabScenario implements AutoCloseable {
     private final SiteDhcpServer site;
     private final List<Object> observed = new ArrayList<>();
     private ApplianceProcess proxy;
+    private ApplianceConfig applianceConfig;
     private static BootMedia media;
 
     private LabScenario(LabNetwork network, SiteDhcpServer site) {
@@ -62,6 +63,7 @@ final class LabScenario implements AutoCloseable {
 
     ApplianceProcess startAppliance(ApplianceConfig config) {
         proxy = ApplianceProcess.start(network, LabRequirements.applianceDir(), config);
+        applianceConfig = config;
         return proxy;
     }
 
@@ -73,10 +75,15 @@ final class LabScenario implements AutoCloseable {
         return media;
     }
 
-    /** The appliance's API, called from the operator's address in the hub. */
+    /** The appliance's operator API, called from the appliance's host with the token in its state directory. */
     ApplianceApi api() {
-        return new ApplianceApi(network.hub(),
-                "http://" + LabNetwork.PROVISIONING.applianceAddress() + ":" + ApplianceConfig.HTTP_PORT);
+        return ApplianceApi.operator(network.appliance(), applianceConfig.stateDir());
+    }
+
+    /** The same calls from an operator's workstation on the provisioning segment, without a token. */
+    ApplianceApi apiFromTheProvisioningNetwork(int port) {
+        return ApplianceApi.unauthenticated(network.hub(), "http://" + LabNetwork.PROVISIONING.applianceAddress() + ":"
+                + port);
     }
 
     /** A relay in front of the appliance's HTTP port that refuses each machine's first {@code failedPath} request. */

@@ -4,37 +4,41 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import io.metalboot.http.HttpCall;
-import io.metalboot.http.HttpReply;
-import io.metalboot.http.HttpRoute;
 import io.metalboot.appliance.registry.Machine;
 import io.metalboot.appliance.registry.MachineRegistry;
 import io.metalboot.appliance.registry.Transition;
+import io.metalboot.http.HttpCall;
+import io.metalboot.http.HttpReply;
+import io.metalboot.http.HttpRoute;
 import io.metalboot.machine.MacAddress;
 import io.metalboot.machine.MachineState;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The machine registry over HTTP, JSON in and out (the operator CLI and status page build on it):
+ * The machine registry over HTTP, JSON in and out, on the operator listener only (the CLI and the
+ * status page build on it):
  * <pre>
- * GET  /api/v1/machines                 every machine
- * GET  /api/v1/machines/{mac}           one machine
- * GET  /api/v1/machines/{mac}/history   its stored transitions, oldest first
- * POST /api/v1/machines/{mac}/state     {"state": "inspecting"|"provisioning"|"provisioned", "reason": "..."}
- * GET  /api/v1/machines/{mac}/labels    its labels, {"key": "value", ...}
- * PUT  /api/v1/machines/{mac}/labels/{key}   {"value": "..."}: sets it (Kubernetes label syntax)
- * DELETE /api/v1/machines/{mac}/labels/{key} removes it
+ * GET    /api/v1/machines                        every machine
+ * GET    /api/v1/machines/{mac}                  one machine
+ * GET    /api/v1/machines/{mac}/history          its stored transitions, oldest first
+ * POST   /api/v1/machines/{mac}/state            {"state": "inspecting"|"provisioning"|"provisioned", "reason": "..."}
+ * GET    /api/v1/machines/{mac}/labels           its labels, {"key": "value", ...}
+ * PUT    /api/v1/machines/{mac}/labels/{key}     {"value": "..."}: sets it (Kubernetes label syntax)
+ * DELETE /api/v1/machines/{mac}/labels/{key}     removes it
  * </pre>
  * A label key with a prefix has a slash in it ({@code metalboot.io/role}): it may stand in the
  * path as is or as {@code %2F}. Answers to a change are the machine as it now is. Errors are JSON
- * too: {@code {"error": "..."}} with 400, 404, 405 or 409.
+ * too: {@code {"error": "..."}} with 400, 404 or 409. Every change is written to the audit log
+ * with who asked (the caller's address) and what changed.
  */
 public final class MachineApi {
     static final String PREFIX = "/api/v1/machines";
+    static final System.Logger AUDIT = System.getLogger("audit");
 
     private final MachineRegistry registry;
     private final ObjectMapper json = JsonMapper.builder().addModule(new JavaTimeModule())
@@ -69,51 +73,42 @@ public final class MachineApi {
     record Problem(String error) {
     }
 
+    /** A machine's endpoint, once its MAC parsed and the machine found. */
+    @FunctionalInterface
+    private interface MachineEndpoint {
+        HttpReply handle(HttpCall call, Machine machine) throws IOException;
+    }
+
     public MachineApi(MachineRegistry registry) {
         this.registry = registry;
     }
 
     public List<HttpRoute> routes() {
-        return List.of(HttpRoute.exact(PREFIX, this::collection), HttpRoute.prefix(PREFIX + "/", this::member));
+        return List.of(
+                HttpRoute.get(PREFIX, call -> ok(registry.machines().stream().map(MachineView::of).toList())),
+                HttpRoute.get(PREFIX + "/{mac}", machine((call, m) -> ok(MachineView.of(m)))),
+                HttpRoute.get(PREFIX + "/{mac}/history", machine((call, m) ->
+                        ok(registry.history(m.mac()).stream().map(TransitionView::of).toList()))),
+                HttpRoute.post(PREFIX + "/{mac}/state", machine(this::changeState)),
+                HttpRoute.get(PREFIX + "/{mac}/labels", machine((call, m) -> ok(m.labels()))),
+                HttpRoute.put(PREFIX + "/{mac}/labels/{key...}", machine(this::setLabel)),
+                HttpRoute.delete(PREFIX + "/{mac}/labels/{key...}", machine(this::removeLabel)));
     }
 
-    private HttpReply collection(HttpCall call) throws IOException {
-        if (!isRead(call)) {
-            return problem(405, "use GET");
-        }
-        return ok(registry.machines().stream().map(MachineView::of).toList());
-    }
-
-    private HttpReply member(HttpCall call) throws IOException {
-        String[] parts = call.path().substring(PREFIX.length() + 1).split("/", 3);
-        MacAddress mac;
-        try {
-            mac = MacAddress.parse(parts[0]);
-        } catch (IllegalArgumentException e) {
-            return problem(400, e.getMessage());
-        }
-        Optional<Machine> machine = registry.machine(mac);
-        if (machine.isEmpty()) {
-            return problem(404, "no machine " + mac);
-        }
-        String sub = parts.length > 1 ? parts[1] : "";
-        if (sub.equals("labels") && parts.length > 2) {
-            return label(mac, parts[2], call);
-        }
-        if (parts.length > 2) {
-            return problem(404, "no such resource");
-        }
-        return switch (sub) {
-            case "" -> isRead(call) ? ok(MachineView.of(machine.get())) : problem(405, "use GET");
-            case "history" -> isRead(call) ? ok(registry.history(mac).stream().map(TransitionView::of).toList())
-                    : problem(405, "use GET");
-            case "state" -> call.method().equals("POST") ? changeState(mac, call) : problem(405, "use POST");
-            case "labels" -> isRead(call) ? ok(machine.get().labels()) : problem(405, "use GET");
-            default -> problem(404, "no such resource");
+    private io.metalboot.http.HttpEndpoint machine(MachineEndpoint endpoint) {
+        return call -> {
+            MacAddress mac;
+            try {
+                mac = MacAddress.parse(call.pathParameter("mac"));
+            } catch (IllegalArgumentException e) {
+                return problem(400, e.getMessage());
+            }
+            Optional<Machine> machine = registry.machine(mac);
+            return machine.isEmpty() ? problem(404, "no machine " + mac) : endpoint.handle(call, machine.get());
         };
     }
 
-    private HttpReply changeState(MacAddress mac, HttpCall call) throws IOException {
+    private HttpReply changeState(HttpCall call, Machine machine) throws IOException {
         StateChange change;
         MachineState target;
         try {
@@ -123,39 +118,50 @@ public final class MachineApi {
             return problem(400, "expected {\"state\": \"inspecting|provisioning|provisioned\", \"reason\": \"...\"}");
         }
         try {
-            return ok(MachineView.of(registry.operatorSets(mac, target, Optional.ofNullable(change.reason()))));
+            Machine changed = registry.operatorSets(machine.mac(), target, Optional.ofNullable(change.reason()));
+            audit(call, machine.mac(), "state " + machine.state().wireName() + " -> " + changed.state().wireName()
+                    + Optional.ofNullable(change.reason()).map(r -> " (reason: " + r + ")").orElse(""));
+            return ok(MachineView.of(changed));
         } catch (IllegalStateException e) {
             return problem(409, e.getMessage());
         }
     }
 
-    private HttpReply label(MacAddress mac, String key, HttpCall call) throws IOException {
+    private HttpReply setLabel(HttpCall call, Machine machine) throws IOException {
+        LabelValue body;
         try {
-            return switch (call.method()) {
-                case "PUT" -> {
-                    LabelValue body;
-                    try {
-                        body = json.readValue(call.body(), LabelValue.class);
-                    } catch (IOException e) {
-                        yield problem(400, "expected {\"value\": \"...\"}");
-                    }
-                    if (body == null || body.value() == null) {
-                        yield problem(400, "expected {\"value\": \"...\"}");
-                    }
-                    yield ok(MachineView.of(registry.setLabel(mac, key, body.value())));
-                }
-                case "DELETE" -> ok(MachineView.of(registry.removeLabel(mac, key)));
-                default -> problem(405, "use PUT or DELETE");
-            };
+            body = json.readValue(call.body(), LabelValue.class);
+        } catch (IOException e) {
+            body = null;
+        }
+        if (body == null || body.value() == null) {
+            return problem(400, "expected {\"value\": \"...\"}");
+        }
+        String key = call.pathParameter("key");
+        try {
+            Machine changed = registry.setLabel(machine.mac(), key, body.value());
+            audit(call, machine.mac(), "label " + key + "=" + body.value());
+            return ok(MachineView.of(changed));
         } catch (IllegalArgumentException e) {
             return problem(400, e.getMessage());
-        } catch (IllegalStateException e) {
-            return problem(404, e.getMessage());
         }
     }
 
-    private static boolean isRead(HttpCall call) {
-        return call.method().equals("GET") || call.method().equals("HEAD");
+    private HttpReply removeLabel(HttpCall call, Machine machine) throws IOException {
+        String key = call.pathParameter("key");
+        try {
+            Machine changed = registry.removeLabel(machine.mac(), key);
+            audit(call, machine.mac(), "label " + key + " removed");
+            return ok(MachineView.of(changed));
+        } catch (IllegalArgumentException e) {
+            return problem(400, e.getMessage());
+        }
+    }
+
+    /** Who (the caller's address) changed which machine, and how. */
+    static void audit(HttpCall call, Object subject, String change) {
+        AUDIT.log(Level.INFO, "{0} {1} {2}: {3}", call.remote() == null ? "-" : call.remote().getAddress()
+                .getHostAddress() + ":" + call.remote().getPort(), call.method(), subject, change);
     }
 
     private HttpReply ok(Object body) throws IOException {

@@ -23,8 +23,8 @@ public final class BootScriptRoutes {
 
     public static List<HttpRoute> routes(BootScripts scripts) {
         return List.of(
-                HttpRoute.exact(ENTRY_PATH, call -> HttpReply.of(200, IPXE, bytes(scripts.entry()))),
-                HttpRoute.exact("/boot/machine.ipxe", call -> {
+                HttpRoute.get(ENTRY_PATH, call -> HttpReply.of(200, IPXE, bytes(scripts.entry()))),
+                HttpRoute.get("/boot/machine.ipxe", call -> {
                     BootRequest request;
                     try {
                         request = BootRequest.fromQuery(call.query());

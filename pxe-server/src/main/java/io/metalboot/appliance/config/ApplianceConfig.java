@@ -27,6 +27,7 @@ public record ApplianceConfig(
         @JsonProperty(value = "dhcp", required = true) Dhcp dhcp,
         @JsonProperty(value = "tftp", required = true) Tftp tftp,
         @JsonProperty(value = "http", required = true) Http http,
+        @JsonProperty(value = "api", required = true) Api api,
         @JsonProperty(value = "boot", required = true) Boot boot) {
 
     public ApplianceConfig {
@@ -36,6 +37,7 @@ public record ApplianceConfig(
         required("dhcp", dhcp);
         required("tftp", tftp);
         required("http", http);
+        required("api", api);
         required("boot", boot);
         logLevel = logLevel.toLowerCase(Locale.ROOT);
         if (!logLevel.equals("info") && !logLevel.equals("debug")) {
@@ -68,11 +70,56 @@ public record ApplianceConfig(
     public record Http(
             @JsonProperty(value = "enabled", required = true) boolean enabled,
             @JsonProperty(value = "port", required = true) int port,
-            @JsonProperty(value = "assets", required = true) String assets) {
+            @JsonProperty(value = "assets", required = true) String assets,
+            @JsonProperty(value = "mounts", required = true) Map<String, String> mounts) {
 
         public Http {
             requireRange("port", port, 0, 65535); // 0: any free port (tests); the bound one is advertised
             required("assets", assets);
+            required("mounts", mounts);
+            mounts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(mounts));
+            for (Map.Entry<String, String> mount : mounts.entrySet()) {
+                String prefix = mount.getKey();
+                if (!prefix.matches("/[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*/")) {
+                    throw new ConfigException("mounts." + prefix, "a prefix looks like /name/, not '" + prefix + "'");
+                }
+                if (prefix.equals("/assets/") || prefix.equals("/ipxe/") || prefix.equals("/boot/")) {
+                    throw new ConfigException("mounts." + prefix, prefix + " is the appliance's own");
+                }
+                if (mount.getValue() == null || mount.getValue().isBlank()) {
+                    throw new ConfigException("mounts." + prefix, "must name a directory");
+                }
+            }
+        }
+    }
+
+    /** The operator API's own listener: never the provisioning network's unless an operator says so. */
+    public record Api(
+            @JsonProperty(value = "enabled", required = true) boolean enabled,
+            @JsonProperty(value = "listen", required = true) String listen) {
+
+        public Api {
+            required("listen", listen);
+            int colon = listen.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new ConfigException("listen", "must be ADDRESS:PORT, not '" + listen + "'");
+            }
+            try {
+                requireRange("listen", Integer.parseInt(listen.substring(colon + 1)), 0, 65535);
+            } catch (NumberFormatException e) {
+                throw new ConfigException("listen", "the port of '" + listen + "' is not a number");
+            }
+            if (!Character.isDigit(listen.charAt(0))) {
+                throw new ConfigException("listen", "the address must be an IPv4 address, not '" + listen + "'");
+            }
+        }
+
+        public String address() {
+            return listen.substring(0, listen.lastIndexOf(':'));
+        }
+
+        public int port() {
+            return Integer.parseInt(listen.substring(listen.lastIndexOf(':') + 1));
         }
     }
 
