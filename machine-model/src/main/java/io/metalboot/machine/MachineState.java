@@ -8,7 +8,7 @@ public enum MachineState {
 
     /** Whether it should run the agent ramdisk when it PXE boots (else: boot its own disk). */
     public boolean bootsAgent() {
-        return this == DISCOVERED || this == INSPECTING || this == PROVISIONING;
+        return this == DISCOVERED || this == INSPECTING || this == AVAILABLE || this == PROVISIONING;
     }
 
     public String wireName() {

@@ -1,5 +1,7 @@
 package io.metalboot.appliance;
 
+import io.metalboot.appliance.agent.AgentSessions;
+import io.metalboot.appliance.agent.AgentWatchService;
 import io.metalboot.appliance.api.OperatorApiService;
 import io.metalboot.appliance.boot.BootEndpoint;
 import io.metalboot.appliance.config.ApplianceConfig;
@@ -39,8 +41,8 @@ final class Appliance implements AutoCloseable {
      * their next file, so what it names (TFTP, HTTP) must already be listening, and it advertises
      * the HTTP port as bound.
      */
-    private static final List<ServiceFactory> SERVICES = List.of(HttpService::from, OperatorApiService::from,
-            TftpService::from, ProxyDhcpService::from);
+    private static final List<ServiceFactory> SERVICES = List.of(HttpService::from, AgentWatchService::from,
+            OperatorApiService::from, TftpService::from, ProxyDhcpService::from);
 
     private final List<AutoCloseable> started = new ArrayList<>();
     private ServiceContext context;
@@ -61,7 +63,11 @@ final class Appliance implements AutoCloseable {
     }
 
     private void startAll(ApplianceConfig config) throws IOException {
-        context = new ServiceContext(config, openRegistry(config), endpoint(config), new AtomicBoolean());
+        MachineRegistry registry = openRegistry(config);
+        AgentSessions agents = new AgentSessions(registry, Clock.systemUTC(),
+                Duration.ofSeconds(config.agents().heartbeatSeconds()), Duration.ofSeconds(config.agents().lostAfterSeconds()),
+                config.agents().powerOffAfterInspection());
+        context = new ServiceContext(config, registry, agents, endpoint(config), new AtomicBoolean());
         for (ServiceFactory factory : SERVICES) {
             Optional<ApplianceService> service = factory.from(context);
             if (service.isPresent()) {

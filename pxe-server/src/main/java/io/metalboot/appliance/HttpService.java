@@ -1,5 +1,6 @@
 package io.metalboot.appliance;
 
+import io.metalboot.appliance.agent.AgentApi;
 import io.metalboot.appliance.boot.BootProfile;
 import io.metalboot.appliance.boot.BootScriptRoutes;
 import io.metalboot.appliance.boot.BootScripts;
@@ -54,6 +55,7 @@ final class HttpService implements ApplianceService {
         List<HttpRoute> routes = new ArrayList<>();
         routes.addAll(BootScriptRoutes.routes(new BootScripts(bootSettings(config), context.registry(),
                 context.endpoint())));
+        routes.addAll(new AgentApi(context.registry(), context.agents()).routes());
         routes.addAll(HealthRoutes.routes(context.ready()::get));
         return Optional.of(new HttpService(new HttpServer(settings, routes), context));
     }

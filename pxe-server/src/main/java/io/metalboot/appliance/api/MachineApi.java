@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.metalboot.appliance.agent.AgentSessions;
 import io.metalboot.appliance.registry.Machine;
 import io.metalboot.appliance.registry.MachineRegistry;
 import io.metalboot.appliance.registry.Transition;
@@ -12,6 +13,7 @@ import io.metalboot.http.HttpReply;
 import io.metalboot.http.HttpRoute;
 import io.metalboot.machine.MacAddress;
 import io.metalboot.machine.MachineState;
+import io.metalboot.machine.agent.AgentActionKind;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
@@ -30,7 +32,11 @@ import java.util.Optional;
  * GET    /api/v1/machines/{mac}/labels           its labels, {"key": "value", ...}
  * PUT    /api/v1/machines/{mac}/labels/{key}     {"value": "..."}: sets it (Kubernetes label syntax)
  * DELETE /api/v1/machines/{mac}/labels/{key}     removes it
+ * GET    /api/v1/machines/{mac}/inventory        the inventory its agent sent (IPA's shapes)
+ * POST   /api/v1/machines/{mac}/actions          {"kind": "inspect"|"power-off"|"reboot"}: for its running agent
  * </pre>
+ * A machine's view carries {@code agent}: when its agent last heartbeated, whether it is lost, and
+ * the action it runs (null when no agent ran this boot).
  * A label key with a prefix has a slash in it ({@code metalboot.io/role}): it may stand in the
  * path as is or as {@code %2F}. Answers to a change are the machine as it now is. Errors are JSON
  * too: {@code {"error": "..."}} with 400, 404 or 409. Every change is written to the audit log
@@ -41,17 +47,21 @@ public final class MachineApi {
     static final System.Logger AUDIT = System.getLogger("audit");
 
     private final MachineRegistry registry;
+    private final AgentSessions agents;
     private final ObjectMapper json = JsonMapper.builder().addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
 
     /** A machine as the API shows it. */
     record MachineView(String mac, String uuid, String serial, String state, String failureReason,
-            Map<String, String> labels, Instant since) {
-        static MachineView of(Machine m) {
-            return new MachineView(m.mac().toString(), m.uuid().map(Object::toString).orElse(null),
-                    m.serial().orElse(null), m.state().wireName(), m.failureReason().orElse(null), m.labels(),
-                    m.since());
-        }
+            Map<String, String> labels, Instant since, AgentView agent) {
+    }
+
+    /** Its agent as the API shows it. */
+    record AgentView(Instant lastHeartbeat, boolean lost, String action, String actionId) {
+    }
+
+    /** The body of an action request. */
+    record ActionRequest(String kind) {
     }
 
     /** A transition as the API shows it. */
@@ -79,14 +89,28 @@ public final class MachineApi {
         HttpReply handle(HttpCall call, Machine machine) throws IOException;
     }
 
-    public MachineApi(MachineRegistry registry) {
+    public MachineApi(MachineRegistry registry, AgentSessions agents) {
         this.registry = registry;
+        this.agents = agents;
+    }
+
+    private MachineView view(Machine m) {
+        AgentView agent = agents.view(m.mac()).map(a -> new AgentView(a.lastHeartbeat(), a.lost(),
+                a.action().map(x -> x.kind().wireName()).orElse(null), a.action().map(AgentSessions.Action::id)
+                        .orElse(null))).orElse(null);
+        return new MachineView(m.mac().toString(), m.uuid().map(Object::toString).orElse(null),
+                m.serial().orElse(null), m.state().wireName(), m.failureReason().orElse(null), m.labels(),
+                m.since(), agent);
     }
 
     public List<HttpRoute> routes() {
         return List.of(
-                HttpRoute.get(PREFIX, call -> ok(registry.machines().stream().map(MachineView::of).toList())),
-                HttpRoute.get(PREFIX + "/{mac}", machine((call, m) -> ok(MachineView.of(m)))),
+                HttpRoute.get(PREFIX, call -> ok(registry.machines().stream().map(this::view).toList())),
+                HttpRoute.get(PREFIX + "/{mac}", machine((call, m) -> ok(view(m)))),
+                HttpRoute.get(PREFIX + "/{mac}/inventory", machine((call, m) -> registry.inventory(m.mac())
+                        .map(inventory -> HttpReply.json(200, inventory.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                        .orElse(problem(404, "no inventory of " + m.mac() + " yet")))),
+                HttpRoute.post(PREFIX + "/{mac}/actions", machine(this::requestAction)),
                 HttpRoute.get(PREFIX + "/{mac}/history", machine((call, m) ->
                         ok(registry.history(m.mac()).stream().map(TransitionView::of).toList()))),
                 HttpRoute.post(PREFIX + "/{mac}/state", machine(this::changeState)),
@@ -121,10 +145,29 @@ public final class MachineApi {
             Machine changed = registry.operatorSets(machine.mac(), target, Optional.ofNullable(change.reason()));
             audit(call, machine.mac(), "state " + machine.state().wireName() + " -> " + changed.state().wireName()
                     + Optional.ofNullable(change.reason()).map(r -> " (reason: " + r + ")").orElse(""));
-            return ok(MachineView.of(changed));
+            return ok(view(changed));
         } catch (IllegalStateException e) {
             return problem(409, e.getMessage());
         }
+    }
+
+    private HttpReply requestAction(HttpCall call, Machine machine) throws IOException {
+        AgentActionKind kind;
+        try {
+            kind = AgentActionKind.ofWireName(String.valueOf(json.readValue(call.body(), ActionRequest.class).kind()));
+        } catch (IOException | IllegalArgumentException e) {
+            kind = null;
+        }
+        if (kind == null || kind == AgentActionKind.WAIT) {
+            return problem(400, "expected {\"kind\": \"inspect|power-off|reboot\"}");
+        }
+        try {
+            agents.request(machine.mac(), kind);
+        } catch (IllegalStateException e) {
+            return problem(409, e.getMessage());
+        }
+        audit(call, machine.mac(), "action " + kind.wireName() + " requested");
+        return ok(view(machine));
     }
 
     private HttpReply setLabel(HttpCall call, Machine machine) throws IOException {
@@ -141,7 +184,7 @@ public final class MachineApi {
         try {
             Machine changed = registry.setLabel(machine.mac(), key, body.value());
             audit(call, machine.mac(), "label " + key + "=" + body.value());
-            return ok(MachineView.of(changed));
+            return ok(view(changed));
         } catch (IllegalArgumentException e) {
             return problem(400, e.getMessage());
         }
@@ -152,7 +195,7 @@ public final class MachineApi {
         try {
             Machine changed = registry.removeLabel(machine.mac(), key);
             audit(call, machine.mac(), "label " + key + " removed");
-            return ok(MachineView.of(changed));
+            return ok(view(changed));
         } catch (IllegalArgumentException e) {
             return problem(400, e.getMessage());
         }

@@ -45,7 +45,7 @@ public final class OperatorApiService implements ApplianceService {
             return Optional.empty();
         }
         ApiToken token = ApiToken.openOrCreate(Path.of(config.stateDir()));
-        List<HttpRoute> routes = new ArrayList<>(new MachineApi(context.registry()).routes());
+        List<HttpRoute> routes = new ArrayList<>(new MachineApi(context.registry(), context.agents()).routes());
         routes.add(HttpRoute.post("/api/v1/token", call -> {
             String fresh = token.rotate();
             MachineApi.audit(call, "api-token", "rotated");

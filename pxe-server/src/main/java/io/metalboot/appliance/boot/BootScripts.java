@@ -28,7 +28,7 @@ public final class BootScripts {
         this.endpoint = endpoint;
         this.entry = IpxeTemplate.load("entry.ipxe", settings.templates(), Set.of("base-url", "attempts"));
         this.agent = IpxeTemplate.load("agent.ipxe", settings.templates(), Set.of("base-url", "attempts", "mac",
-                "uuid", "serial", "state", "profile", "kernel", "initrd", "initrd-name", "args", "token"));
+                "uuid", "serial", "state", "profile", "kernel", "initrd", "initrd-name", "args", "token", "bootif"));
         this.local = IpxeTemplate.load("local.ipxe", settings.templates(), Set.of("mac", "state", "local-boot"));
         this.ignored = IpxeTemplate.load("ignored.ipxe", settings.templates(), Set.of("mac"));
     }
@@ -70,6 +70,8 @@ public final class BootScripts {
                 Map.entry("initrd", initrd),
                 Map.entry("initrd-name", imageName(initrd)),
                 Map.entry("args", profile.args()),
+                // pxelinux's BOOTIF form (01 = Ethernet): the agent brings this NIC up first.
+                Map.entry("bootif", "01-" + machine.mac().toString().replace(':', '-')),
                 Map.entry("token", registry.issueBootToken(machine.mac()))));
     }
 }

@@ -28,6 +28,7 @@ public record ApplianceConfig(
         @JsonProperty(value = "tftp", required = true) Tftp tftp,
         @JsonProperty(value = "http", required = true) Http http,
         @JsonProperty(value = "api", required = true) Api api,
+        @JsonProperty(value = "agents", required = true) Agents agents,
         @JsonProperty(value = "boot", required = true) Boot boot) {
 
     public ApplianceConfig {
@@ -38,6 +39,7 @@ public record ApplianceConfig(
         required("tftp", tftp);
         required("http", http);
         required("api", api);
+        required("agents", agents);
         required("boot", boot);
         logLevel = logLevel.toLowerCase(Locale.ROOT);
         if (!logLevel.equals("info") && !logLevel.equals("debug")) {
@@ -89,6 +91,22 @@ public record ApplianceConfig(
                 if (mount.getValue() == null || mount.getValue().isBlank()) {
                     throw new ConfigException("mounts." + prefix, "must name a directory");
                 }
+            }
+        }
+    }
+
+    /** How the appliance keeps company with the agents that run on booted machines. */
+    public record Agents(
+            @JsonProperty(value = "heartbeat-seconds", required = true) int heartbeatSeconds,
+            @JsonProperty(value = "lost-after-seconds", required = true) int lostAfterSeconds,
+            @JsonProperty(value = "power-off-after-inspection", required = true) boolean powerOffAfterInspection) {
+
+        public Agents {
+            requireRange("heartbeat-seconds", heartbeatSeconds, 1, 3600);
+            requireRange("lost-after-seconds", lostAfterSeconds, 2, 86_400);
+            if (lostAfterSeconds <= heartbeatSeconds) {
+                throw new ConfigException("lost-after-seconds", "must be more than heartbeat-seconds ("
+                        + heartbeatSeconds + "), not " + lostAfterSeconds);
             }
         }
     }

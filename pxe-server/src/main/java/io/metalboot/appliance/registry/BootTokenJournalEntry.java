@@ -4,18 +4,19 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.time.Instant;
 
-/** One record of the boot-token journal, as JSON; only a token's SHA-256 is ever written. */
+/** One record of the boot-token journal, as JSON; only hashes of tokens and credentials are ever written. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = BootTokenJournalEntry.Issued.class, name = "token-issued"),
-    @JsonSubTypes.Type(value = BootTokenJournalEntry.Redeemed.class, name = "token-redeemed"),
+    @JsonSubTypes.Type(value = BootTokenJournalEntry.Exchanged.class, name = "token-exchanged"),
 })
 sealed interface BootTokenJournalEntry {
-    String sha256();
+    String mac();
 
     record Issued(String mac, String sha256, Instant at, Instant expires) implements BootTokenJournalEntry {
     }
 
-    record Redeemed(String mac, String sha256, Instant at) implements BootTokenJournalEntry {
+    /** A token used up, and the session credential it opened. */
+    record Exchanged(String mac, String sha256, String credentialSha256, Instant at) implements BootTokenJournalEntry {
     }
 }

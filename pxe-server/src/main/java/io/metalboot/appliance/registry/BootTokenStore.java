@@ -6,16 +6,24 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Where boot tokens are kept, by their SHA-256 only (the token itself is never stored). A token is
- * single-use: of any number of concurrent redeems of one token, exactly one gets its machine.
- * Every implementation passes {@code BootTokenStoreContract}.
+ * Where boot tokens and the session credentials they are exchanged for are kept, by their SHA-256
+ * only (neither secret is ever stored). A boot token is single-use: of any number of concurrent
+ * exchanges of one token, exactly one wins. Each machine has at most one session: a new one ends
+ * the one before. Every implementation passes {@code BootTokenStoreContract}.
  */
 public interface BootTokenStore extends AutoCloseable {
     /** Stores a token handed out at {@code issued}, good until {@code expires}. */
     void issue(MacAddress mac, String sha256, Instant issued, Instant expires) throws IOException;
 
-    /** The machine of the unused token with this hash if it has not expired at {@code now}, the token then used up. */
-    Optional<MacAddress> redeem(String sha256, Instant now) throws IOException;
+    /**
+     * Uses up the unused token of {@code mac} with hash {@code tokenSha256}, if it has not expired at
+     * {@code now}, and opens the session {@code credentialSha256} for that machine. False, and
+     * nothing changed, for an unknown, used, expired or another machine's token.
+     */
+    boolean exchange(MacAddress mac, String tokenSha256, String credentialSha256, Instant now) throws IOException;
+
+    /** The machine whose current session this credential is. */
+    Optional<MacAddress> session(String credentialSha256);
 
     @Override
     void close() throws IOException;

@@ -7,8 +7,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Boot tokens in memory only; also the state {@link JournalBootTokenStore} replays into. A used
- * or expired token is forgotten, so the table holds only tokens that could still be redeemed.
+ * Boot tokens and sessions in memory only; also the state {@link JournalBootTokenStore} replays
+ * into. A used or expired token is forgotten, so the table holds only tokens that could still be
+ * exchanged; a machine's older session is forgotten when it opens a new one.
  */
 public final class InMemoryBootTokenStore implements BootTokenStore {
     /** Expired tokens are swept once the table has grown by this much since the last sweep. */
@@ -18,6 +19,8 @@ public final class InMemoryBootTokenStore implements BootTokenStore {
     }
 
     private final Map<String, Issued> tokens = new HashMap<>();
+    private final Map<String, MacAddress> sessions = new HashMap<>();
+    private final Map<MacAddress, String> sessionOf = new HashMap<>();
     private int issuedSinceSweep;
 
     @Override
@@ -29,25 +32,37 @@ public final class InMemoryBootTokenStore implements BootTokenStore {
     }
 
     @Override
-    public synchronized Optional<MacAddress> redeem(String sha256, Instant now) {
-        Optional<MacAddress> mac = redeemable(sha256, now);
-        tokens.remove(sha256);
-        return mac;
+    public synchronized boolean exchange(MacAddress mac, String tokenSha256, String credentialSha256, Instant now) {
+        if (!exchangeable(mac, tokenSha256, now)) {
+            return false;
+        }
+        tokens.remove(tokenSha256);
+        String previous = sessionOf.put(mac, credentialSha256);
+        if (previous != null) {
+            sessions.remove(previous);
+        }
+        sessions.put(credentialSha256, mac);
+        return true;
     }
 
-    /** What {@link #redeem} would answer, without using the token up. */
-    synchronized Optional<MacAddress> redeemable(String sha256, Instant now) {
-        Issued issued = tokens.get(sha256);
-        return issued == null || now.isAfter(issued.expires()) ? Optional.empty() : Optional.of(issued.mac());
+    /** What {@link #exchange} would answer, changing nothing. */
+    synchronized boolean exchangeable(MacAddress mac, String tokenSha256, Instant now) {
+        Issued issued = tokens.get(tokenSha256);
+        return issued != null && issued.mac().equals(mac) && !now.isAfter(issued.expires());
     }
 
-    /** Forgets the tokens that had expired by {@code now}: no redeem could get them any more. */
+    @Override
+    public synchronized Optional<MacAddress> session(String credentialSha256) {
+        return Optional.ofNullable(sessions.get(credentialSha256));
+    }
+
+    /** Forgets the tokens that had expired by {@code now}: no exchange could use them any more. */
     private void sweep(Instant now) {
         issuedSinceSweep = 0;
         tokens.values().removeIf(issued -> now.isAfter(issued.expires()));
     }
 
-    /** Tokens held: issued, not yet redeemed, not yet swept. */
+    /** Tokens held: issued, not yet exchanged, not yet swept. */
     synchronized int size() {
         return tokens.size();
     }

@@ -18,6 +18,7 @@ import java.util.UUID;
 public final class InMemoryMachineStore implements MachineStore {
     private final Map<MacAddress, Machine> machines = new LinkedHashMap<>();
     private final Map<MacAddress, List<Transition>> histories = new HashMap<>();
+    private final Map<MacAddress, String> inventories = new HashMap<>();
 
     @Override
     public synchronized List<Machine> machines() {
@@ -64,6 +65,17 @@ public final class InMemoryMachineStore implements MachineStore {
         Machine next = existing(mac).withoutLabel(key);
         machines.put(mac, next);
         return next;
+    }
+
+    @Override
+    public synchronized void storeInventory(MacAddress mac, String inventoryJson, Instant at) {
+        existing(mac);
+        inventories.put(mac, inventoryJson);
+    }
+
+    @Override
+    public synchronized Optional<String> inventory(MacAddress mac) {
+        return Optional.ofNullable(inventories.get(mac));
     }
 
     /** The machine, or the refusal every store gives for one it does not have. */

@@ -8,8 +8,9 @@ import java.util.Optional;
 
 /**
  * The embedded boot-token store: its own journal ({@value #FILE_NAME}), apart from the machines',
- * so that short-lived tokens never sit in the machine history. A redeem is stored before it is
- * answered, so a token used once stays used across a restart or a kill -9.
+ * so that short-lived tokens never sit in the machine history. An exchange is stored before it is
+ * answered, so a token used once stays used, and its session stays open, across a restart or a
+ * kill -9.
  */
 public final class JournalBootTokenStore implements BootTokenStore {
     static final String FILE_NAME = "boot-tokens.journal";
@@ -26,10 +27,11 @@ public final class JournalBootTokenStore implements BootTokenStore {
     }
 
     private void replay(BootTokenJournalEntry entry) {
+        MacAddress mac = MacAddress.parse(entry.mac());
         switch (entry) {
-            case BootTokenJournalEntry.Issued issued ->
-                    state.issue(MacAddress.parse(issued.mac()), issued.sha256(), issued.at(), issued.expires());
-            case BootTokenJournalEntry.Redeemed redeemed -> state.redeem(redeemed.sha256(), redeemed.at());
+            case BootTokenJournalEntry.Issued issued -> state.issue(mac, issued.sha256(), issued.at(), issued.expires());
+            case BootTokenJournalEntry.Exchanged exchanged ->
+                    state.exchange(mac, exchanged.sha256(), exchanged.credentialSha256(), exchanged.at());
         }
     }
 
@@ -41,13 +43,18 @@ public final class JournalBootTokenStore implements BootTokenStore {
     }
 
     @Override
-    public synchronized Optional<MacAddress> redeem(String sha256, Instant now) throws IOException {
-        Optional<MacAddress> mac = state.redeemable(sha256, now);
-        if (mac.isPresent()) {
-            journal.append(new BootTokenJournalEntry.Redeemed(mac.get().toString(), sha256, now));
-            state.redeem(sha256, now);
+    public synchronized boolean exchange(MacAddress mac, String tokenSha256, String credentialSha256, Instant now)
+            throws IOException {
+        if (!state.exchangeable(mac, tokenSha256, now)) {
+            return false;
         }
-        return mac;
+        journal.append(new BootTokenJournalEntry.Exchanged(mac.toString(), tokenSha256, credentialSha256, now));
+        return state.exchange(mac, tokenSha256, credentialSha256, now);
+    }
+
+    @Override
+    public Optional<MacAddress> session(String credentialSha256) {
+        return state.session(credentialSha256);
     }
 
     @Override

@@ -46,6 +46,10 @@ public final class JournalMachineStore implements MachineStore {
                     seen.at());
             case MachineJournalEntry.LabelSet set -> state.setLabel(mac, set.key(), set.value(), set.at());
             case MachineJournalEntry.LabelRemoved removed -> state.removeLabel(mac, removed.key(), removed.at());
+            case MachineJournalEntry.InventoryStored stored -> {
+                state.storeInventory(mac, stored.inventory(), stored.at());
+                yield state.existing(mac);
+            }
             case MachineJournalEntry.RetiredTokenRecord retired -> null; // never written, only replayed
         };
     }
@@ -105,6 +109,17 @@ public final class JournalMachineStore implements MachineStore {
             return state.existing(mac);
         }
         return write(new MachineJournalEntry.LabelRemoved(mac.toString(), key, at));
+    }
+
+    @Override
+    public synchronized void storeInventory(MacAddress mac, String inventoryJson, Instant at) throws IOException {
+        state.existing(mac);
+        write(new MachineJournalEntry.InventoryStored(mac.toString(), inventoryJson, at));
+    }
+
+    @Override
+    public Optional<String> inventory(MacAddress mac) {
+        return state.inventory(mac);
     }
 
     @Override

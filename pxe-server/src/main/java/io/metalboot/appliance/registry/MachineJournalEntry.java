@@ -12,6 +12,7 @@ import java.time.Instant;
     @JsonSubTypes.Type(value = MachineJournalEntry.IdentitySeen.class, name = "identity"),
     @JsonSubTypes.Type(value = MachineJournalEntry.LabelSet.class, name = "label-set"),
     @JsonSubTypes.Type(value = MachineJournalEntry.LabelRemoved.class, name = "label-removed"),
+    @JsonSubTypes.Type(value = MachineJournalEntry.InventoryStored.class, name = "inventory"),
     @JsonSubTypes.Type(value = MachineJournalEntry.RetiredTokenRecord.class,
             names = {"token-issued", "token-redeemed"}),
 })
@@ -33,6 +34,10 @@ sealed interface MachineJournalEntry {
 
     /** A label removed. */
     record LabelRemoved(String mac, String key, Instant at) implements MachineJournalEntry {
+    }
+
+    /** The inventory the agent sent, as the JSON it sent (already checked to parse). */
+    record InventoryStored(String mac, String inventory, Instant at) implements MachineJournalEntry {
     }
 
     /**

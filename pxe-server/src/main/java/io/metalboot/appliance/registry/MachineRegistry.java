@@ -130,17 +130,62 @@ public final class MachineRegistry {
      * the token itself goes into the kernel command line and nowhere else (never a log).
      */
     public String issueBootToken(MacAddress mac) throws IOException {
-        byte[] secret = new byte[32];
-        random.nextBytes(secret);
-        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        String token = newSecret();
         Instant now = clock.instant();
         tokens.issue(mac, sha256(token), now, now.plus(tokenLifetime));
         return token;
     }
 
-    /** The machine a boot token belongs to, if the token is known, unused and unexpired; it is then used up. */
-    public Optional<MacAddress> redeemBootToken(String token) throws IOException {
-        return tokens.redeem(sha256(token), clock.instant());
+    /**
+     * The agent on {@code mac} registers with this boot's token: the token is used up, a session
+     * credential for this boot is returned (only its hash is stored; a newer session of the
+     * machine ends this one), and a discovered machine becomes {@code inspecting}. Empty, and
+     * nothing changed, for an unknown machine or an unknown, used, expired or other machine's token.
+     */
+    public synchronized Optional<String> registerAgent(MacAddress mac, String bootToken) throws IOException {
+        Optional<Machine> machine = store.machine(mac);
+        if (machine.isEmpty() || bootToken == null) {
+            return Optional.empty();
+        }
+        String credential = newSecret();
+        if (!tokens.exchange(mac, sha256(bootToken), sha256(credential), clock.instant())) {
+            return Optional.empty();
+        }
+        if (machine.get().state() == MachineState.DISCOVERED) {
+            store.record(new Transition(mac, Optional.of(MachineState.DISCOVERED), MachineState.INSPECTING,
+                    clock.instant(), "agent", Optional.of("agent registered")));
+        }
+        return Optional.of(credential);
+    }
+
+    /** The machine whose current agent session {@code credential} is. */
+    public Optional<MacAddress> agentSession(String credential) {
+        return credential == null ? Optional.empty() : tokens.session(sha256(credential));
+    }
+
+    /**
+     * The agent sent the machine's inventory (JSON, as the agent API defines it): stored, and an
+     * inspecting machine becomes {@code available}.
+     */
+    public synchronized Machine inventoried(MacAddress mac, String inventoryJson) throws IOException {
+        Machine machine = requireMachine(mac);
+        store.storeInventory(mac, inventoryJson, clock.instant());
+        if (machine.state() == MachineState.INSPECTING) {
+            return store.record(new Transition(mac, Optional.of(MachineState.INSPECTING), MachineState.AVAILABLE,
+                    clock.instant(), "agent", Optional.of("inventory stored")));
+        }
+        return requireMachine(mac);
+    }
+
+    /** The last inventory the machine's agent sent (JSON). */
+    public Optional<String> inventory(MacAddress mac) {
+        return store.inventory(mac);
+    }
+
+    private String newSecret() {
+        byte[] secret = new byte[32];
+        random.nextBytes(secret);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     }
 
     static String sha256(String token) {

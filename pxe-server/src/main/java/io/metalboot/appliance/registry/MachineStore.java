@@ -32,6 +32,11 @@ public interface MachineStore extends AutoCloseable {
     /** Removes one label of a known machine; removing one it does not have changes nothing. */
     Machine removeLabel(MacAddress mac, String key, Instant at) throws IOException;
 
+    /** Stores (replacing) the inventory a known machine's agent sent, as JSON. */
+    void storeInventory(MacAddress mac, String inventoryJson, Instant at) throws IOException;
+
+    Optional<String> inventory(MacAddress mac);
+
     @Override
     void close() throws IOException;
 }

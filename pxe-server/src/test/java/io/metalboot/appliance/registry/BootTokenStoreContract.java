@@ -1,6 +1,8 @@
 package io.metalboot.appliance.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.metalboot.machine.MacAddress;
 import java.io.IOException;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.Test;
 /** What every {@link BootTokenStore} must do; each implementation's test extends this. */
 abstract class BootTokenStoreContract {
     static final MacAddress MAC = MacAddress.parse("52:54:00:aa:bb:01");
+    static final MacAddress OTHER = MacAddress.parse("52:54:00:aa:bb:02");
     static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
 
     BootTokenStore store;
@@ -36,23 +39,47 @@ abstract class BootTokenStoreContract {
     }
 
     @Test
-    void aTokenIsSingleUseAndUnknownOnesGetNothing() throws IOException {
+    void aTokenIsSingleUseAndOpensItsMachinesSession() throws IOException {
         store.issue(MAC, "aa", T0, T0.plusSeconds(60));
-        assertEquals(Optional.of(MAC), store.redeem("aa", T0.plusSeconds(10)));
-        assertEquals(Optional.empty(), store.redeem("aa", T0.plusSeconds(11)), "single use");
-        assertEquals(Optional.empty(), store.redeem("cc", T0.plusSeconds(1)), "unknown");
+        assertTrue(store.exchange(MAC, "aa", "s1", T0.plusSeconds(10)));
+        assertEquals(Optional.of(MAC), store.session("s1"));
+        assertFalse(store.exchange(MAC, "aa", "s2", T0.plusSeconds(11)), "single use");
+        assertEquals(Optional.empty(), store.session("s2"), "a refused exchange opens nothing");
+        assertFalse(store.exchange(MAC, "cc", "s3", T0.plusSeconds(1)), "unknown");
+        assertEquals(Optional.empty(), store.session("nope"));
+    }
+
+    @Test
+    void anotherMachinesTokenIsRefusedAndNotUsedUp() throws IOException {
+        store.issue(MAC, "aa", T0, T0.plusSeconds(60));
+        assertFalse(store.exchange(OTHER, "aa", "s1", T0.plusSeconds(1)));
+        assertEquals(Optional.empty(), store.session("s1"));
+        assertTrue(store.exchange(MAC, "aa", "s2", T0.plusSeconds(2)), "still good for its own machine");
     }
 
     @Test
     void aTokenExpiresAfterItsLastGoodInstant() throws IOException {
         store.issue(MAC, "aa", T0, T0.plusSeconds(60));
         store.issue(MAC, "bb", T0, T0.plusSeconds(60));
-        assertEquals(Optional.empty(), store.redeem("aa", T0.plusSeconds(60).plusNanos(1)), "expired");
-        assertEquals(Optional.of(MAC), store.redeem("bb", T0.plusSeconds(60)), "still good at its expiry");
+        assertFalse(store.exchange(MAC, "aa", "s1", T0.plusSeconds(60).plusNanos(1)), "expired");
+        assertTrue(store.exchange(MAC, "bb", "s2", T0.plusSeconds(60)), "still good at its expiry");
     }
 
     @Test
-    void ofTwoConcurrentRedeemsOfOneTokenExactlyOneWins() throws Exception {
+    void aNewSessionEndsTheMachinesOlderOne() throws IOException {
+        store.issue(MAC, "aa", T0, T0.plusSeconds(60));
+        store.issue(MAC, "bb", T0, T0.plusSeconds(60));
+        store.issue(OTHER, "cc", T0, T0.plusSeconds(60));
+        store.exchange(MAC, "aa", "s1", T0.plusSeconds(1));
+        store.exchange(OTHER, "cc", "s3", T0.plusSeconds(1));
+        store.exchange(MAC, "bb", "s2", T0.plusSeconds(2));
+        assertEquals(Optional.empty(), store.session("s1"), "the machine booted again: its old credential is dead");
+        assertEquals(Optional.of(MAC), store.session("s2"));
+        assertEquals(Optional.of(OTHER), store.session("s3"), "other machines keep theirs");
+    }
+
+    @Test
+    void ofTwoConcurrentExchangesOfOneTokenExactlyOneWins() throws Exception {
         int tokens = 200;
         for (int i = 0; i < tokens; i++) {
             store.issue(MAC, "t" + i, T0, T0.plusSeconds(60));
@@ -61,16 +88,17 @@ abstract class BootTokenStoreContract {
             for (int i = 0; i < tokens; i++) {
                 String hash = "t" + i;
                 CyclicBarrier together = new CyclicBarrier(2);
-                List<Future<Optional<MacAddress>>> redeems = new ArrayList<>();
+                List<Future<Boolean>> exchanges = new ArrayList<>();
                 for (int racer = 0; racer < 2; racer++) {
-                    redeems.add(pool.submit(() -> {
+                    String credential = hash + "-" + racer;
+                    exchanges.add(pool.submit(() -> {
                         together.await();
-                        return store.redeem(hash, T0.plusSeconds(1));
+                        return store.exchange(MAC, hash, credential, T0.plusSeconds(1));
                     }));
                 }
                 int winners = 0;
-                for (Future<Optional<MacAddress>> redeem : redeems) {
-                    winners += redeem.get().isPresent() ? 1 : 0;
+                for (Future<Boolean> exchange : exchanges) {
+                    winners += exchange.get() ? 1 : 0;
                 }
                 assertEquals(1, winners, "token " + hash);
             }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class InMemoryBootTokenStoreTest extends BootTokenStoreContract {
@@ -24,8 +23,8 @@ class InMemoryBootTokenStoreTest extends BootTokenStoreContract {
             tokens.issue(MAC, "new" + i, later, later.plusSeconds(60));
         }
         assertTrue(tokens.size() <= 3000, "the 3000 expired ones were swept: " + tokens.size());
-        assertEquals(Optional.of(MAC), tokens.redeem("new0", later.plusSeconds(1)));
-        assertEquals(Optional.of(MAC), tokens.redeem("new2999", later.plusSeconds(1)));
-        assertEquals(2998, tokens.size(), "a redeemed token is forgotten at once");
+        assertTrue(tokens.exchange(MAC, "new0", "s0", later.plusSeconds(1)));
+        assertTrue(tokens.exchange(MAC, "new2999", "s1", later.plusSeconds(1)));
+        assertEquals(2998, tokens.size(), "an exchanged token is forgotten at once");
     }
 }

@@ -24,29 +24,30 @@ class JournalBootTokenStoreTest extends BootTokenStoreContract {
     }
 
     @Test
-    void aUsedTokenStaysUsedAndAnUnusedOneStaysGoodAfterAReopen(@TempDir Path dir) throws IOException {
+    void aUsedTokenStaysUsedItsSessionOpenAndAnUnusedOneGoodAfterAReopen(@TempDir Path dir) throws IOException {
         try (JournalBootTokenStore tokens = JournalBootTokenStore.open(dir)) {
             tokens.issue(MAC, "aa", T0, T0.plusSeconds(60));
             tokens.issue(MAC, "bb", T0, T0.plusSeconds(60));
-            assertEquals(Optional.of(MAC), tokens.redeem("aa", T0.plusSeconds(10)));
+            assertTrue(tokens.exchange(MAC, "aa", "s1", T0.plusSeconds(10)));
         }
         try (JournalBootTokenStore tokens = JournalBootTokenStore.open(dir)) {
-            assertFalse(tokens.redeem("aa", T0.plusSeconds(12)).isPresent(), "still used after restart");
-            assertEquals(Optional.of(MAC), tokens.redeem("bb", T0.plusSeconds(30)));
+            assertFalse(tokens.exchange(MAC, "aa", "s2", T0.plusSeconds(12)), "still used after restart");
+            assertEquals(Optional.of(MAC), tokens.session("s1"), "the session is still open after restart");
+            assertTrue(tokens.exchange(MAC, "bb", "s3", T0.plusSeconds(30)));
         }
         String journal = Files.readString(dir.resolve(JournalBootTokenStore.FILE_NAME), StandardCharsets.ISO_8859_1);
         assertTrue(journal.contains("\"sha256\":\"aa\""));
     }
 
     @Test
-    void aTornRedeemIsReadUpToTheTear(@TempDir Path dir) throws IOException {
+    void aTornExchangeIsReadUpToTheTear(@TempDir Path dir) throws IOException {
         Path whole = dir.resolve("whole");
         try (JournalBootTokenStore tokens = JournalBootTokenStore.open(whole)) {
             tokens.issue(MAC, "aa", T0, T0.plusSeconds(60));
         }
         long issuedEnd = Files.size(whole.resolve(JournalBootTokenStore.FILE_NAME));
         try (JournalBootTokenStore tokens = JournalBootTokenStore.open(whole)) {
-            tokens.redeem("aa", T0.plusSeconds(1));
+            tokens.exchange(MAC, "aa", "s1", T0.plusSeconds(1));
         }
         byte[] bytes = Files.readAllBytes(whole.resolve(JournalBootTokenStore.FILE_NAME));
         for (int cut = (int) issuedEnd; cut < bytes.length; cut++) {
@@ -54,8 +55,9 @@ class JournalBootTokenStoreTest extends BootTokenStoreContract {
             Files.createDirectories(torn);
             Files.write(torn.resolve(JournalBootTokenStore.FILE_NAME), Arrays.copyOf(bytes, cut));
             try (JournalBootTokenStore tokens = JournalBootTokenStore.open(torn)) {
-                // The redeem never became durable, so it was never acknowledged: the token is still good.
-                assertEquals(Optional.of(MAC), tokens.redeem("aa", T0.plusSeconds(2)), "cut at " + cut);
+                // The exchange never became durable, so it was never acknowledged: the token is still good.
+                assertEquals(Optional.empty(), tokens.session("s1"), "cut at " + cut);
+                assertTrue(tokens.exchange(MAC, "aa", "s2", T0.plusSeconds(2)), "cut at " + cut);
             }
         }
     }

@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -69,6 +70,7 @@ class MachineRegistryTest {
     @Test
     void bootTokensAreRandomSingleUseAndNeverStoredInClear(@TempDir Path dir) throws Exception {
         String token;
+        String credential;
         try (JournalMachineStore store = JournalMachineStore.open(dir);
                 JournalBootTokenStore tokens = JournalBootTokenStore.open(dir)) {
             MachineRegistry registry = new MachineRegistry(store, tokens, true, java.util.Set.of(), Duration.ofMinutes(30),
@@ -78,13 +80,16 @@ class MachineRegistryTest {
             String other = registry.issueBootToken(MAC);
             assertFalse(token.equals(other));
             assertTrue(token.length() >= 43, "256 bits");
-            assertEquals(Optional.of(MAC), registry.redeemBootToken(token));
-            assertEquals(Optional.empty(), registry.redeemBootToken(token));
+            credential = registry.registerAgent(MAC, token).orElseThrow();
+            assertEquals(Optional.empty(), registry.registerAgent(MAC, token), "single use");
+            assertEquals(Optional.of(MAC), registry.agentSession(credential));
         }
         String journal = new String(Files.readAllBytes(dir.resolve(JournalBootTokenStore.FILE_NAME)),
                 StandardCharsets.ISO_8859_1);
         assertFalse(journal.contains(token), "the journal holds the token's hash only");
         assertTrue(journal.contains(MachineRegistry.sha256(token)));
+        assertFalse(journal.contains(credential), "and the credential's hash only");
+        assertTrue(journal.contains(MachineRegistry.sha256(credential)));
     }
 
     /** A clock the test moves by hand. */
@@ -120,9 +125,9 @@ class MachineRegistryTest {
         String early = registry.issueBootToken(MAC);
         String late = registry.issueBootToken(MAC);
         clock.advance(Duration.ofMinutes(30));
-        assertEquals(Optional.of(MAC), registry.redeemBootToken(early), "good for its whole lifetime");
+        assertTrue(registry.registerAgent(MAC, early).isPresent(), "good for its whole lifetime");
         clock.advance(Duration.ofSeconds(1));
-        assertEquals(Optional.empty(), registry.redeemBootToken(late), "expired one second after its lifetime");
+        assertEquals(Optional.empty(), registry.registerAgent(MAC, late), "expired one second after its lifetime");
     }
 
     @Test
@@ -153,5 +158,32 @@ class MachineRegistryTest {
         assertTrue(knownOnly.admits(MAC), "already recorded");
         assertFalse(knownOnly.admits(MacAddress.parse("52:54:00:00:00:11")));
         assertTrue(auto.admits(MacAddress.parse("52:54:00:00:00:11")));
+    }
+
+    @Test
+    void registrationAndInventoryMoveTheMachineAlongAndNothingElseDoes() throws Exception {
+        MachineRegistry registry = new MachineRegistry(new InMemoryMachineStore(), new InMemoryBootTokenStore(), true,
+                java.util.Set.of(), Duration.ofMinutes(30), CLOCK);
+        MacAddress other = MacAddress.parse("52:54:00:aa:bb:03");
+        registry.pxeBooted(MAC, Optional.empty(), Optional.empty());
+        registry.pxeBooted(other, Optional.empty(), Optional.empty());
+        String token = registry.issueBootToken(MAC);
+        assertEquals(Optional.empty(), registry.registerAgent(other, token), "another machine's token");
+        assertEquals(Optional.empty(), registry.registerAgent(MAC, token + "x"), "a wrong token");
+        assertEquals(MachineState.DISCOVERED, registry.machine(MAC).orElseThrow().state(), "refusals changed nothing");
+        assertEquals(MachineState.DISCOVERED, registry.machine(other).orElseThrow().state());
+
+        String credential = registry.registerAgent(MAC, token).orElseThrow();
+        assertEquals(MachineState.INSPECTING, registry.machine(MAC).orElseThrow().state());
+        assertEquals(Optional.empty(), registry.agentSession(credential + "x"));
+        registry.inventoried(MAC, "{\"hostname\":\"a\"}");
+        assertEquals(MachineState.AVAILABLE, registry.machine(MAC).orElseThrow().state());
+        assertEquals(Optional.of("{\"hostname\":\"a\"}"), registry.inventory(MAC));
+        assertEquals(List.of("pxe-boot", "agent", "agent"), registry.history(MAC).stream().map(Transition::cause).toList());
+
+        String again = registry.registerAgent(MAC, registry.issueBootToken(MAC)).orElseThrow();
+        assertEquals(MachineState.AVAILABLE, registry.machine(MAC).orElseThrow().state(), "an available machine stays so");
+        assertEquals(Optional.empty(), registry.agentSession(credential), "its previous boot's credential is dead");
+        assertEquals(Optional.of(MAC), registry.agentSession(again));
     }
 }

@@ -1,0 +1,46 @@
+package io.metalboot.machine.agent;
+
+/**
+ * metalboot's agent API, spoken between the agent in the ramdisk and the appliance's provisioning
+ * listener, JSON over HTTP. The paths and the records that travel on them; the records bind to
+ * JSON by their component names.
+ *
+ * <pre>
+ * POST {base}/agent/v1/register    RegisterRequest  → RegisterResponse   (the boot token, single use)
+ * POST {base}/agent/v1/heartbeat   Heartbeat        → HeartbeatResponse  (Authorization: Bearer credential)
+ * POST {base}/agent/v1/inventory   the inventory    → 204                (Authorization: Bearer credential)
+ * </pre>
+ * A wrong, expired, reused or another machine's token or credential is answered 401 with no
+ * body, and changes nothing. Neither the token nor the credential is ever logged, on either side.
+ */
+public final class AgentProtocol {
+    public static final String REGISTER = "/agent/v1/register";
+    public static final String HEARTBEAT = "/agent/v1/heartbeat";
+    public static final String INVENTORY = "/agent/v1/inventory";
+
+    private AgentProtocol() {
+    }
+
+    /** The agent's first call: this boot's single-use token, for the machine it names. */
+    public record RegisterRequest(String mac, String bootToken) {
+    }
+
+    /** The credential for the rest of this boot, and how often to heartbeat. */
+    public record RegisterResponse(String credential, int heartbeatSeconds) {
+    }
+
+    /** How the action the agent was last given is going; null {@code report} when it has none. */
+    public record Heartbeat(ActionReport report) {
+    }
+
+    /**
+     * @param status  "running", "succeeded" or "failed"
+     * @param message what went wrong, or progress in words; null when there is nothing to say
+     */
+    public record ActionReport(String actionId, String status, String message) {
+    }
+
+    /** What to do next ({@code kind} a wire name of {@link AgentActionKind}) and when to call again. */
+    public record HeartbeatResponse(String actionId, String kind, int heartbeatSeconds) {
+    }
+}

@@ -1,0 +1,108 @@
+package io.metalboot.appliance.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.metalboot.appliance.registry.InMemoryBootTokenStore;
+import io.metalboot.appliance.registry.InMemoryMachineStore;
+import io.metalboot.appliance.registry.MachineRegistry;
+import io.metalboot.machine.MacAddress;
+import io.metalboot.machine.MachineState;
+import io.metalboot.machine.agent.AgentActionKind;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class AgentSessionsTest {
+    private static final MacAddress MAC = MacAddress.parse("52:54:00:a6:e1:01");
+
+    private static final class SteppedClock extends Clock {
+        Instant now = Instant.parse("2026-12-01T10:00:00Z");
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    private final SteppedClock clock = new SteppedClock();
+    private final MachineRegistry registry = new MachineRegistry(new InMemoryMachineStore(),
+            new InMemoryBootTokenStore(), true, Set.of(), Duration.ofHours(1), clock);
+
+    private AgentSessions sessions(boolean powerOff) throws Exception {
+        registry.pxeBooted(MAC, Optional.empty(), Optional.empty());
+        registry.registerAgent(MAC, registry.issueBootToken(MAC)).orElseThrow();
+        AgentSessions sessions = new AgentSessions(registry, clock, Duration.ofSeconds(10), Duration.ofSeconds(60),
+                powerOff);
+        sessions.registered(MAC, MachineState.INSPECTING);
+        return sessions;
+    }
+
+    @Test
+    void anAgentLostDuringAnActionFailsItsMachineWithThatReason() throws Exception {
+        AgentSessions sessions = sessions(false);
+        assertEquals(AgentActionKind.INSPECT, sessions.heartbeat(MAC, null, null, null).kind());
+        clock.now = clock.now.plusSeconds(60);
+        assertEquals(0, sessions.checkForLostAgents(), "60 s is not yet more than lost-after");
+        clock.now = clock.now.plusSeconds(1);
+        assertEquals(1, sessions.checkForLostAgents());
+        assertEquals(0, sessions.checkForLostAgents(), "lost once");
+        assertTrue(sessions.view(MAC).orElseThrow().lost());
+        assertEquals(MachineState.FAILED, registry.machine(MAC).orElseThrow().state());
+        assertEquals(Optional.of("agent lost during inspect"), registry.machine(MAC).orElseThrow().failureReason());
+        assertThrows(IllegalStateException.class, () -> sessions.request(MAC, AgentActionKind.REBOOT));
+    }
+
+    @Test
+    void anIdleAgentLostOnlyShowsAsLost() throws Exception {
+        AgentSessions sessions = sessions(false);
+        String id = sessions.heartbeat(MAC, null, null, null).id();
+        sessions.heartbeat(MAC, id, "succeeded", null);
+        clock.now = clock.now.plusSeconds(61);
+        assertEquals(1, sessions.checkForLostAgents());
+        assertEquals(MachineState.INSPECTING, registry.machine(MAC).orElseThrow().state(), "nothing was running");
+        sessions.heartbeat(MAC, null, null, null);
+        assertEquals(false, sessions.view(MAC).orElseThrow().lost(), "a heartbeat brings it back");
+    }
+
+    @Test
+    void aFailedActionFailsTheMachineWithTheAgentsMessage() throws Exception {
+        AgentSessions sessions = sessions(false);
+        String id = sessions.heartbeat(MAC, null, null, null).id();
+        assertEquals(AgentActionKind.WAIT, sessions.heartbeat(MAC, id, "failed", "no disks").kind());
+        assertEquals(Optional.of("inspect failed: no disks"), registry.machine(MAC).orElseThrow().failureReason());
+    }
+
+    @Test
+    void powerOffAfterInspectionWhenConfigured() throws Exception {
+        AgentSessions sessions = sessions(true);
+        String id = sessions.heartbeat(MAC, null, null, null).id();
+        assertEquals(AgentActionKind.POWER_OFF, sessions.heartbeat(MAC, id, "succeeded", null).kind());
+    }
+
+    @Test
+    void operatorRequestsAreHandedOutInOrderAfterTheCurrentOne() throws Exception {
+        AgentSessions sessions = sessions(false);
+        sessions.request(MAC, AgentActionKind.REBOOT);
+        AgentSessions.Action inspect = sessions.heartbeat(MAC, null, null, null);
+        assertEquals(AgentActionKind.INSPECT, inspect.kind());
+        assertEquals(inspect, sessions.heartbeat(MAC, inspect.id(), "running", null), "the same action while it runs");
+        assertEquals(AgentActionKind.REBOOT, sessions.heartbeat(MAC, inspect.id(), "succeeded", null).kind());
+    }
+}
