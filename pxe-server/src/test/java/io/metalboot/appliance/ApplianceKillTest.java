@@ -35,14 +35,7 @@ class ApplianceKillTest {
     @Test
     void everyAcknowledgedTransitionSurvivesKillMinus9(@TempDir Path dir) throws Exception {
         Path config = dir.resolve("metalboot.yaml");
-        Files.writeString(config, """
-                server-address: 127.0.0.1
-                state-dir: %s
-                dhcp: {enabled: false}
-                tftp: {enabled: false}
-                http: {port: 0, assets: %s}
-                api: {listen: "127.0.0.1:0"}
-                """.formatted(dir.resolve("state"), dir.resolve("assets")));
+        Files.writeString(config, InProcessAppliance.loopbackConfig(dir));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
         Process appliance = start(config, dir.resolve("first.log"));

@@ -27,17 +27,22 @@ final class InProcessAppliance implements AutoCloseable {
         this.stateDir = stateDir;
     }
 
-    /** Started with {@code more} YAML appended to the base config. */
+    /** Started with {@code more} YAML appended to {@link #loopbackConfig}. */
     static InProcessAppliance start(Path dir, String more) throws Exception {
-        Path state = dir.resolve("state");
-        return new InProcessAppliance(Appliance.start(ConfigLoader.load("""
+        return new InProcessAppliance(Appliance.start(ConfigLoader.load(loopbackConfig(dir) + more, "test.yaml")
+                .config()), dir.resolve("state"));
+    }
+
+    /** HTTP and the operator API on free loopback ports, no DHCP or TFTP, state and assets under {@code dir}. */
+    static String loopbackConfig(Path dir) {
+        return """
                 server-address: 127.0.0.1
                 state-dir: %s
                 dhcp: {enabled: false}
                 tftp: {enabled: false}
                 http: {port: 0, assets: %s}
                 api: {listen: "127.0.0.1:0"}
-                """.formatted(state, dir.resolve("assets")) + more, "test.yaml").config()), state);
+                """.formatted(dir.resolve("state"), dir.resolve("assets"));
     }
 
     /** The provisioning listener, where machines fetch their scripts. */
