@@ -110,7 +110,7 @@ class InventoryCollectorRulesTest {
     }
 
     @Test
-    void theInterfacesIpaListsAndTheirLinks() throws IOException {
+    void theInterfacesIpaListsAndTheirLinks() {
         SysfsTree tree = new SysfsTree(root);
         String pci = "pci0000:00/0000:00:1c.0/0000:02:00.0";
         tree.nic("eno1", pci, "1", "3C:EC:EF:00:00:01").link("sys/devices/" + pci + "/net/eno1/device", "../../../0000:02:00.0")
