@@ -1,0 +1,137 @@
+package io.metalboot.agent.inventory;
+
+import io.metalboot.agent.inventory.smbios.SmbiosDecoder;
+import io.metalboot.agent.inventory.smbios.SmbiosFormatException;
+import io.metalboot.agent.inventory.smbios.SmbiosTable;
+import io.metalboot.agent.inventory.smbios.SmbiosVersion;
+import io.metalboot.machine.MacAddress;
+import io.metalboot.machine.inventory.Baseboard;
+import io.metalboot.machine.inventory.Boot;
+import io.metalboot.machine.inventory.Inventory;
+import io.metalboot.machine.inventory.Memory;
+import io.metalboot.machine.inventory.NetworkInterface;
+import io.metalboot.machine.inventory.SystemFirmware;
+import io.metalboot.machine.inventory.SystemVendor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Collects a machine's {@link Inventory} from the files under a root directory: {@code /} on the
+ * machine, a captured tree in the tests. Everything comes from procfs, sysfs, udev's
+ * {@code /dev/disk/by-path} links and the SMBIOS table, except what {@link HostFacts} gives (IPv4
+ * addresses, which no file holds). See ironic-agent/README.md for where each field comes from.
+ *
+ * <p>{@code proc/cpuinfo} and {@code proc/meminfo} must be there (an {@link UncheckedIOException}
+ * otherwise: that is no Linux). Everything else may be missing, and is then null: no SMBIOS table
+ * (or a malformed one, which is logged) leaves the vendor, firmware, baseboard, UUID and
+ * {@code physical_mb} null.
+ */
+public final class InventoryCollector {
+    private static final System.Logger LOG = System.getLogger(InventoryCollector.class.getName());
+
+    private final Path root;
+    private final HostFacts host;
+
+    public InventoryCollector(Path root, HostFacts host) {
+        this.root = Objects.requireNonNull(root, "root");
+        this.host = Objects.requireNonNull(host, "host");
+    }
+
+    /** This machine: root {@code /}, IPv4 addresses from the JDK. */
+    public static InventoryCollector ofThisMachine() {
+        return new InventoryCollector(Path.of("/"), HostFacts.ofThisMachine());
+    }
+
+    /**
+     * The inventory.
+     *
+     * @param bootIf the MAC address the machine booted from (the kernel command line's BOOTIF,
+     *               {@link BootIf}), or null; {@code boot.pxe_interface} is it when an interface
+     *               has that address, else null
+     */
+    public Inventory collect(MacAddress bootIf) {
+        SmbiosTable smbios = smbios();
+        List<NetworkInterface> interfaces = new InterfaceReader(root, host).read();
+        String pxe = null;
+        if (bootIf != null) {
+            String mac = bootIf.toString();
+            pxe = interfaces.stream().anyMatch(i -> i.macAddress().equals(mac)) ? mac : null;
+            if (pxe == null) {
+                LOG.log(Level.WARNING, "BOOTIF {0} is the MAC address of no interface here", mac);
+            }
+        }
+        String bootMode = Files.isDirectory(root.resolve("sys/firmware/efi")) ? Boot.UEFI : Boot.BIOS;
+
+        SystemVendor vendor = new SystemVendor(null, null, null, SystemFirmware.UNKNOWN);
+        Baseboard baseboard = Baseboard.UNKNOWN;
+        String uuid = null;
+        Long physicalMb = null;
+        if (smbios != null) {
+            SystemFirmware firmware = smbios.bios() == null ? SystemFirmware.UNKNOWN
+                    : new SystemFirmware(smbios.bios().vendor(), smbios.bios().version(), smbios.bios().releaseDate());
+            SmbiosTable.SystemInformation system = smbios.system();
+            vendor = system == null ? new SystemVendor(null, null, null, firmware)
+                    : new SystemVendor(system.productName(), system.serialNumber(), system.manufacturer(), firmware);
+            if (system != null && system.uuid() != null) {
+                uuid = system.uuid().toString();
+            }
+            if (smbios.baseboard() != null) {
+                baseboard = new Baseboard(smbios.baseboard().manufacturer(), smbios.baseboard().product(),
+                        smbios.baseboard().serialNumber());
+            }
+            physicalMb = smbios.physicalMemoryMib();
+        }
+
+        return new Inventory(new CpuReader(root, host).read(), new Memory(memTotal(), physicalMb),
+                new DiskReader(root).read(), interfaces, vendor, new Boot(bootMode, pxe), hostname(), uuid, baseboard);
+    }
+
+    /** {@code MemTotal} of {@code proc/meminfo}, in bytes (the file counts KiB), as IPA's psutil total. */
+    private long memTotal() {
+        Path meminfo = root.resolve("proc/meminfo");
+        try {
+            for (String line : Files.readAllLines(meminfo)) {
+                if (line.startsWith("MemTotal:")) {
+                    String[] f = line.substring("MemTotal:".length()).strip().split("\\s+");
+                    long kib = Long.parseLong(f[0]);
+                    return f.length > 1 && f[1].equals("kB") ? kib * 1024 : kib;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + meminfo, e);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException(meminfo + ": MemTotal is not a number", e);
+        }
+        throw new IllegalStateException(meminfo + " has no MemTotal");
+    }
+
+    /** {@code proc/sys/kernel/hostname}; the kernel's "(none)" (no name set) is null. */
+    private String hostname() {
+        String name = Sysfs.text(root.resolve("proc/sys/kernel/hostname"));
+        return name == null || name.equals("(none)") ? null : name;
+    }
+
+    /** The SMBIOS table the kernel exports, or null when it exports none or it does not decode. */
+    private SmbiosTable smbios() {
+        Path tables = root.resolve("sys/firmware/dmi/tables");
+        byte[] table = Sysfs.bytes(tables.resolve("DMI"));
+        if (table == null) {
+            return null;
+        }
+        byte[] entryPoint = Sysfs.bytes(tables.resolve("smbios_entry_point"));
+        try {
+            // Without its entry point, a table this kernel exports is of a firmware of this century.
+            SmbiosVersion version = entryPoint == null ? SmbiosVersion.UUID_LITTLE_ENDIAN
+                    : SmbiosDecoder.decodeEntryPoint(entryPoint);
+            return SmbiosDecoder.decodeTable(table, version);
+        } catch (SmbiosFormatException e) {
+            LOG.log(Level.WARNING, "SMBIOS table in " + tables + " not read: " + e.getMessage());
+            return null;
+        }
+    }
+}
