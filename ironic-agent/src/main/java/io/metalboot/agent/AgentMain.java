@@ -1,0 +1,71 @@
+package io.metalboot.agent;
+
+import io.metalboot.agent.core.AgentCore;
+import io.metalboot.agent.front.MetalbootFront;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The agent in the ramdisk: reads its arguments from {@code /proc/cmdline}, brings up its NIC,
+ * registers with the appliance and serves its actions. It logs to the serial console (stdout).
+ * A fatal error prints {@code metalboot-agent: fatal: REASON} and exits 1; the ramdisk's init
+ * then leaves a shell on the console. It never reboots in a loop.
+ */
+public final class AgentMain {
+    static final String FATAL = "metalboot-agent: fatal: ";
+
+    private AgentMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        PrintStream console = System.out;
+        long started = System.nanoTime();
+        console.println("metalboot-agent: started (JVM up " + uptime() + ")");
+        try {
+            KernelCommandLine cmdline = KernelCommandLine.parse(Files.readString(Path.of("/proc/cmdline"),
+                    StandardCharsets.US_ASCII));
+            console.println("metalboot-agent: " + cmdline);
+            String url = cmdline.applianceUrl().orElseThrow(() -> new Fatal("no metalboot.url on the kernel command line"));
+            String token = cmdline.bootToken().orElseThrow(() -> new Fatal("no metalboot.token on the kernel command line"));
+            var mac = cmdline.bootMac().orElseThrow(() -> new Fatal("neither BOOTIF nor metalboot.mac on the kernel command line"));
+            NetworkSetup network = new NetworkSetup(Path.of("/sys/class/net"),
+                    List.of("udhcpc", "-n", "-q", "-f", "-t", "5", "-T", "3", "-s", "/etc/udhcpc.script"), console::println);
+            Optional<String> nic = network.bringUp(Optional.of(mac));
+            if (nic.isEmpty()) {
+                throw new Fatal("no NIC got a DHCP lease (tried the boot NIC " + mac + " first, then the others)");
+            }
+            AgentCore core = new AgentCore(InventorySources.forThisMachine(mac), new RamdiskPower());
+            MetalbootFront front = new MetalbootFront(url, mac, core, console);
+            front.register(token, 8);
+            console.println("metalboot-agent: registered " + (System.nanoTime() - started) / 1_000_000 + " ms after main");
+            front.serve();
+        } catch (Fatal | MetalbootFront.RefusedException e) {
+            console.println(FATAL + e.getMessage());
+            System.exit(1);
+        } catch (Exception e) {
+            console.println(FATAL + e);
+            System.exit(1);
+        }
+    }
+
+    private static String uptime() {
+        try {
+            return Files.readString(Path.of("/proc/uptime")).split(" ")[0] + " s after the kernel";
+        } catch (java.io.IOException e) {
+            return "?";
+        }
+    }
+
+    /** A reason to stop that the console should show as it is. */
+    static final class Fatal extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Fatal(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.metalboot.agent.front;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.metalboot.agent.core.ActionOutcome;
+import io.metalboot.agent.core.AgentCore;
+import io.metalboot.machine.MacAddress;
+import io.metalboot.machine.agent.AgentActionKind;
+import io.metalboot.machine.agent.AgentProtocol;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * The agent's side of metalboot's agent API: registers with the boot token, then heartbeats for
+ * its next action, runs it through {@link AgentCore} and reports how it went. The boot token and
+ * the session credential go into request bodies and headers only, never onto the console.
+ */
+public final class MetalbootFront {
+    /** The appliance refused the token or the credential: retrying cannot help. */
+    public static final class RefusedException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        RefusedException(String message) {
+            super(message);
+        }
+    }
+
+    private final String base;
+    private final MacAddress mac;
+    private final AgentCore core;
+    private final PrintStream console;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final ObjectMapper json = JsonMapper.builder().build();
+    private String credential;
+    private Duration heartbeat = Duration.ofSeconds(10);
+
+    public MetalbootFront(String applianceUrl, MacAddress mac, AgentCore core, PrintStream console) {
+        this.base = applianceUrl;
+        this.mac = mac;
+        this.core = core;
+        this.console = console;
+    }
+
+    /** Exchanges the boot token for this boot's credential, retrying while the appliance cannot be reached. */
+    public void register(String bootToken, int attempts) throws IOException, InterruptedException, RefusedException {
+        IOException last = null;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            try {
+                HttpResponse<byte[]> reply = post(AgentProtocol.REGISTER,
+                        json.writeValueAsBytes(new AgentProtocol.RegisterRequest(mac.toString(), bootToken)), false);
+                if (reply.statusCode() == 401) {
+                    throw new RefusedException("the appliance refused this boot's token (used, expired or not ours)");
+                }
+                requireOk(reply, "register");
+                AgentProtocol.RegisterResponse session = json.readValue(reply.body(), AgentProtocol.RegisterResponse.class);
+                credential = session.credential();
+                heartbeat = Duration.ofSeconds(Math.max(1, session.heartbeatSeconds()));
+                console.println("metalboot-agent: registered with " + base + " as " + mac + "; heartbeat every "
+                        + heartbeat.toSeconds() + " s");
+                return;
+            } catch (IOException e) {
+                last = e;
+                console.println("metalboot-agent: cannot reach " + base + " (try " + attempt + " of " + attempts + "): "
+                        + e.getMessage());
+                Thread.sleep(Math.min(30_000L, 1000L << Math.min(attempt, 5)));
+            }
+        }
+        throw last;
+    }
+
+    /**
+     * Heartbeats until told to power off or reboot (then does it and returns) or until the thread
+     * is interrupted. Each action runs to its end before the next heartbeat reports it.
+     */
+    public void serve() throws IOException, InterruptedException, RefusedException {
+        AgentProtocol.ActionReport report = null;
+        while (!Thread.currentThread().isInterrupted()) {
+            AgentProtocol.HeartbeatResponse next = heartbeat(report);
+            report = null;
+            heartbeat = Duration.ofSeconds(Math.max(1, next.heartbeatSeconds()));
+            AgentActionKind kind = AgentActionKind.ofWireName(next.kind());
+            switch (kind) {
+                case WAIT -> Thread.sleep(heartbeat.toMillis());
+                case POWER_OFF, REBOOT -> {
+                    console.println("metalboot-agent: " + kind.wireName() + " (asked by the appliance)");
+                    heartbeat(new AgentProtocol.ActionReport(next.actionId(), "succeeded", null));
+                    ActionOutcome outcome = core.perform(kind);
+                    if (outcome.succeeded()) {
+                        return;
+                    }
+                    console.println("metalboot-agent: " + outcome.message());
+                }
+                case INSPECT -> {
+                    console.println("metalboot-agent: collecting the inventory");
+                    ActionOutcome outcome = core.perform(kind);
+                    if (outcome.succeeded()) {
+                        HttpResponse<byte[]> sent = post(AgentProtocol.INVENTORY,
+                                outcome.inventoryJson().getBytes(java.nio.charset.StandardCharsets.UTF_8), true);
+                        refusedIf401(sent);
+                        requireOk(sent, "inventory");
+                        console.println("metalboot-agent: inventory sent");
+                        report = new AgentProtocol.ActionReport(next.actionId(), "succeeded", null);
+                    } else {
+                        console.println("metalboot-agent: " + outcome.message());
+                        report = new AgentProtocol.ActionReport(next.actionId(), "failed", outcome.message());
+                    }
+                }
+            }
+        }
+    }
+
+    private AgentProtocol.HeartbeatResponse heartbeat(AgentProtocol.ActionReport report)
+            throws IOException, InterruptedException, RefusedException {
+        HttpResponse<byte[]> reply = post(AgentProtocol.HEARTBEAT,
+                json.writeValueAsBytes(new AgentProtocol.Heartbeat(report)), true);
+        refusedIf401(reply);
+        requireOk(reply, "heartbeat");
+        return json.readValue(reply.body(), AgentProtocol.HeartbeatResponse.class);
+    }
+
+    private HttpResponse<byte[]> post(String path, byte[] body, boolean withCredential)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (withCredential) {
+            request.header("Authorization", "Bearer " + credential);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static void refusedIf401(HttpResponse<byte[]> reply) throws RefusedException {
+        if (reply.statusCode() == 401) {
+            throw new RefusedException("the appliance refused this boot's credential (a newer boot registered?)");
+        }
+    }
+
+    private static void requireOk(HttpResponse<byte[]> reply, String what) throws IOException {
+        if (reply.statusCode() / 100 != 2) {
+            throw new IOException(what + ": HTTP " + reply.statusCode());
+        }
+    }
+}
