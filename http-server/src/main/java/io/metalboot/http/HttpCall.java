@@ -22,7 +22,7 @@ import java.util.Map;
  * <li>{@link #bodyStream()}: as it arrives, any length; for uploads of disk images. The server
  *     stops reading the socket while a few hundred KiB wait unread, so memory stays bounded.
  * </ul>
- * The body can be read until the endpoint returns its reply.
+ * The body can be read until the endpoint returns its reply (not from a streamed reply's writer).
  * What is left unread then is read and dropped if it is small, so that the connection carries the
  * next request; a remainder over 1 MiB, or a body the client has not yet been told to send
  * ("Expect: 100-continue" and the endpoint never read), closes the connection after the reply.

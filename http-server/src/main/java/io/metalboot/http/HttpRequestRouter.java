@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -46,7 +47,8 @@ import java.util.concurrent.TimeUnit;
  * The last handler of a connection's pipeline: takes each request as the decoder hands it over
  * (its head, then its body in chunks), finds what answers it and writes the reply. Assets are
  * served right here on the event loop; endpoints run on a virtual thread, read the body as it
- * arrives ({@link RequestBody}); replies are written on this channel's event loop. Replies leave in request order (HTTP/1.1 pipelining): one
+ * arrives ({@link RequestBody}) and may stream their reply ({@link ReplyBodyStream}); replies are
+ * written on this channel's event loop. Replies leave in request order (HTTP/1.1 pipelining): one
  * request is answered at a time, and what arrives for later ones waits in a queue.
  *
  * <p>The socket is read (autoRead) only while there is room for what comes: the current body
@@ -93,6 +95,8 @@ final class HttpRequestRouter extends ChannelInboundHandlerAdapter {
         final boolean declaresBody;
         /** An endpoint's body, until the endpoint replies. */
         RequestBody body;
+        /** A streamed reply's body, while its writer runs. */
+        ReplyBodyStream replyStream;
         long received;
         long dropped;
         boolean bodyDone;
@@ -325,7 +329,7 @@ final class HttpRequestRouter extends ChannelInboundHandlerAdapter {
                 Unpooled.EMPTY_BUFFER));
     }
 
-    /** On the event loop: the endpoint has answered; its reply goes out. */
+    /** On the event loop: the endpoint has answered; its reply goes out (a streamed body from a writer thread). */
     private void replyReady(ChannelHandlerContext ctx, Exchange exchange, HttpReply reply) {
         exchange.replyStarted = true;
         if (exchange.body != null) {
@@ -338,9 +342,22 @@ final class HttpRequestRouter extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean keepAlive = exchange.keepAliveAfterReply();
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.valueOf(reply.status()),
-                exchange.head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(reply.body()));
+        HttpResponseStatus status = HttpResponseStatus.valueOf(reply.status());
+        long length;
+        HttpResponse response;
+        switch (reply.body()) {
+            case HttpReply.Bytes bytes -> {
+                length = bytes.bytes().length;
+                response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                        exchange.head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes.bytes()));
+            }
+            case HttpReply.Streamed streamed -> {
+                length = streamed.length();
+                // HEAD: the headers a GET would get, and the writer never runs.
+                response = exchange.head ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER)
+                        : new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
+            }
+        }
         HttpHeaders headers = response.headers();
         try {
             reply.headers().forEach(headers::set);
@@ -349,18 +366,76 @@ final class HttpRequestRouter extends ChannelInboundHandlerAdapter {
             }
         } catch (IllegalArgumentException e) {
             // A header name or value that cannot go on the wire.
-            response.release();
+            ReferenceCountUtil.release(response);
             AccessLog.LOG.log(Level.WARNING, "endpoint for {0} {1} replied with a bad header: {2}", exchange.method,
                     AccessLog.redact(exchange.uri), e.getMessage());
             replyText(ctx, exchange, HttpResponseStatus.INTERNAL_SERVER_ERROR, INTERNAL_ERROR, null);
             return;
         }
-        headers.remove(HttpHeaderNames.TRANSFER_ENCODING).set(HttpHeaderNames.CONTENT_LENGTH, reply.body().length)
-                .set(HttpHeaderNames.DATE, DateFormatter.format(new Date()));
+        headers.remove(HttpHeaderNames.TRANSFER_ENCODING).set(HttpHeaderNames.DATE, DateFormatter.format(new Date()));
+        if (length >= 0) {
+            headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
+        } else if (HttpVersion.HTTP_1_0.equals(exchange.request.protocolVersion())) {
+            // No chunked encoding in HTTP/1.0: the close marks the end of the body.
+            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+            keepAlive = false;
+        } else {
+            headers.remove(HttpHeaderNames.CONTENT_LENGTH).set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
         HttpUtil.setKeepAlive(response, keepAlive);
-        replied(ctx, exchange, ctx.writeAndFlush(response), reply.status(), exchange.head ? 0 : reply.body().length,
-                null, keepAlive);
+        if (response instanceof FullHttpResponse full) {
+            replied(ctx, exchange, ctx.writeAndFlush(full), reply.status(),
+                    exchange.head ? 0 : full.content().readableBytes(), null, keepAlive);
+        } else {
+            stream(ctx, exchange, response, (HttpReply.Streamed) reply.body(), keepAlive);
+        }
         updateReading(ctx);
+    }
+
+    private void stream(ChannelHandlerContext ctx, Exchange exchange, HttpResponse response, HttpReply.Streamed body,
+            boolean keepAlive) {
+        int status = response.status().code();
+        ReplyBodyStream out = new ReplyBodyStream(ctx, body.length());
+        exchange.replyStream = out;
+        ctx.writeAndFlush(response);
+        try {
+            endpointExecutor.execute(() -> writeBody(ctx, exchange, body.writer(), out, status, keepAlive));
+        } catch (RejectedExecutionException e) {
+            exchange.replyStream = null;
+            closing = true;
+            AccessLog.request(exchange.method, exchange.uri, status, -1, exchange.start, ctx.channel().remoteAddress(),
+                    "shutting down");
+            ctx.close();
+        }
+    }
+
+    /** On a virtual thread: runs the writer, then ends the reply, or closes the connection if it could not be completed. */
+    private void writeBody(ChannelHandlerContext ctx, Exchange exchange, HttpReply.BodyWriter writer,
+            ReplyBodyStream out, int status, boolean keepAlive) {
+        ChannelFuture last;
+        try {
+            writer.writeTo(out);
+            last = out.finish();
+        } catch (Exception | LinkageError | AssertionError e) {
+            out.discard();
+            AccessLog.LOG.log(ctx.channel().isActive() ? Level.WARNING : Level.DEBUG,
+                    "endpoint for {0} {1} failed writing its reply after {2} bytes: {3}", exchange.method,
+                    AccessLog.redact(exchange.uri), Long.toString(out.written()), String.valueOf(e));
+            onEventLoop(ctx, () -> {
+                exchange.replyStream = null;
+                closing = true;
+                AccessLog.request(exchange.method, exchange.uri, status, -1, exchange.start,
+                        ctx.channel().remoteAddress(), "reply body failed");
+                // Closed, not ended: short of the last chunk (or of its Content-Length) the client
+                // sees the body as truncated.
+                ctx.close();
+            });
+            return;
+        }
+        onEventLoop(ctx, () -> {
+            exchange.replyStream = null;
+            replied(ctx, exchange, last, status, out.written(), null, keepAlive);
+        });
     }
 
     private void replyText(ChannelHandlerContext ctx, Exchange exchange, HttpResponseStatus status, String text,
@@ -481,6 +556,9 @@ final class HttpRequestRouter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (current != null && current.replyStream != null) {
+            current.replyStream.channelChanged();
+        }
         updateReading(ctx);
         super.channelWritabilityChanged(ctx);
     }
@@ -501,8 +579,13 @@ final class HttpRequestRouter extends ChannelInboundHandlerAdapter {
         while ((object = waiting.poll()) != null) {
             ReferenceCountUtil.release(object);
         }
-        if (current != null && current.body != null) {
-            current.body.connectionClosed();
+        if (current != null) {
+            if (current.body != null) {
+                current.body.connectionClosed();
+            }
+            if (current.replyStream != null) {
+                current.replyStream.channelChanged();
+            }
         }
         super.channelInactive(ctx);
     }

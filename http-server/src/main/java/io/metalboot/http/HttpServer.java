@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -32,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  * The HTTP service: boot assets from read-only directories (zero-copy) and the endpoints the
  * appliance plugs in (iPXE scripts, the registry's API), HTTP/1.1 with keep-alive, on Netty
  * (epoll when available). Endpoints run on virtual threads, so they may block; they read request
- * bodies as streams, so a body need not fit in memory (see {@link HttpCall}).
+ * bodies and write reply bodies as streams, so neither has to fit in memory (see {@link HttpCall},
+ * {@link HttpReply#streaming}).
  *
  * <pre>{@code
  * HttpServer server = new HttpServer(HttpSettings.defaults(address, 8080).withMount("/assets/", assets),
@@ -43,6 +45,10 @@ import java.util.concurrent.TimeUnit;
 public final class HttpServer implements AutoCloseable {
     private static final int MAX_INITIAL_LINE = 8192;
     private static final int MAX_HEADER_SIZE = 16384;
+    /** A channel with more than this queued for its socket is not writable: streamed replies wait. */
+    static final int WRITE_HIGH_WATER = 256 * 1024;
+    /** ... and writable again at this. */
+    static final int WRITE_LOW_WATER = 64 * 1024;
 
     private final HttpSettings settings;
     private final List<HttpRoute> routes;
@@ -94,6 +100,8 @@ public final class HttpServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(WRITE_LOW_WATER, WRITE_HIGH_WATER))
                 // One read hands over at most this: what a paused request body can still take in.
                 .childOption(ChannelOption.RECVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(
                         AdaptiveRecvByteBufAllocator.DEFAULT_MINIMUM, AdaptiveRecvByteBufAllocator.DEFAULT_INITIAL,

@@ -1,6 +1,8 @@
 package io.metalboot.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
@@ -25,6 +28,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
@@ -38,9 +43,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Request bodies as streams over loopback: uploads read as they arrive, chunked, 100-continue,
- * what happens to unread bodies, and back-pressure, asserted on the server's own counters
- * (RequestBody) rather than on timing.
+ * Request and reply bodies as streams over loopback: uploads read as they arrive, chunked both
+ * ways, 100-continue, what happens to unread bodies, and back-pressure, asserted on the server's
+ * own counters (RequestBody, ReplyBodyStream) rather than on timing.
  */
 class HttpStreamingTest {
     private static final int MAX_BODY = 64 * 1024;
@@ -50,6 +55,8 @@ class HttpStreamingTest {
     static HttpServer server;
     static String base;
     static HttpClient client;
+    static final AtomicInteger writerRuns = new AtomicInteger();
+    static final AtomicReference<ReplyBodyStream> firehose = new AtomicReference<>();
     static final List<String> logLines = new CopyOnWriteArrayList<>();
     static final Logger HTTP_LOG = Logger.getLogger("http");
     static final Handler CAPTURE = new Handler() {
@@ -89,7 +96,33 @@ class HttpStreamingTest {
                 HttpRoute.post("/whole", call -> HttpReply.json(200, ("{\"bytes\":" + call.body().length + ",\"sha256\":\""
                         + HexFormat.of().formatHex(SeededBytes.sha256().digest(call.body())) + "\"}")
                         .getBytes(StandardCharsets.UTF_8))),
-                HttpRoute.put("/ignore", call -> HttpReply.empty(202))));
+                HttpRoute.put("/ignore", call -> HttpReply.empty(202)),
+                HttpRoute.get("/stream", call -> {
+                    long bytes = Long.parseLong(call.queryParameter("bytes"));
+                    long seed = Long.parseLong(call.queryParameter("seed"));
+                    return HttpReply.streaming(200, "application/octet-stream",
+                            "true".equals(call.queryParameter("known")) ? bytes : HttpReply.UNKNOWN_LENGTH, out -> {
+                                writerRuns.incrementAndGet();
+                                SeededBytes.write(seed, bytes, 10_000, out);
+                            });
+                }),
+                HttpRoute.get("/firehose", call -> {
+                    long bytes = Long.parseLong(call.queryParameter("bytes"));
+                    return HttpReply.streaming(200, "application/octet-stream", HttpReply.UNKNOWN_LENGTH, out -> {
+                        firehose.set((ReplyBodyStream) out);
+                        SeededBytes.write(9, bytes, 8192, out);
+                    });
+                }),
+                HttpRoute.get("/broken", call -> {
+                    long after = Long.parseLong(call.queryParameter("after"));
+                    boolean known = "true".equals(call.queryParameter("known"));
+                    return HttpReply.streaming(200, "application/octet-stream",
+                            known ? 1 << 20 : HttpReply.UNKNOWN_LENGTH, out -> {
+                                SeededBytes.write(3, after, 4096, out);
+                                out.flush();
+                                throw new IllegalStateException("disk image unreadable");
+                            });
+                })));
         server.start();
         base = "http://127.0.0.1:" + server.localAddress().getPort();
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -336,5 +369,170 @@ class HttpStreamingTest {
         assertTrue(line.startsWith("FINE PUT /upload-gone 500 (aborted)"), line);
         assertTrue(logLines.stream().noneMatch(l -> l.startsWith("WARNING") && l.contains("/upload-gone")),
                 logLines.toString());
+    }
+
+    // --- reply bodies
+
+    @Test
+    void streamedReplyOfUnknownLengthIsChunked() throws Exception {
+        Curl.require();
+        Path out = temp.resolve("unknown.out");
+        Path headers = temp.resolve("unknown.headers");
+        Curl.Result result = Curl.run("-D", headers.toString(), "-o", out.toString(),
+                base + "/stream?bytes=3000017&seed=11&known=false");
+        assertEquals(0, result.exitCode(), result.stderr());
+        var parsed = HttpStaticAssetTest.headers(Files.readString(headers, StandardCharsets.ISO_8859_1));
+        assertEquals("chunked", parsed.get("transfer-encoding"));
+        assertNull(parsed.get("content-length"));
+        assertEquals(SeededBytes.sha256(11, 3_000_017), HttpStaticAssetTest.sha256(Files.readAllBytes(out)));
+    }
+
+    @Test
+    void streamedReplyOfKnownLengthHasContentLength() throws Exception {
+        HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(
+                URI.create(base + "/stream?bytes=3000017&seed=12&known=true")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, response.statusCode());
+        assertEquals("3000017", response.headers().firstValue("content-length").orElse(null));
+        assertFalse(response.headers().firstValue("transfer-encoding").isPresent());
+        assertEquals(SeededBytes.sha256(12, 3_000_017), HttpStaticAssetTest.sha256(response.body()));
+    }
+
+    @Test
+    void headOnAStreamedReplySendsHeadersAloneAndNeverRunsTheWriter() throws Exception {
+        int runs = writerRuns.get();
+        try (Socket socket = connect()) {
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            send(socket, "HEAD /stream?bytes=5000&seed=1&known=true HTTP/1.1\r\nHost: t\r\n\r\n"
+                    + "HEAD /stream?bytes=5000&seed=1&known=false HTTP/1.1\r\nHost: t\r\n\r\n"
+                    + "GET /assets/after.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+            RawHttp.Response known = RawHttp.read(in, true);
+            assertEquals("5000", known.header("content-length"));
+            RawHttp.Response unknown = RawHttp.read(in, true);
+            assertEquals("chunked", unknown.header("transfer-encoding"));
+            // Had either HEAD carried a body, this would not parse as the asset's reply.
+            RawHttp.Response asset = RawHttp.read(in, false);
+            assertEquals(200, asset.status());
+            assertEquals("asset", asset.text());
+            assertEquals(-1, in.read());
+        }
+        assertEquals(runs, writerRuns.get(), "no writer ran for HEAD");
+    }
+
+    @Test
+    void slowClientHoldsTheWriterNotTheMemory() throws Exception {
+        long size = 64L << 20;
+        firehose.set(null);
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(64 * 1024);
+            socket.connect(server.localAddress());
+            socket.setSoTimeout(30_000);
+            send(socket, "GET /firehose?bytes=" + size + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+            // Nothing is read until the writer is held up.
+            awaitOrFail(() -> firehose.get() != null && firehose.get().waitingForWritability(),
+                    "the writer to wait for a client that reads nothing");
+            ReplyBodyStream stream = firehose.get();
+            assertTrue(stream.written() < size, "held up before it had written it all: " + stream.written());
+            MessageDigest digest = SeededBytes.sha256();
+            RawHttp.Response response = RawHttp.read(new BufferedInputStream(socket.getInputStream()), false,
+                    new DigestOutputStream(OutputStream.nullOutputStream(), digest));
+            assertTrue(response.complete() && response.lastChunk(), "whole, with its last chunk");
+            assertEquals(size, response.bodyLength());
+            assertEquals(SeededBytes.sha256(9, size), HexFormat.of().formatHex(digest.digest()));
+            assertTrue(stream.writabilityWaits() >= 1);
+            long bound = HttpServer.WRITE_HIGH_WATER + 2L * ReplyBodyStream.CHUNK_BYTES;
+            assertTrue(stream.peakPendingBytes() <= bound,
+                    "queued above the socket: " + stream.peakPendingBytes() + ", bound " + bound);
+        }
+    }
+
+    @Test
+    void writerThatThrowsMidwayClosesWithoutCompletingTheBody() throws Exception {
+        for (boolean known : new boolean[] {false, true}) {
+            try (Socket socket = connect()) {
+                InputStream in = new BufferedInputStream(socket.getInputStream());
+                send(socket, "GET /broken?after=300000&known=" + known + " HTTP/1.1\r\nHost: t\r\n\r\n");
+                RawHttp.Response response = RawHttp.read(in, false);
+                assertEquals(200, response.status());
+                assertFalse(response.complete(), "known length " + known + ": the body must not look complete");
+                assertFalse(response.lastChunk());
+                assertTrue(response.bodyLength() <= 300_000, "bytes: " + response.bodyLength());
+                assertEquals(-1, in.read(), "the connection is closed");
+                if (known) {
+                    assertEquals("1048576", response.header("content-length"));
+                } else {
+                    assertEquals("chunked", response.header("transfer-encoding"));
+                }
+            }
+        }
+        List<String> warnings = logLines.stream().filter(l -> l.startsWith("WARNING") && l.contains("/broken?after=300000"))
+                .toList();
+        assertEquals(2, warnings.size(), "one per failed reply: " + logLines);
+        assertTrue(warnings.stream().allMatch(w -> w.contains("IllegalStateException")), warnings.toString());
+        // A real client reports the truncation: curl's "partial file".
+        Curl.require();
+        assertEquals(18, Curl.run("-o", "/dev/null", base + "/broken?after=300000&known=false").exitCode());
+        assertEquals(18, Curl.run("-o", "/dev/null", base + "/broken?after=300000&known=true").exitCode());
+    }
+
+    @Test
+    void accessLogCountsTheBytesOfStreamedReplies() throws Exception {
+        HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(
+                URI.create(base + "/stream?bytes=123457&seed=1&known=false")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(123_457, response.body().length);
+        try (Socket socket = connect()) {
+            send(socket, "GET /broken?after=1000 HTTP/1.1\r\nHost: t\r\n\r\n");
+            socket.getInputStream().transferTo(OutputStream.nullOutputStream());
+        }
+        // Only this test's lines (another test's may still come in), in either order: two
+        // connections, maybe two event loops.
+        java.util.function.Function<String, List<String>> lines = prefix -> logLines.stream()
+                .filter(l -> l.startsWith(prefix)).toList();
+        String streamed = "FINE GET /stream?bytes=123457&seed=1&known=false ";
+        String broken = "FINE GET /broken?after=1000 ";
+        awaitOrFail(() -> !lines.apply(streamed).isEmpty() && !lines.apply(broken).isEmpty(), "both access lines");
+        assertEquals(List.of(1, 1), List.of(lines.apply(streamed).size(), lines.apply(broken).size()),
+                logLines.toString());
+        assertTrue(lines.apply(streamed).getFirst().startsWith(streamed + "200 123457 bytes "), logLines.toString());
+        assertTrue(lines.apply(broken).getFirst().startsWith(broken + "200 (aborted) bytes "), logLines.toString());
+    }
+
+    @Test
+    void pipelinedUploadStreamAndAssetKeepRequestOrder() throws Exception {
+        byte[] body = SeededBytes.bytes(13, 300_000);
+        try (Socket socket = connect()) {
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            send(socket, "PUT /upload HTTP/1.1\r\nHost: t\r\nContent-Length: " + body.length + "\r\n\r\n");
+            socket.getOutputStream().write(body);
+            send(socket, "GET /stream?bytes=200000&seed=14&known=false HTTP/1.1\r\nHost: t\r\n\r\n"
+                    + "GET /assets/after.txt HTTP/1.1\r\nHost: t\r\n\r\n"
+                    + "GET /stream?bytes=10&seed=15&known=true HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+            RawHttp.Response upload = RawHttp.read(in, false);
+            assertEquals(SeededBytes.sha256(13, body.length), sha256Field(upload.text()));
+            RawHttp.Response streamed = RawHttp.read(in, false);
+            assertTrue(streamed.lastChunk());
+            assertEquals(SeededBytes.sha256(14, 200_000), HttpStaticAssetTest.sha256(streamed.body()));
+            RawHttp.Response asset = RawHttp.read(in, false);
+            assertEquals("asset", asset.text());
+            RawHttp.Response last = RawHttp.read(in, false);
+            assertEquals(SeededBytes.sha256(15, 10), HttpStaticAssetTest.sha256(last.body()));
+            assertEquals(-1, in.read());
+        }
+    }
+
+    @Test
+    void streamingRepliesWithoutABodyOrWithABadLengthAreRefused() {
+        HttpReply.BodyWriter nothing = out -> { };
+        for (int status : new int[] {101, 204, 304}) {
+            assertThrowsIllegalArgument(() -> HttpReply.streaming(status, null, 0, nothing));
+        }
+        assertThrowsIllegalArgument(() -> HttpReply.streaming(200, null, -2, nothing));
+        assertThrowsIllegalArgument(() -> HttpReply.streaming(200, null, 0, null));
+        assertNotNull(HttpReply.streaming(200, null, HttpReply.UNKNOWN_LENGTH, nothing).withHeader("X-A", "b"));
+    }
+
+    private static void assertThrowsIllegalArgument(Runnable action) {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, action::run);
     }
 }
