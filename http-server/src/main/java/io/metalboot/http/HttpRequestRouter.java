@@ -456,7 +456,8 @@ final class HttpRequestRouter extends ChannelInboundHandlerAdapter {
                 ctx.close();
             }
         });
-        if (!keepAlive) {
+        // closeAfterReply: too much body came to drop while a streamed reply was still being written.
+        if (!keepAlive || exchange.closeAfterReply) {
             closeAfterReply(ctx, exchange);
         }
         complete(ctx, exchange);
