@@ -1,11 +1,13 @@
 package io.metalboot.http;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -13,7 +15,6 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -31,7 +32,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The HTTP service: boot assets from read-only directories (zero-copy) and the endpoints the
  * appliance plugs in (iPXE scripts, the registry's API), HTTP/1.1 with keep-alive, on Netty
- * (epoll when available). Endpoints run on virtual threads, so they may block.
+ * (epoll when available). Endpoints run on virtual threads, so they may block; they read request
+ * bodies and write reply bodies as streams, so neither has to fit in memory (see {@link HttpCall},
+ * {@link HttpReply#streaming}).
  *
  * <pre>{@code
  * HttpServer server = new HttpServer(HttpSettings.defaults(address, 8080).withMount("/assets/", assets),
@@ -42,6 +45,10 @@ import java.util.concurrent.TimeUnit;
 public final class HttpServer implements AutoCloseable {
     private static final int MAX_INITIAL_LINE = 8192;
     private static final int MAX_HEADER_SIZE = 16384;
+    /** A channel with more than this queued for its socket is not writable: streamed replies wait. */
+    static final int WRITE_HIGH_WATER = 256 * 1024;
+    /** ... and writable again at this. */
+    static final int WRITE_LOW_WATER = 64 * 1024;
 
     private final HttpSettings settings;
     private final List<HttpRoute> routes;
@@ -93,6 +100,12 @@ public final class HttpServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(WRITE_LOW_WATER, WRITE_HIGH_WATER))
+                // One read hands over at most this: what a paused request body can still take in.
+                .childOption(ChannelOption.RECVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(
+                        AdaptiveRecvByteBufAllocator.DEFAULT_MINIMUM, AdaptiveRecvByteBufAllocator.DEFAULT_INITIAL,
+                        RequestBody.MAX_READ_BYTES))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -102,11 +115,11 @@ public final class HttpServer implements AutoCloseable {
                                 new HttpServerCodec(new HttpDecoderConfig()
                                         .setMaxInitialLineLength(MAX_INITIAL_LINE)
                                         .setMaxHeaderSize(MAX_HEADER_SIZE)),
-                                // Answers 413 itself (also to "Expect: 100-continue") above the limit.
-                                new HttpObjectAggregator(settings.maxRequestBodyBytes()),
+                                // No aggregator: bodies reach the router chunk by chunk (RequestBody).
                                 // Only used when sendfile is not possible (see StaticAssetHandler).
                                 new ChunkedWriteHandler(),
-                                new HttpRequestRouter(table, filters, assets, executor));
+                                new HttpRequestRouter(table, filters, assets, executor,
+                                        settings.maxRequestBodyBytes()));
                     }
                 });
         InetSocketAddress address = new InetSocketAddress(settings.bindAddress(), settings.port());

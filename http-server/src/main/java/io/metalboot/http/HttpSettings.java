@@ -17,7 +17,9 @@ import java.util.Map;
  * @param mounts              read-only directories by URL prefix, e.g. "/assets/" →
  *                            /var/lib/metalboot/assets (each prefix starts and ends with '/'); none
  *                            is built in
- * @param maxRequestBodyBytes bodies an endpoint reads whole ({@link HttpCall#body()}) may be this long
+ * @param maxRequestBodyBytes bodies an endpoint reads whole ({@link HttpCall#body()}) may be this
+ *                            long (longer: 413); a body read as a stream
+ *                            ({@link HttpCall#bodyStream()}) has no limit
  * @param idleTimeout         a connection with no traffic either way for this long is closed
  * @param ioThreads           event loop threads (0: one per CPU)
  */

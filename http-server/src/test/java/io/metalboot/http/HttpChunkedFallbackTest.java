@@ -38,7 +38,7 @@ class HttpChunkedFallbackTest {
         Files.write(root.resolve("initrd.img"), file);
         RouteTable table = new RouteTable(List.of(), Map.of("/assets/", new AssetDirectory(root)));
         EmbeddedChannel channel = new EmbeddedChannel(new HttpContentCompressor(), new ChunkedWriteHandler(),
-                new HttpRequestRouter(table, List.of(), new StaticAssetHandler(), Runnable::run));
+                new HttpRequestRouter(table, List.of(), new StaticAssetHandler(), Runnable::run, 1 << 20));
         assertFalse(StaticAssetHandler.zeroCopy(channel.pipeline()));
 
         channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/assets/initrd.img",
