@@ -1,0 +1,191 @@
+package io.metalboot.packaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.metalboot.packaging.standin.StandInAgent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The agent ramdisk, built by {@code build-ramdisk.sh} around the stand-in agent and booted under
+ * QEMU by {@code boot-ramdisk.sh}: the same inputs give the same bytes, a second build comes from
+ * the cache, kernel and initrd fit in 80 MiB, and the ramdisk boots to the agent with and without
+ * its CDS archive, virtio_net and virtio_blk loaded by modalias.
+ *
+ * <p>Needs root, the Debian archive (the kernel's .deb) and the Debian packages {@code .ci/run}
+ * installs; without them it skips, except under {@code CI=true} or
+ * {@code -Dmetalboot.packaging.required=true}, where it fails.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AgentRamdiskIT {
+    private static final long MIB = 1024 * 1024;
+    private static final long BUILD_TIMEOUT_SECONDS = 900;
+    private static final long BOOT_TIMEOUT_SECONDS = 400;
+
+    private final Path home = Path.of(System.getProperty("metalboot.packaging.home", ".")).toAbsolutePath().normalize();
+    private final Path work = Path.of(System.getProperty("metalboot.packaging.workdir", "target/ramdisk-it"))
+            .toAbsolutePath().normalize();
+    private Path agentLib;
+    private Path cachedBuild;
+    private String cachedBuildLog;
+
+    @BeforeAll
+    void buildTheStandInAgent() throws IOException, InterruptedException {
+        List<String> missing = missingPrerequisites();
+        if (!missing.isEmpty()) {
+            String reason = "the agent ramdisk cannot be built and booted here, missing: " + String.join("; ", missing);
+            if ("true".equalsIgnoreCase(System.getenv("CI")) || Boolean.getBoolean("metalboot.packaging.required")) {
+                fail(reason + " (required: CI=true or metalboot.packaging.required=true)");
+            }
+            Assumptions.abort(reason);
+        }
+        Files.createDirectories(work);
+        agentLib = work.resolve("agent-lib");
+        Run run = run("build-standin-agent", BUILD_TIMEOUT_SECONDS, home.resolve("build-standin-agent.sh").toString(), agentLib.toString());
+        assertEquals(0, run.exitCode(), "build-standin-agent.sh:\n" + run.output());
+        assertEquals(StandInAgent.class.getName(), run.output().strip(), "the stand-in's main class");
+    }
+
+    @Test
+    void buildFromScratchGivesTheSameBytesAsAnotherBuildOfTheSameInputs() throws Exception {
+        Path cached = cachedBuild();
+        Path fresh = work.resolve("fresh");
+        Run run = build("build-fresh", fresh, "--no-cache");
+        assertEquals(0, run.exitCode(), "build-ramdisk.sh --no-cache:\n" + run.output());
+        // The other build is a build from scratch too when the cache was empty, or the cached one
+        // of an earlier run with the same cache key: either way built apart from this one.
+        for (String name : List.of("vmlinuz", "initrd.img")) {
+            assertEquals(sha256(cached.resolve(name)), sha256(fresh.resolve(name)), name + " differs between two builds");
+        }
+    }
+
+    @Test
+    void aSecondBuildOfTheSameInputsComesFromTheCache() throws Exception {
+        Path cached = cachedBuild();
+        Path again = work.resolve("again");
+        Run run = build("build-again", again);
+        assertEquals(0, run.exitCode(), "build-ramdisk.sh:\n" + run.output());
+        assertTrue(run.output().contains("build-ramdisk: cache hit: "), "no cache hit:\n" + run.output());
+        for (String name : List.of("vmlinuz", "initrd.img")) {
+            assertEquals(sha256(cached.resolve(name)), sha256(again.resolve(name)), name + " differs from the cached one");
+        }
+    }
+
+    @Test
+    void kernelAndInitrdFitIn80MiB() throws Exception {
+        Path cached = cachedBuild();
+        long bytes = Files.size(cached.resolve("vmlinuz")) + Files.size(cached.resolve("initrd.img"));
+        assertTrue(bytes <= 80 * MIB, "vmlinuz + initrd.img are " + bytes + " bytes:\n" + cachedBuildLog);
+    }
+
+    @Test
+    void bootsToTheAgentWithItsCdsArchive() throws Exception {
+        boot("boot-cds-on", "on");
+    }
+
+    @Test
+    void bootsToTheAgentWithoutItsCdsArchive() throws Exception {
+        boot("boot-cds-off", "off");
+    }
+
+    private void boot(String name, String cds) throws Exception {
+        Path ramdisk = cachedBuild();
+        Run run = run(name, BOOT_TIMEOUT_SECONDS, home.resolve("boot-ramdisk.sh").toString(), "--cds", cds,
+                "--log", work.resolve(name + ".serial.log").toString(), ramdisk.toString());
+        assertEquals(0, run.exitCode(), "boot-ramdisk.sh --cds " + cds + ":\n" + run.output());
+    }
+
+    /** The build every test but the from-scratch one uses: with the cache, made once per run. */
+    private synchronized Path cachedBuild() throws IOException, InterruptedException {
+        if (cachedBuild == null) {
+            Path out = work.resolve("cached");
+            Run run = build("build-cached", out);
+            assertEquals(0, run.exitCode(), "build-ramdisk.sh:\n" + run.output());
+            cachedBuild = out;
+            cachedBuildLog = run.output();
+        }
+        return cachedBuild;
+    }
+
+    private Run build(String name, Path out, String... options) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(home.resolve("build-ramdisk.sh").toString(),
+                "--agent-lib", agentLib.toString(), "--main", StandInAgent.class.getName(),
+                "--class-list", home.resolve("cds/standin-agent.classlist").toString()));
+        command.addAll(List.of(options));
+        command.add(out.toString());
+        return run(name, BUILD_TIMEOUT_SECONDS, command.toArray(String[]::new));
+    }
+
+    private record Run(int exitCode, String output) {
+    }
+
+    /** Runs a command, its output (both streams) kept in WORK/NAME.log; fails the test if it hangs. */
+    private Run run(String name, long timeoutSeconds, String... command) throws IOException, InterruptedException {
+        Path log = work.resolve(name + ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            process.descendants().forEach(ProcessHandle::destroy);
+            process.destroy();
+            process.waitFor(30, TimeUnit.SECONDS);
+            fail(String.join(" ", command) + " ran longer than " + timeoutSeconds + " s; its output: " + log);
+        }
+        return new Run(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    }
+
+    private static String sha256(Path file) throws IOException, NoSuchAlgorithmException {
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static List<String> missingPrerequisites() throws IOException {
+        List<String> missing = new ArrayList<>();
+        boolean root = Files.readAllLines(Path.of("/proc/self/status")).stream()
+                .anyMatch(line -> line.matches("Uid:\\s+0\\s.*"));
+        if (!root) {
+            missing.add("root (the CDS dump runs chrooted in the ramdisk's root; /dev/console is a device node)");
+        }
+        record Need(String program, String debianPackage) {
+        }
+        for (Need need : List.of(new Need("apt-get", "apt"), new Need("dpkg-deb", "dpkg"), new Need("depmod", "kmod"),
+                new Need("modinfo", "kmod"), new Need("cpio", "cpio"), new Need("zstd", "zstd"),
+                new Need("unshare", "util-linux"), new Need("qemu-system-x86_64", "qemu-system-x86"))) {
+            if (!onPath(need.program())) {
+                missing.add(need.program() + " (Debian package " + need.debianPackage() + ")");
+            }
+        }
+        if (!Files.isExecutable(Path.of("/bin/busybox"))) {
+            missing.add("/bin/busybox (Debian package busybox-static)");
+        }
+        return missing;
+    }
+
+    private static boolean onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
