@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One request as an endpoint sees it.
@@ -160,6 +161,16 @@ public final class HttpCall {
     public String header(String name) {
         List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
         return values == null || values.isEmpty() ? null : values.getFirst();
+    }
+
+    /** The credential of an {@code Authorization: Bearer ...} header (scheme in any case), or empty. */
+    public Optional<String> bearerCredential() {
+        String authorization = header("Authorization");
+        String scheme = "Bearer ";
+        if (authorization == null || !authorization.regionMatches(true, 0, scheme, 0, scheme.length())) {
+            return Optional.empty();
+        }
+        return Optional.of(authorization.substring(scheme.length()).strip());
     }
 
     @Override

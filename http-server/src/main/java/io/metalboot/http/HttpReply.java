@@ -99,6 +99,11 @@ public record HttpReply(int status, String contentType, Body body, Map<String, S
         return new HttpReply(status, null, new byte[0], Map.of());
     }
 
+    /** 401 with no body and {@code WWW-Authenticate: Bearer}: nothing says what was wrong with the credential. */
+    public static HttpReply unauthorized() {
+        return empty(401).withHeader("WWW-Authenticate", "Bearer");
+    }
+
     /**
      * A body {@code writer} writes into the connection, {@code length} bytes or
      * {@link #UNKNOWN_LENGTH}. For HEAD the server sends the headers alone and never runs the writer.

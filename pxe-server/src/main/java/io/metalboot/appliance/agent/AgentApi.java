@@ -22,8 +22,6 @@ import java.util.Optional;
  * body, and changes nothing. Bodies and the Authorization header never reach the access log.
  */
 public final class AgentApi {
-    private static final String BEARER = "Bearer ";
-
     private final MachineRegistry registry;
     private final AgentSessions sessions;
     private final ObjectMapper json = JsonMapper.builder().build();
@@ -51,7 +49,7 @@ public final class AgentApi {
         }
         Optional<String> credential = registry.registerAgent(mac, request.bootToken());
         if (credential.isEmpty()) {
-            return refused();
+            return HttpReply.unauthorized();
         }
         sessions.registered(mac, registry.machine(mac).map(Machine::state).orElseThrow());
         return HttpReply.json(200, json.writeValueAsBytes(new AgentProtocol.RegisterResponse(credential.get(),
@@ -61,7 +59,7 @@ public final class AgentApi {
     private HttpReply heartbeat(HttpCall call) throws IOException {
         Optional<MacAddress> mac = caller(call);
         if (mac.isEmpty()) {
-            return refused();
+            return HttpReply.unauthorized();
         }
         AgentProtocol.Heartbeat heartbeat;
         try {
@@ -80,7 +78,7 @@ public final class AgentApi {
     private HttpReply inventory(HttpCall call) throws IOException {
         Optional<MacAddress> mac = caller(call);
         if (mac.isEmpty()) {
-            return refused();
+            return HttpReply.unauthorized();
         }
         JsonNode inventory;
         try {
@@ -97,14 +95,6 @@ public final class AgentApi {
 
     /** The machine whose session credential the call carries. */
     private Optional<MacAddress> caller(HttpCall call) {
-        String authorization = call.header("Authorization");
-        if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            return Optional.empty();
-        }
-        return registry.agentSession(authorization.substring(BEARER.length()).strip());
-    }
-
-    private static HttpReply refused() {
-        return HttpReply.empty(401).withHeader("WWW-Authenticate", "Bearer");
+        return call.bearerCredential().flatMap(registry::agentSession);
     }
 }

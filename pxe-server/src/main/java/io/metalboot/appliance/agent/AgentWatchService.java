@@ -8,7 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /** Looks for agents whose heartbeats stopped, once a second, while the appliance runs. */
-public final class AgentWatchService implements io.metalboot.appliance.ApplianceService {
+public final class AgentWatchService implements ApplianceService {
     private final AgentSessions sessions;
     private ScheduledExecutorService timer;
 

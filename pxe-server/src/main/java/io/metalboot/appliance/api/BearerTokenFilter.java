@@ -11,8 +11,6 @@ import java.util.Optional;
  * pass without one.
  */
 final class BearerTokenFilter implements HttpFilter {
-    private static final String SCHEME = "Bearer ";
-
     private final ApiToken token;
 
     BearerTokenFilter(ApiToken token) {
@@ -24,11 +22,10 @@ final class BearerTokenFilter implements HttpFilter {
         if (call.path().equals("/healthz") || call.path().equals("/readyz")) {
             return Optional.empty();
         }
-        String authorization = call.header("Authorization");
-        boolean bearer = authorization != null && authorization.regionMatches(true, 0, SCHEME, 0, SCHEME.length());
-        if (bearer && token.matches(authorization.substring(SCHEME.length()).strip())) {
+        Optional<String> presented = call.bearerCredential();
+        if (presented.isPresent() && token.matches(presented.get())) {
             return Optional.empty();
         }
-        return Optional.of(HttpReply.empty(401).withHeader("WWW-Authenticate", "Bearer"));
+        return Optional.of(HttpReply.unauthorized());
     }
 }
