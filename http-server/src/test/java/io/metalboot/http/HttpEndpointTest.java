@@ -21,7 +21,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Handler;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,20 +42,7 @@ class HttpEndpointTest {
     static final AtomicBoolean allVirtual = new AtomicBoolean(true);
     static final List<String> logLines = new CopyOnWriteArrayList<>();
     static final Logger HTTP_LOG = Logger.getLogger("http");
-    static final Handler CAPTURE = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logLines.add(record.getLevel() + " " + new java.util.logging.SimpleFormatter().formatMessage(record));
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    static final Handler CAPTURE = new CapturedLog(logLines);
 
     @BeforeAll
     static void start() throws IOException {

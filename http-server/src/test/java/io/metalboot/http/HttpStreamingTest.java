@@ -32,7 +32,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Handler;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -59,20 +58,7 @@ class HttpStreamingTest {
     static final AtomicReference<ReplyBodyStream> firehose = new AtomicReference<>();
     static final List<String> logLines = new CopyOnWriteArrayList<>();
     static final Logger HTTP_LOG = Logger.getLogger("http");
-    static final Handler CAPTURE = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logLines.add(record.getLevel() + " " + new java.util.logging.SimpleFormatter().formatMessage(record));
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    static final Handler CAPTURE = new CapturedLog(logLines);
 
     @BeforeAll
     static void start() throws IOException {
