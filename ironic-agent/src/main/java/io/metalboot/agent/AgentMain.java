@@ -24,7 +24,9 @@ public final class AgentMain {
     public static void main(String[] args) throws Exception {
         PrintStream console = System.out;
         long started = System.nanoTime();
-        console.println("metalboot-agent: started (JVM up " + uptime() + ")");
+        // boot-ramdisk.sh and the lab read this line: the uptime is the kernel's clock at main.
+        console.println("metalboot-agent: started at uptime " + uptime() + " s, cds="
+                + (System.getProperty("java.vm.info", "").contains("sharing") ? "on" : "off"));
         try {
             KernelCommandLine cmdline = KernelCommandLine.parse(Files.readString(Path.of("/proc/cmdline"),
                     StandardCharsets.US_ASCII));
@@ -54,7 +56,7 @@ public final class AgentMain {
 
     private static String uptime() {
         try {
-            return Files.readString(Path.of("/proc/uptime")).split(" ")[0] + " s after the kernel";
+            return Files.readString(Path.of("/proc/uptime")).split(" ")[0];
         } catch (java.io.IOException e) {
             return "?";
         }

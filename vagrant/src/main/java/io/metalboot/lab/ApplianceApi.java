@@ -62,6 +62,12 @@ final class ApplianceApi {
         return call(List.of("-X", "POST", "-H", "Content-Type: application/json", "--data-binary", json), path);
     }
 
+    /** A POST with this {@code Authorization: Bearer} value (a forged one: real secrets never go on a command line). */
+    Reply postWithBearer(String path, String json, String bearer) {
+        return call(List.of("-X", "POST", "-H", "Content-Type: application/json", "-H", "Authorization: Bearer " + bearer,
+                "--data-binary", json), path);
+    }
+
     /** {@code GET /api/v1/machines/MAC}. */
     Reply machine(String mac) {
         return get("/api/v1/machines/" + mac);
@@ -71,6 +77,16 @@ final class ApplianceApi {
     Reply setState(String mac, String state, String reason) {
         return post("/api/v1/machines/" + mac + "/state",
                 "{\"state\":\"" + state + "\",\"reason\":\"" + reason + "\"}");
+    }
+
+    /** {@code GET /api/v1/machines/MAC/inventory}: what the agent reported. */
+    Reply inventory(String mac) {
+        return get("/api/v1/machines/" + mac + "/inventory");
+    }
+
+    /** {@code POST /api/v1/machines/MAC/actions}: {@code inspect}, {@code power-off} or {@code reboot}, for the agent. */
+    Reply requestAction(String mac, String kind) {
+        return post("/api/v1/machines/" + mac + "/actions", "{\"kind\":\"" + kind + "\"}");
     }
 
     private Reply call(List<String> options, String path) {

@@ -24,11 +24,11 @@ record ApplianceConfig(String logLevel, String dhcpInterface, DhcpMode mode, Pat
     static final int OPERATOR_PORT = 8081;
 
     /**
-     * Kernel arguments of the lab's agent boots: the serial console only, and {@code quiet}, because
-     * the kernel otherwise prints its whole command line, boot token included, on the console
-     * whose log the lab keeps.
+     * Kernel arguments of the lab's agent boots: the serial console only (the appliance's agent
+     * script adds {@code quiet}, which keeps the kernel from printing its command line, boot token
+     * included, on the console whose log the lab keeps).
      */
-    static final String LAB_AGENT_ARGS = "console=ttyS0 quiet";
+    static final String LAB_AGENT_ARGS = "console=ttyS0";
 
     /** Debug logging; state and assets in {@code workDir}. */
     static ApplianceConfig debug(String dhcpInterface, DhcpMode mode, Path workDir) {
@@ -61,6 +61,8 @@ record ApplianceConfig(String logLevel, String dhcpInterface, DhcpMode mode, Pat
             yaml.append("  ipxe-script-url: \"").append(ipxeScriptUrl).append("\"\n");
         }
         yaml.append("http:\n  assets: \"").append(assets.toAbsolutePath()).append("\"\n");
+        // The agent asks for its next action this often: the lab's power-off reaches it in seconds.
+        yaml.append("agents:\n  heartbeat-seconds: 2\n");
         if (baseUrl != null || agentArgs != null) {
             yaml.append("boot:\n");
             if (baseUrl != null) {

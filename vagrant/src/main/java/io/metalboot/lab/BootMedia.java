@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * What the lab's machines boot besides the appliance's own files: the test kernel and initramfs
- * (the agent ramdisk's stand-in until the agent exists) and the test disks (what a provisioned
+ * (a fast stand-in for the agent ramdisk, for scenarios that test the boot path only), the real
+ * agent ramdisk (built by packaging into the appliance's assets) and the test disks (what a provisioned
  * machine finds on its local disk). Both are built by scripts of the lab ({@code testkernel/build.sh},
  * {@code testdisk/build.sh}) into {@code target/}; the scripts keep what they built, so only the
  * first scenario of a run pays for it.
@@ -57,13 +58,35 @@ record BootMedia(Path kernel, Path initrd, Path biosDisk, Path uefiDisk) {
      * appliance refuses links that leave its asset directory.
      */
     void installAgent(Path assets) {
+        install(kernel, initrd, assets);
+    }
+
+    /**
+     * The real agent ramdisk where {@code assets}' appliance serves it: the one packaging's build
+     * put into the built appliance's {@code assets/agent/}.
+     */
+    static void installAgentRamdisk(Path applianceDir, Path assets) {
+        Path built = agentRamdisk(applianceDir);
+        if (!Files.isRegularFile(built.resolve("vmlinuz")) || !Files.isRegularFile(built.resolve("initrd.img"))) {
+            throw new LabException("no agent ramdisk in " + built + " (packaging's build puts it there, as root: "
+                    + "./mvnw package -pl packaging -am)");
+        }
+        install(built.resolve("vmlinuz"), built.resolve("initrd.img"), assets);
+    }
+
+    /** Where packaging's build puts the agent ramdisk: the built appliance's {@code assets/agent/}. */
+    static Path agentRamdisk(Path applianceDir) {
+        return applianceDir.resolve("assets/agent");
+    }
+
+    private static void install(Path kernel, Path initrd, Path assets) {
         Path agent = assets.resolve("agent");
         try {
             Files.createDirectories(agent);
             Files.copy(kernel, agent.resolve("vmlinuz"), StandardCopyOption.REPLACE_EXISTING);
             Files.copy(initrd, agent.resolve("initrd.img"), StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new LabException("cannot put the test kernel into " + agent, e);
+            throw new LabException("cannot put " + kernel + " and " + initrd + " into " + agent, e);
         }
     }
 }

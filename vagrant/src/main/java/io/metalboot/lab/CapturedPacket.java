@@ -5,11 +5,12 @@ import java.util.HexFormat;
 import java.util.Optional;
 
 /**
- * One IPv4 UDP datagram seen by tcpdump: its one-line summary (for people) and its bytes, decoded
- * here (for assertions: tcpdump decodes DHCP on 67/68 but not on the PXE port 4011).
+ * One IPv4 UDP datagram or TCP segment seen by tcpdump: its one-line summary (for people) and its
+ * bytes, decoded here (for assertions: tcpdump decodes DHCP on 67/68 but not on the PXE port 4011;
+ * TCP payloads are what HTTP carried, for the lab's search for secrets on the wire).
  *
  * @param summary tcpdump's first line, e.g. {@code 14:12:58.75 IP (tos 0x0, ...)} plus the address line
- * @param payload the UDP payload
+ * @param payload the UDP payload, or the TCP segment's data
  */
 record CapturedPacket(String summary, String source, int sourcePort, String destination, int destinationPort,
         byte[] payload) {
@@ -22,17 +23,21 @@ record CapturedPacket(String summary, String source, int sourcePort, String dest
     private static final int BOOTP_FIXED = 236;
     private static final int MAGIC_COOKIE = 0x63825363;
 
-    /** Decodes an IPv4 packet as printed by {@code tcpdump -x}; empty for anything but UDP over IPv4. */
+    /** Decodes an IPv4 packet as printed by {@code tcpdump -x}; empty for anything but UDP or TCP over IPv4. */
     static Optional<CapturedPacket> decode(String summary, byte[] ip) {
-        if (ip.length < 28 || (ip[0] >> 4 & 0xf) != 4 || (ip[9] & 0xff) != 17) {
+        int protocol = ip.length < 20 ? -1 : ip[9] & 0xff;
+        if (ip.length < 28 || (ip[0] >> 4 & 0xf) != 4 || (protocol != 17 && protocol != 6)) {
             return Optional.empty();
         }
         int headerLength = (ip[0] & 0xf) * 4;
         int totalLength = Math.min(u16(ip, 2), ip.length);
-        if (totalLength < headerLength + 8) {
+        // UDP's header is 8 bytes; TCP's says its length in its data offset (byte 12, high nibble).
+        int transportLength = protocol == 17 ? 8
+                : totalLength > headerLength + 12 ? (ip[headerLength + 12] >> 4 & 0xf) * 4 : Integer.MAX_VALUE / 2;
+        if (totalLength < headerLength + transportLength) {
             return Optional.empty();
         }
-        byte[] payload = java.util.Arrays.copyOfRange(ip, headerLength + 8, totalLength);
+        byte[] payload = java.util.Arrays.copyOfRange(ip, headerLength + transportLength, totalLength);
         return Optional.of(new CapturedPacket(summary, ipv4(ip, 12), u16(ip, headerLength), ipv4(ip, 16),
                 u16(ip, headerLength + 2), payload));
     }

@@ -15,8 +15,14 @@ import java.util.UUID;
  * @param disk         the disk image this machine's own disk starts as (copied once per machine,
  *                     then kept across its boots), or null for no disk
  * @param deadFirstNic a first NIC, before the one with {@code mac}, whose cable is unplugged
+ * @param memoryMiB    {@code -m}
+ * @param secondDiskBytes a second, blank disk of this size after the first (0: none)
+ * @param secondNicMac a second NIC after the boot NIC, its cable unplugged, with this MAC (null: none)
  */
-record MachineSpec(String name, Firmware firmware, String mac, UUID uuid, String serial, Path disk, boolean deadFirstNic) {
+record MachineSpec(String name, Firmware firmware, String mac, UUID uuid, String serial, Path disk, boolean deadFirstNic,
+        int memoryMiB, long secondDiskBytes, String secondNicMac) {
+    /** What the agent ramdisk needs: the initrd unpacks to about 110 MiB, then the JVM starts. */
+    static final int AGENT_MEMORY_MIB = 2048;
 
     MachineSpec {
         mac = mac.toLowerCase(Locale.ROOT);
@@ -36,15 +42,31 @@ record MachineSpec(String name, Firmware firmware, String mac, UUID uuid, String
     static MachineSpec of(String name, Firmware firmware, int n) {
         String mac = "52:54:00:4d:42:%02x".formatted(n);
         return new MachineSpec(name, firmware, mac, UUID.nameUUIDFromBytes(mac.getBytes(StandardCharsets.US_ASCII)),
-                "MB-LAB-%02X".formatted(n), null, false);
+                "MB-LAB-%02X".formatted(n), null, false, firmware.memoryMiB(), 0, null);
     }
 
     MachineSpec withDisk(Path template) {
-        return new MachineSpec(name, firmware, mac, uuid, serial, template, deadFirstNic);
+        return new MachineSpec(name, firmware, mac, uuid, serial, template, deadFirstNic, memoryMiB, secondDiskBytes,
+                secondNicMac);
     }
 
     MachineSpec withDeadFirstNic() {
-        return new MachineSpec(name, firmware, mac, uuid, serial, disk, true);
+        return new MachineSpec(name, firmware, mac, uuid, serial, disk, true, memoryMiB, secondDiskBytes, secondNicMac);
+    }
+
+    /**
+     * A server the real agent inventories: {@link #AGENT_MEMORY_MIB}, a second blank disk of
+     * {@code secondDiskMiB} and a second NIC (unplugged; its MAC the boot NIC's with the second
+     * byte group changed to 02).
+     */
+    MachineSpec withAgentHardware(long secondDiskMiB) {
+        return new MachineSpec(name, firmware, mac, uuid, serial, disk, deadFirstNic, AGENT_MEMORY_MIB,
+                secondDiskMiB * 1024 * 1024, "52:54:02" + mac.substring(8));
+    }
+
+    /** The serial number of disk {@code index} (0 the first), as {@code -device virtio-blk-pci,serial=} gives it. */
+    String diskSerial(int index) {
+        return serial + "-D" + index;
     }
 
     /** The MAC of the unplugged first NIC: the machine's own with the fourth byte changed. */

@@ -26,13 +26,15 @@ final class QemuMachine implements AutoCloseable {
     private static final String DEAD_NIC = "nic-dead";
 
     private final MachineSpec spec;
+    private final Path dir;
     private final int run;
     private final ChildProcess qemu;
     private final SerialConsole serial;
     private final QemuMonitor monitor;
 
-    private QemuMachine(MachineSpec spec, int run, ChildProcess qemu, SerialConsole serial, QemuMonitor monitor) {
+    private QemuMachine(MachineSpec spec, Path dir, int run, ChildProcess qemu, SerialConsole serial, QemuMonitor monitor) {
         this.spec = spec;
+        this.dir = dir;
         this.run = run;
         this.qemu = qemu;
         this.serial = serial;
@@ -47,11 +49,11 @@ final class QemuMachine implements AutoCloseable {
         List<String> argv = new ArrayList<>(List.of(Tool.QEMU.path(),
                 "-name", spec.name(),
                 "-accel", "tcg",
-                "-m", Integer.toString(spec.firmware().memoryMiB()),
+                "-m", Integer.toString(spec.memoryMiB()),
                 "-display", "none",
                 "-serial", "file:" + serialFile,
                 "-uuid", spec.uuid().toString(),
-                "-smbios", "type=1,serial=" + spec.serial()));
+                "-smbios", "type=1,serial=" + spec.serial() + ",uuid=" + spec.uuid()));
         // UEFI: romfile= keeps QEMU's iPXE EFI ROM off the NIC, so OVMF's own PXE runs. BIOS: the
         // default ROM is QEMU's iPXE, the PXE client under test.
         String rom = spec.firmware() == Firmware.UEFI_OWN_PXE ? ",romfile=" : "";
@@ -73,13 +75,28 @@ final class QemuMachine implements AutoCloseable {
             argv.addAll(List.of(
                     "-netdev", "tap,id=net0,ifname=" + network.addTap(segment) + ",script=no,downscript=no",
                     "-device", "virtio-net-pci,netdev=net0,mac=" + spec.mac() + ",bootindex=" + bootIndex++ + rom));
+            if (spec.secondNicMac() != null) {
+                // No bootindex: firmware never boots from it; its cable is out (a tap on no bridge).
+                argv.addAll(List.of("-netdev", "tap,id=net1,ifname=" + network.addUnpluggedTap() + ",script=no,downscript=no",
+                        "-device", "virtio-net-pci,netdev=net1,mac=" + spec.secondNicMac() + rom));
+            }
             if (spec.disk() != null) {
-                Path disk = dir.resolve("disk.img");
+                Path disk = diskImage(dir);
                 if (!Files.exists(disk)) {
                     Files.copy(spec.disk(), disk);
                 }
                 argv.addAll(List.of("-drive", "file=" + disk + ",format=raw,if=none,id=disk0",
-                        "-device", "virtio-blk-pci,drive=disk0,bootindex=" + bootIndex));
+                        "-device", "virtio-blk-pci,drive=disk0,serial=" + spec.diskSerial(0) + ",bootindex=" + bootIndex));
+            }
+            if (spec.secondDiskBytes() > 0) {
+                Path disk = dir.resolve("disk-1.img");
+                if (!Files.exists(disk)) {
+                    try (var file = new java.io.RandomAccessFile(disk.toFile(), "rw")) {
+                        file.setLength(spec.secondDiskBytes()); // sparse: blank, and no space taken
+                    }
+                }
+                argv.addAll(List.of("-drive", "file=" + disk + ",format=raw,if=none,id=disk1",
+                        "-device", "virtio-blk-pci,drive=disk1,serial=" + spec.diskSerial(1)));
             }
             switch (spec.firmware()) {
                 case UEFI_OWN_PXE -> {
@@ -109,12 +126,16 @@ final class QemuMachine implements AutoCloseable {
         }
         var process = ChildProcess.start("qemu-" + spec.name() + suffix, network.hub().exec(argv),
                 dir.resolve("qemu" + suffix + ".log"));
-        var machine = network.adopt(new QemuMachine(spec, run, process, new SerialConsole(serialFile), monitor));
+        var machine = network.adopt(new QemuMachine(spec, dir, run, process, new SerialConsole(serialFile), monitor));
         if (monitor != null) {
             monitor.command("set_link " + DEAD_NIC + " off");
             monitor.command("cont");
         }
         return machine;
+    }
+
+    private static Path diskImage(Path dir) {
+        return dir.resolve("disk.img");
     }
 
     /** 1 for a machine's first boot in this network, then 2, 3 ... */
@@ -132,6 +153,11 @@ final class QemuMachine implements AutoCloseable {
 
     int run() {
         return run;
+    }
+
+    /** The machine's first disk: its own copy of the template, kept across its boots. */
+    Path diskImage() {
+        return diskImage(dir);
     }
 
     SerialConsole serial() {

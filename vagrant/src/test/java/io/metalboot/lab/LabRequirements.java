@@ -43,6 +43,15 @@ final class LabRequirements {
         }
     }
 
+    /** As {@link #assumeHttpBootLabCanRun()}, and packaging's build put the agent ramdisk into the appliance. */
+    static void assumeAgentLabCanRun() {
+        assumeHttpBootLabCanRun();
+        Path ramdisk = BootMedia.agentRamdisk(applianceDir());
+        if (!java.nio.file.Files.isRegularFile(ramdisk.resolve("initrd.img"))) {
+            skipOrFail("no agent ramdisk in " + ramdisk + " (packaging's build makes it, as root)");
+        }
+    }
+
     private static void skipOrFail(String reason) {
         if (required()) {
             fail(reason + " (required: CI=true or metalboot.lab.required=true)");

@@ -66,7 +66,7 @@ public final class MetalbootFront {
             } catch (IOException e) {
                 last = e;
                 console.println("metalboot-agent: cannot reach " + base + " (try " + attempt + " of " + attempts + "): "
-                        + e.getMessage());
+                        + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
                 Thread.sleep(Math.min(30_000L, 1000L << Math.min(attempt, 5)));
             }
         }

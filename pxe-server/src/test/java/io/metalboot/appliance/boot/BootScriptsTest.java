@@ -82,7 +82,7 @@ class BootScriptsTest {
         assertEquals(MachineState.DISCOVERED, registry.machine(MAC).orElseThrow().state());
         assertEquals(UUID.fromString(UUID_TEXT), registry.machine(MAC).orElseThrow().uuid().orElseThrow());
         assertEquals("SER-1", registry.machine(MAC).orElseThrow().serial().orElseThrow());
-        assertTrue(first.contains("kernel http://10.0.0.2:8080/assets/agent/vmlinuz initrd=initrd.img console=ttyS0 "
+        assertTrue(first.contains("kernel http://10.0.0.2:8080/assets/agent/vmlinuz initrd=initrd.img quiet console=ttyS0 "
                 + "metalboot.url=http://10.0.0.2:8080 metalboot.mac=52:54:00:4d:42:01 metalboot.token="));
         assertTrue(first.contains("initrd http://10.0.0.2:8080/assets/agent/initrd.img && boot ||"));
         String token = token(first);
@@ -94,7 +94,7 @@ class BootScriptsTest {
     @Test
     void aProfileIsChosenBySelectorElseTheDefault() throws IOException {
         assertTrue(scripts(Optional.empty()).forMachine(request("pcbios", "RACK7-01"))
-                .contains("kernel http://10.0.0.2:8080/assets/r7/vmlinuz initrd=initrd.img console=ttyS1 "));
+                .contains("kernel http://10.0.0.2:8080/assets/r7/vmlinuz initrd=initrd.img quiet console=ttyS1 "));
         assertTrue(scripts(Optional.empty()).forMachine(request("pcbios", "RACK7-01")).contains("(profile rack7)"));
     }
 
