@@ -103,7 +103,7 @@ epoch="${SOURCE_DATE_EPOCH:-315532800}"
 
 # --kernel-tree stops after depmod, before anything that needs root or more than apt, dpkg and kmod.
 programs=(apt-cache apt-get dpkg-deb dpkg-query depmod modinfo cpio chroot sha256sum "${compress[0]}")
-[ -z "$kernel_tree" ] || programs=(apt-cache apt-get dpkg-deb depmod sha256sum)
+[ -z "$kernel_tree" ] || programs=(apt-cache apt-get dpkg-deb dpkg-query depmod sha256sum)
 [ -n "$kernel_tree" ] || [ "$(id -u)" = 0 ] || die "needs root: chroot (the CDS dump runs in the ramdisk's root) and mknod (/dev/console)"
 for program in "${programs[@]}"; do
     command -v "$program" >/dev/null || die "$program is missing (see --help for the Debian packages)"
