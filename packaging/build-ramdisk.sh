@@ -20,6 +20,15 @@
 #                            or /dev) with -XX:DumpLoadedClassList=FILE, and stop. Only for a main
 #                            that is harmless on the build host: it runs as root there.
 #
+#   packaging/build-ramdisk.sh --kernel-tree DIR
+#
+#   --kernel-tree DIR        only download and unpack the kernel and run depmod on all of its
+#                            modules, then copy modules.alias, modules.dep, modules.softdep and
+#                            modules.builtin to DIR, write its release to DIR/release, and stop
+#                            (the paths in modules.dep are relative to lib/modules/RELEASE). For
+#                            the agent's tests of modalias resolution; needs neither root nor the
+#                            agent: apt, dpkg, kmod and the JDK only.
+#
 # Environment: METALBOOT_CACHE (default ~/.cache/metalboot; this uses METALBOOT_CACHE/ramdisk),
 # SOURCE_DATE_EPOCH (every file's mtime in the ramdisk; default 315532800, 1980-01-01).
 #
@@ -47,6 +56,7 @@ compression=zstd
 use_cache=true
 size_report=false
 write_class_list=
+kernel_tree=
 out=
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -60,16 +70,23 @@ while [ $# -gt 0 ]; do
         --no-cache) use_cache=false; shift ;;
         --size-report) size_report=true; shift ;;
         --write-class-list) write_class_list="${2:?--write-class-list FILE}"; shift 2 ;;
+        --kernel-tree) kernel_tree="${2:?--kernel-tree DIR}"; shift 2 ;;
         -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$script"; exit 0 ;;
         -*) die "unknown option $1 (see --help)" ;;
         *) [ -z "$out" ] || die "one OUTDIR only"; out="$1"; shift ;;
     esac
 done
-[ -n "$agent_lib" ] && [ -n "$main" ] || die "--agent-lib DIR and --main CLASS are needed (see --help)"
-[ -n "$out" ] || [ -n "$write_class_list" ] || die "OUTDIR is needed (see --help)"
-[ -d "$agent_lib" ] || die "--agent-lib $agent_lib is not a directory"
-agent_lib="$(cd "$agent_lib" && pwd)"
-[[ "$main" =~ ^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*$ ]] || die "--main $main is not a class name"
+if [ -n "$kernel_tree" ]; then
+    [ -z "$agent_lib$main$write_class_list$out" ] || die "--kernel-tree DIR takes no --agent-lib, --main, --write-class-list or OUTDIR"
+    mkdir -p "$kernel_tree"
+    kernel_tree="$(cd "$kernel_tree" && pwd)"
+else
+    [ -n "$agent_lib" ] && [ -n "$main" ] || die "--agent-lib DIR and --main CLASS are needed (see --help)"
+    [ -n "$out" ] || [ -n "$write_class_list" ] || die "OUTDIR is needed (see --help)"
+    [ -d "$agent_lib" ] || die "--agent-lib $agent_lib is not a directory"
+    agent_lib="$(cd "$agent_lib" && pwd)"
+    [[ "$main" =~ ^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*$ ]] || die "--main $main is not a class name"
+fi
 [[ "$java_options" != *"'"* ]] || die "--java-options may not hold a single quote"
 [ -z "$class_list" ] || [ -s "$class_list" ] || die "--class-list $class_list is missing or empty"
 [ -z "$class_list" ] || class_list="$(cd "$(dirname "$class_list")" && pwd)/$(basename "$class_list")"
@@ -86,16 +103,19 @@ esac
 epoch="${SOURCE_DATE_EPOCH:-315532800}"
 [[ "$epoch" =~ ^[0-9]+$ ]] || die "SOURCE_DATE_EPOCH=$epoch is not a number of seconds"
 
-[ "$(id -u)" = 0 ] || die "needs root: chroot (the CDS dump runs in the ramdisk's root) and mknod (/dev/console)"
-for program in apt-cache apt-get dpkg-deb dpkg-query depmod modinfo cpio chroot sha256sum "${compress[0]}"; do
+# --kernel-tree stops after depmod, before anything that needs root or more than apt, dpkg and kmod.
+programs=(apt-cache apt-get dpkg-deb dpkg-query depmod modinfo cpio chroot sha256sum "${compress[0]}")
+[ -z "$kernel_tree" ] || programs=(apt-cache apt-get dpkg-deb dpkg-query depmod sha256sum)
+[ -n "$kernel_tree" ] || [ "$(id -u)" = 0 ] || die "needs root: chroot (the CDS dump runs in the ramdisk's root) and mknod (/dev/console)"
+for program in "${programs[@]}"; do
     command -v "$program" >/dev/null || die "$program is missing (see --help for the Debian packages)"
 done
 # Captured, not piped into grep -q: grep leaving early would fail cpio's writes (pipefail) where
 # SIGPIPE is ignored, as under a JVM (Maven's exec).
-[[ "$(cpio --help 2>/dev/null)" == *--reproducible* ]] || die "cpio has no --reproducible (GNU cpio 2.13+ is needed)"
+[ -n "$kernel_tree" ] || [[ "$(cpio --help 2>/dev/null)" == *--reproducible* ]] || die "cpio has no --reproducible (GNU cpio 2.13+ is needed)"
 busybox=/bin/busybox
 # ldd fails on a static binary; Debian's dynamic busybox would not run without its libraries.
-if ! [ -x "$busybox" ] || ldd "$busybox" >/dev/null 2>&1; then
+if [ -z "$kernel_tree" ] && { ! [ -x "$busybox" ] || ldd "$busybox" >/dev/null 2>&1; }; then
     die "a static $busybox is needed (Debian package busybox-static)"
 fi
 
@@ -124,7 +144,7 @@ for jar in "$agent_lib"/*.jar; do
     [[ "$(basename "$jar")" =~ ^[A-Za-z0-9._+-]+\.jar$ ]] || die "$jar: a jar name of letters, digits and ._+- only"
     jars+=("$jar")
 done
-[ ${#jars[@]} -gt 0 ] || die "no *.jar in $agent_lib"
+[ ${#jars[@]} -gt 0 ] || [ -n "$kernel_tree" ] || die "no *.jar in $agent_lib"
 class_path="$(printf '/opt/agent/lib/%s\n' "${jars[@]##*/}" | paste -sd:)"
 
 # The host libraries the JDK's own binaries load (a superset of the runtime's, but for java.desktop's
@@ -189,7 +209,7 @@ deliver() { # cache entry or build directory -> OUTDIR/vmlinuz, OUTDIR/initrd.im
     done
 }
 
-if [ -z "$write_class_list" ] && $use_cache && [ -s "$entry/vmlinuz" ] && [ -s "$entry/initrd.img" ] && [ -s "$entry/manifest.txt" ]; then
+if [ -z "$write_class_list$kernel_tree" ] && $use_cache && [ -s "$entry/vmlinuz" ] && [ -s "$entry/initrd.img" ] && [ -s "$entry/manifest.txt" ]; then
     deliver "$entry"
     touch "$entry"
     cat "$entry/manifest.txt" >&2
@@ -197,7 +217,7 @@ if [ -z "$write_class_list" ] && $use_cache && [ -s "$entry/vmlinuz" ] && [ -s "
     exit 0
 fi
 
-"$JAVA_HOME/bin/javap" -cp "$(printf '%s\n' "${jars[@]}" | paste -sd:)" "$main" >/dev/null 2>&1 ||
+[ -n "$kernel_tree" ] || "$JAVA_HOME/bin/javap" -cp "$(printf '%s\n' "${jars[@]}" | paste -sd:)" "$main" >/dev/null 2>&1 ||
     die "--main $main: no such class in $agent_lib/*.jar"
 
 mkdir -p "$cache"
@@ -226,6 +246,12 @@ kmods="$work/kernel/lib/modules/$kver"
 # The package has no modules.dep or modules.alias: its postinst runs depmod. So does this.
 depmod -b "$work/kernel" "$kver"
 log "kernel $kver unpacked, depmod run ($((SECONDS - started)) s)"
+if [ -n "$kernel_tree" ]; then
+    cp "$kmods/modules.alias" "$kmods/modules.dep" "$kmods/modules.softdep" "$kmods/modules.builtin" "$kernel_tree/"
+    echo "$kver" >"$kernel_tree/release"
+    log "modules.alias, modules.dep, modules.softdep, modules.builtin and release of $kver in $kernel_tree"
+    exit 0
+fi
 
 # The modules of modules.list, with what they need: modules.dep, then modules.softdep (names or
 # aliases), until nothing is added. Prints each module's path under lib/modules/KVER.

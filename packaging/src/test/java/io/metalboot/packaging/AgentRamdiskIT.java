@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -46,14 +45,7 @@ class AgentRamdiskIT {
 
     @BeforeAll
     void buildTheStandInAgent() throws IOException, InterruptedException {
-        List<String> missing = missingPrerequisites();
-        if (!missing.isEmpty()) {
-            String reason = "the agent ramdisk cannot be built and booted here, missing: " + String.join("; ", missing);
-            if ("true".equalsIgnoreCase(System.getenv("CI")) || Boolean.getBoolean("metalboot.packaging.required")) {
-                fail(reason + " (required: CI=true or metalboot.packaging.required=true)");
-            }
-            Assumptions.abort(reason);
-        }
+        Prerequisites.requireNone("the agent ramdisk cannot be built and booted here", missingPrerequisites());
         Files.createDirectories(work);
         agentLib = work.resolve("agent-lib");
         Run run = run("build-standin-agent", BUILD_TIMEOUT_SECONDS, home.resolve("build-standin-agent.sh").toString(), agentLib.toString());
@@ -160,32 +152,17 @@ class AgentRamdiskIT {
 
     private static List<String> missingPrerequisites() throws IOException {
         List<String> missing = new ArrayList<>();
-        boolean root = Files.readAllLines(Path.of("/proc/self/status")).stream()
-                .anyMatch(line -> line.matches("Uid:\\s+0\\s.*"));
-        if (!root) {
+        if (!Prerequisites.isRoot()) {
             missing.add("root (the CDS dump runs chrooted in the ramdisk's root; /dev/console is a device node)");
         }
-        record Need(String program, String debianPackage) {
-        }
-        for (Need need : List.of(new Need("apt-get", "apt"), new Need("dpkg-deb", "dpkg"), new Need("depmod", "kmod"),
-                new Need("modinfo", "kmod"), new Need("cpio", "cpio"), new Need("zstd", "zstd"),
-                new Need("unshare", "util-linux"), new Need("qemu-system-x86_64", "qemu-system-x86"))) {
-            if (!onPath(need.program())) {
-                missing.add(need.program() + " (Debian package " + need.debianPackage() + ")");
-            }
-        }
+        missing.addAll(Prerequisites.missingPrograms(List.of(new Prerequisites.Program("apt-get", "apt"),
+                new Prerequisites.Program("dpkg-deb", "dpkg"), new Prerequisites.Program("depmod", "kmod"),
+                new Prerequisites.Program("modinfo", "kmod"), new Prerequisites.Program("cpio", "cpio"),
+                new Prerequisites.Program("zstd", "zstd"), new Prerequisites.Program("unshare", "util-linux"),
+                new Prerequisites.Program("qemu-system-x86_64", "qemu-system-x86"))));
         if (!Files.isExecutable(Path.of("/bin/busybox"))) {
             missing.add("/bin/busybox (Debian package busybox-static)");
         }
         return missing;
-    }
-
-    private static boolean onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-                return true;
-            }
-        }
-        return false;
     }
 }
