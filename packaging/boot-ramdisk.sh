@@ -66,14 +66,15 @@ truncate -s 64M "$work/disk.img"
 mkfifo "$work/serial.in" "$work/serial.out"
 cat "$work/serial.out" >>"$log" &
 reader_pid=$!
-# A token of this boot only: the check below looks for it on the console.
+# A token of this boot only: the check below looks for it on the console. quiet on the command
+# line, as the appliance's agent script has it: else the kernel prints its command line there.
 token="boot-ramdisk-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 # 10.0.2.2 is QEMU's user-mode gateway; with restrict=on nothing answers on its port 9.
 append="metalboot.url=http://10.0.2.2:9 metalboot.token=$token BOOTIF=01-${mac//:/-} $append"
 
 start="$(date +%s.%N)"
 qemu-system-x86_64 -accel tcg -m "$memory" -smp 1 -nodefaults -no-user-config -display none -no-reboot \
-    -kernel "$dir/vmlinuz" -initrd "$dir/initrd.img" -append "console=ttyS0 $append" \
+    -kernel "$dir/vmlinuz" -initrd "$dir/initrd.img" -append "console=ttyS0 quiet $append" \
     -chardev pipe,id=s0,path="$work/serial" -serial chardev:s0 \
     "${netdev[@]}" -device virtio-net-pci,netdev=n1,mac=$mac \
     -drive file="$work/disk.img",format=raw,if=none,id=d1 -device virtio-blk-pci,drive=d1,serial=MB-RAMDISK-1 \
@@ -127,12 +128,12 @@ check() { # description, then a command that succeeds when it holds
 }
 has() { grep -Eq -e "$1" <<<"$console"; }
 lacks() { ! grep -Fq -e "$1" <<<"$console"; }
-for module in virtio_pci virtio_net virtio_blk; do
-    check "$module loaded by modalias" has "^METALBOOT-RAMDISK modalias pass [0-9]* loaded:.* $module "
-done
-check "eth0 is there" has '^METALBOOT-RAMDISK network interfaces: .*eth0'
-check "vda is there" has '^METALBOOT-RAMDISK block devices: .*vda'
 check "the agent started, cds=$cds" has "^metalboot-agent: started at uptime [0-9.]+ s, cds=$cds$"
+for module in virtio_pci virtio_net virtio_blk; do
+    check "$module loaded by modalias" has "^metalboot-agent: modalias pass [0-9]+ loaded:( .*)? $module( |$)"
+done
+check "eth0 and vda are there" has '^metalboot-agent: [0-9]+ kernel modules loaded; network interfaces: .*eth0.*; block devices: .*vda'
+check "no module failed to load" lacks 'failed to load'
 case "$network" in
     dhcp)
         check "DHCP on the boot NIC first" has '^metalboot-agent: DHCP on eth0$'

@@ -1,5 +1,6 @@
 package io.metalboot.agent;
 
+import io.metalboot.agent.boot.KernelModuleLoader;
 import io.metalboot.agent.core.AgentCore;
 import io.metalboot.agent.front.MetalbootFront;
 import java.io.PrintStream;
@@ -10,7 +11,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The agent in the ramdisk: reads its arguments from {@code /proc/cmdline}, brings up its NIC,
+ * The agent in the ramdisk: loads the kernel modules its devices ask for, reads its arguments from
+ * {@code /proc/cmdline}, brings up its NIC,
  * registers with the appliance and serves its actions. It logs to the serial console (stdout).
  * A fatal error prints {@code metalboot-agent: fatal: REASON} and exits 1; the ramdisk's init
  * then leaves a shell on the console. It never reboots in a loop.
@@ -28,6 +30,10 @@ public final class AgentMain {
         console.println("metalboot-agent: started at uptime " + uptime() + " s, cds="
                 + (System.getProperty("java.vm.info", "").contains("sharing") ? "on" : "off"));
         try {
+            // The NICs and disks exist once their drivers are loaded: first, before anything needs them.
+            KernelModuleLoader.Report modules = KernelModuleLoader.forThisMachine(console::println).loadForPresentDevices();
+            console.println("metalboot-agent: " + modules.loaded().size() + " kernel modules loaded; network interfaces: "
+                    + listing(Path.of("/sys/class/net")) + "; block devices: " + listing(Path.of("/sys/block")));
             KernelCommandLine cmdline = KernelCommandLine.parse(Files.readString(Path.of("/proc/cmdline"),
                     StandardCharsets.US_ASCII));
             console.println("metalboot-agent: " + cmdline);
@@ -51,6 +57,14 @@ public final class AgentMain {
         } catch (Exception e) {
             console.println(FATAL + e);
             System.exit(1);
+        }
+    }
+
+    private static String listing(Path dir) {
+        try (var entries = Files.list(dir)) {
+            return String.join(" ", entries.map(entry -> entry.getFileName().toString()).sorted().toList());
+        } catch (java.io.IOException e) {
+            return "(" + dir + " unreadable: " + e.getMessage() + ")";
         }
     }
 

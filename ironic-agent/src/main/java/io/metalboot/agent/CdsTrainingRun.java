@@ -2,6 +2,7 @@ package io.metalboot.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.metalboot.agent.boot.ModuleIndex;
 import io.metalboot.agent.core.AgentCore;
 import io.metalboot.agent.front.MetalbootFront;
 import io.metalboot.agent.inventory.InventoryCollector;
@@ -24,7 +25,8 @@ import java.util.List;
 /**
  * The run the ramdisk's CDS class list is recorded from ({@code build-ramdisk.sh --write-class-list}):
  * the agent's own code paths, harmless on the build host, where it runs as root in the ramdisk's
- * root with no {@code /sys}. It parses a command line, collects an inventory of whatever is there,
+ * root with no {@code /sys}. It reads the ramdisk kernel's module index (loading nothing), parses a
+ * command line, collects an inventory of whatever is there,
  * and goes through register, inspect, report and power-off against a canned appliance on a
  * loopback port of its own, with a power control that does nothing. Classes it loads are the
  * ones the archive holds; a class it misses still loads at boot, only slower.
@@ -41,6 +43,16 @@ public final class CdsTrainingRun {
         KernelCommandLine cmdline = KernelCommandLine.parse(
                 "console=ttyS0 metalboot.url=http://127.0.0.1:1 metalboot.token=training BOOTIF=01-52-54-00-00-00-01");
         console.println("cds-training: " + cmdline + " (boot NIC " + cmdline.bootMac().orElseThrow() + ")");
+        // The module index of the ramdisk's own kernel, resolved but never loaded (this is the build host).
+        try (var releases = java.nio.file.Files.list(java.nio.file.Path.of("/lib/modules"))) {
+            for (var release : releases.toList()) {
+                ModuleIndex index = ModuleIndex.read(release);
+                console.println("cds-training: " + index.moduleCount() + " modules in " + release + "; virtio-net needs "
+                        + index.resolve("virtio:d00000001v00001AF4"));
+            }
+        } catch (java.io.IOException e) {
+            console.println("cds-training: no module index: " + e.getMessage());
+        }
         String inventory = InventoryJson.write(InventoryCollector.ofThisMachine().collect(MAC));
         InventoryJson.read(inventory);
         try (CannedAppliance appliance = new CannedAppliance()) {
