@@ -14,18 +14,19 @@ import java.util.function.Function;
 
 /**
  * The lab in one command: builds a private provisioning network, starts dnsmasq as the site DHCP
- * server and the built appliance (ProxyDHCP, TFTP, HTTP, with the test kernel as its agent), boots
- * one UEFI VM (OVMF's own PXE) and one BIOS VM (QEMU's iPXE ROM) side by side and prints each phase
- * of their boot as it is seen: network boot, per-machine script, test kernel; then the lab marks
- * each machine provisioned through the API, powers it on again and sees it boot its own disk.
+ * server and the built appliance (ProxyDHCP, TFTP, HTTP, with the agent ramdisk packaging built),
+ * boots one UEFI VM (OVMF's own PXE) and one BIOS VM (QEMU's iPXE ROM) side by side and prints each
+ * phase of their boot as it is seen: network boot, per-machine script, the agent registered, the
+ * machine inspected ({@code available}); then the lab asks each agent to power its machine off,
+ * marks the machine provisioned through the API, powers it on again and sees it boot its own disk.
  * Exit status: 0 when both VMs reached their last phase, 1 when not, 2 when the lab could not be set up.
  * <p>
  * System properties: {@code metalboot.appliance.dir} (default {@code pxe-server/target/appliance}),
  * {@code metalboot.lab.workdir} (default {@code .lab}; each run writes its logs to a new directory there).
  */
 public final class LabMain {
-    /** Network boot, test kernel, power cycle and disk boot, under TCG with two VMs on two cores. */
-    private static final Duration VM_BUDGET = Duration.ofSeconds(180);
+    /** Network boot, the agent, power cycle and disk boot, under TCG with two VMs on two cores. */
+    private static final Duration VM_BUDGET = Duration.ofSeconds(360);
 
     /** One observable step of a VM's boot; the observer waits until the deadline and says what it saw. */
     private record Phase(String name, Function<Deadline, Optional<String>> observe) {
@@ -57,7 +58,7 @@ public final class LabMain {
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         Path workDir = Path.of(System.getProperty("metalboot.lab.workdir", ".lab")).toAbsolutePath().normalize()
                 .resolve("run-" + stamp);
-        System.out.println("lab: building the test kernel and test disks (kept in vagrant/target between runs)");
+        System.out.println("lab: building the test disks (kept in vagrant/target between runs)");
         var media = BootMedia.build(BootMedia.labHome());
         var segment = LabNetwork.PROVISIONING;
         try (var network = LabNetwork.create(workDir, false)) {
@@ -69,18 +70,18 @@ public final class LabMain {
             var tftp = network.adopt(PacketWatch.start(network.appliance(), segment.applianceInterface(), "udp port 69",
                     workDir.resolve("appliance-tftp.txt")));
             var config = ApplianceConfig.debug(segment.applianceInterface(), DhcpMode.OFFER, workDir).withLogLevel("info");
-            media.installAgent(config.assets());
+            BootMedia.installAgentRamdisk(applianceDir, config.assets());
             ApplianceProcess.start(network, applianceDir, config);
             var api = ApplianceApi.operator(network.appliance(), config.stateDir());
             System.out.println("lab: appliance started on " + segment.applianceAddress() + " (interface "
-                    + segment.applianceInterface() + "), test kernel as its agent");
+                    + segment.applianceInterface() + "), the agent ramdisk as its agent");
 
-            var uefiSpec = MachineSpec.of("uefi", Firmware.UEFI_OWN_PXE, 1).withDisk(media.uefiDisk());
-            var biosSpec = MachineSpec.of("bios", Firmware.BIOS_IPXE_ROM, 2).withDisk(media.biosDisk());
+            var uefiSpec = MachineSpec.of("uefi", Firmware.UEFI_OWN_PXE, 1).withDisk(media.uefiDisk()).withAgentHardware(2560);
+            var biosSpec = MachineSpec.of("bios", Firmware.BIOS_IPXE_ROM, 2).withDisk(media.biosDisk()).withAgentHardware(1536);
             var uefi = QemuMachine.boot(network, segment, uefiSpec);
             var bios = QemuMachine.boot(network, segment, biosSpec);
             System.out.println("lab: booting uefi (" + uefi.spec().mac() + ") and bios (" + bios.spec().mac()
-                    + ") under TCG, each with a test disk after its NIC");
+                    + ") under TCG, each with a test disk after its NIC, a blank second disk and a second NIC");
 
             String entryUrl = "http://" + segment.applianceAddress() + ":" + ApplianceConfig.HTTP_PORT + "/boot.ipxe";
             List<Phase> uefiPhases = new ArrayList<>(List.of(
@@ -122,9 +123,10 @@ public final class LabMain {
     }
 
     /**
-     * The phases of issue 5, the same on both firmwares: iPXE fetches the machine's own script, which
-     * boots the agent (the test kernel); the lab then marks the machine provisioned, as the agent
-     * will, and powers it on again: now it must boot its disk.
+     * The phases after the network boot, the same on both firmwares: iPXE fetches the machine's own
+     * script, which boots the agent ramdisk; the agent registers and is inspected; the lab asks it to
+     * power the machine off, marks the machine provisioned and powers it on again: now it must boot
+     * its disk.
      */
     private static List<Phase> httpBootPhases(LabNetwork network, ApplianceApi api, QemuMachine firstRun) {
         String mac = firstRun.spec().mac();
@@ -133,15 +135,34 @@ public final class LabMain {
                 new Phase("per-machine script", deadline -> firstRun.serial()
                         .awaitText("/boot/machine.ipxe", deadline.remaining())
                         ? Optional.of("iPXE fetched its per-machine script (/boot/machine.ipxe)") : Optional.empty()),
-                new Phase("test kernel marker", deadline -> TestKernelReport.await(firstRun.serial(), deadline.remaining())
-                        .map(report -> "test kernel booted: mac=" + report.mac() + ", token "
-                                + (report.tokenPresent() ? "present" : "absent") + ", SMBIOS uuid " + report.uuid())),
-                new Phase("marked provisioned", deadline -> {
-                    // The test kernel powers the VM off; until it has, the VM is still "the first boot".
-                    if (!firstRun.awaitPowerOff(deadline.remaining())) {
+                new Phase("agent registered", deadline -> firstRun.serial()
+                        .awaitText("metalboot-agent: registered with ", deadline.remaining())
+                        ? Optional.of("the agent registered with its boot token, %.1f s after power-on"
+                                .formatted(firstRun.sincePowerOn().toMillis() / 1000.0)) : Optional.empty()),
+                new Phase("inspected", deadline -> {
+                    while (!deadline.remaining().isZero()) {
+                        if ("available".equals(api.machine(mac).field("state").orElse(null))) {
+                            var inventory = api.inventory(mac);
+                            return Optional.of("inspected: available, inventory of " + inventory.body().length()
+                                    + " bytes (boot mode " + inventory.field("current_boot_mode").orElse("?")
+                                    + ", pxe_interface " + inventory.field("pxe_interface").orElse("?") + ")");
+                        }
+                        pause();
+                    }
+                    return Optional.empty();
+                }),
+                new Phase("powered off by its agent", deadline -> {
+                    var reply = api.requestAction(mac, "power-off");
+                    if (reply.status() != 200) {
+                        System.out.println("[" + label + "] the API refused power-off: HTTP " + reply.status() + " "
+                                + reply.body().strip());
                         return Optional.empty();
                     }
-                    var reply = api.setState(mac, "provisioned", "lab: " + label + " booted the test kernel");
+                    return firstRun.awaitPowerOff(deadline.remaining())
+                            ? Optional.of("the agent powered the machine off when asked through the API") : Optional.empty();
+                }),
+                new Phase("marked provisioned", deadline -> {
+                    var reply = api.setState(mac, "provisioned", "lab: " + label + " was inspected");
                     if (reply.status() != 200) {
                         System.out.println("[" + label + "] the API refused: HTTP " + reply.status() + " " + reply.body().strip());
                         return Optional.empty();
@@ -154,6 +175,15 @@ public final class LabMain {
                     return secondRun.serial().awaitText(marker, deadline.remaining())
                             ? Optional.of("booted its local disk (" + marker + ")") : Optional.empty();
                 }));
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(500);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LabException("interrupted", e);
+        }
     }
 
     private static Phase addressPhase(SiteDhcpServer site, QemuMachine vm) {

@@ -31,6 +31,7 @@ final class QemuMachine implements AutoCloseable {
     private final ChildProcess qemu;
     private final SerialConsole serial;
     private final QemuMonitor monitor;
+    private final long poweredOn = System.nanoTime();
 
     private QemuMachine(MachineSpec spec, Path dir, int run, ChildProcess qemu, SerialConsole serial, QemuMonitor monitor) {
         this.spec = spec;
@@ -145,6 +146,11 @@ final class QemuMachine implements AutoCloseable {
             run++;
         }
         return run;
+    }
+
+    /** Time since QEMU was started: the power-on, for the boot times the lab prints. */
+    Duration sincePowerOn() {
+        return Duration.ofNanos(System.nanoTime() - poweredOn);
     }
 
     MachineSpec spec() {

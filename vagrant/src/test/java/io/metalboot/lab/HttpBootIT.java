@@ -69,19 +69,15 @@ class HttpBootIT {
             var api = lab.api();
             var bios = lab.boot(LabNetwork.PROVISIONING,
                     MachineSpec.of("bios", Firmware.BIOS_IPXE_ROM, 0x21).withDisk(media.biosDisk()).withAgentHardware(1536));
-            long biosPoweredOn = System.nanoTime();
             var uefi = lab.boot(LabNetwork.PROVISIONING,
                     MachineSpec.of("uefi", Firmware.UEFI_OWN_PXE, 0x22).withDisk(media.uefiDisk()).withAgentHardware(2560));
-            long uefiPoweredOn = System.nanoTime();
             var deadline = Deadline.in(BUDGET);
 
-            Map<QemuMachine, Long> poweredOn = Map.of(bios, biosPoweredOn, uefi, uefiPoweredOn);
             for (QemuMachine vm : List.of(bios, uefi)) {
                 MachineSpec spec = vm.spec();
                 assertTrue(vm.serial().awaitText("metalboot-agent: registered with ", deadline.remaining()),
                         () -> lab.failure(vm + " never registered with the appliance").getMessage());
-                System.out.printf("lab: %s (%s) power-on -> agent registered %.1f s under TCG%n", vm,
-                        spec.firmware(), (System.nanoTime() - poweredOn.get(vm)) / 1e9);
+                LabScenario.printBootTime(vm, "agent registered");
                 var machine = awaitState(lab, api, spec.mac(), "available", deadline);
                 assertEquals(spec.mac(), machine.field("mac").orElse(null), "registry mac: " + machine.body());
                 assertEquals(spec.uuid().toString(), machine.field("uuid").map(uuid -> uuid.toLowerCase(Locale.ROOT)).orElse(null),

@@ -108,8 +108,16 @@ final class LabScenario implements AutoCloseable {
 
     /** What the test kernel reported on the VM's console; fails the test when it never booted. */
     TestKernelReport awaitTestKernel(QemuMachine vm, Deadline deadline) {
-        return TestKernelReport.await(vm.serial(), deadline.remaining())
+        var report = TestKernelReport.await(vm.serial(), deadline.remaining())
                 .orElseThrow(() -> failure(vm + " never printed the test kernel's marker lines"));
+        printBootTime(vm, "test kernel marker");
+        return report;
+    }
+
+    /** One line in the test's output: how long since power-on the VM took to get somewhere, under TCG. */
+    static void printBootTime(QemuMachine vm, String milestone) {
+        System.out.printf("lab: %s (%s) power-on -> %s %.1f s under TCG%n", vm, vm.spec().firmware(), milestone,
+                vm.sincePowerOn().toMillis() / 1000.0);
     }
 
     /** Waits until the test kernel has powered the VM off, so that its next boot is a new run. */
