@@ -26,6 +26,7 @@ public final class AgentMain {
     public static void main(String[] args) throws Exception {
         PrintStream console = System.out;
         long started = System.nanoTime();
+        MetalbootFront front = null;
         // boot-ramdisk.sh and the lab read this line: the uptime is the kernel's clock at main.
         console.println("metalboot-agent: started at uptime " + uptime() + " s, cds="
                 + (System.getProperty("java.vm.info", "").contains("sharing") ? "on" : "off"));
@@ -47,17 +48,24 @@ public final class AgentMain {
                 throw new Fatal("no NIC got a DHCP lease (tried the boot NIC " + mac + " first, then the others)");
             }
             AgentCore core = new AgentCore(InventorySources.forThisMachine(mac), new RamdiskPower());
-            MetalbootFront front = new MetalbootFront(url, mac, core, console);
+            front = new MetalbootFront(url, mac, core, console);
             front.register(token, 8);
             console.println("metalboot-agent: registered " + (System.nanoTime() - started) / 1_000_000 + " ms after main");
             front.serve();
         } catch (Fatal | MetalbootFront.RefusedException e) {
-            console.println(FATAL + e.getMessage());
-            System.exit(1);
+            stop(console, front, e.getMessage());
         } catch (Exception e) {
-            console.println(FATAL + e);
-            System.exit(1);
+            stop(console, front, e.toString());
         }
+    }
+
+    /** Prints the reason, tells the appliance if it can, and exits 1: /init then leaves a shell. */
+    private static void stop(PrintStream console, MetalbootFront front, String reason) {
+        console.println(FATAL + reason);
+        if (front != null && front.reportFatal(reason)) {
+            console.println("metalboot-agent: the appliance was told why");
+        }
+        System.exit(1);
     }
 
     private static String listing(Path dir) {

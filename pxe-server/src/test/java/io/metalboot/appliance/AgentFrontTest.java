@@ -86,6 +86,31 @@ class AgentFrontTest {
         }
     }
 
+    @Test
+    void anAgentThatStopsTellsTheApplianceWhyAndTheMachineShowsIt(@TempDir Path dir) throws Exception {
+        try (InProcessAppliance appliance = InProcessAppliance.start(dir, "")) {
+            AgentCore core = new AgentCore(() -> "{}", new AgentCore.PowerControl() {
+                @Override
+                public void powerOff() {
+                    throw new AssertionError("not asked to power off");
+                }
+
+                @Override
+                public void reboot() {
+                    throw new AssertionError("not asked to reboot");
+                }
+            });
+            PrintStream console = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+            MetalbootFront front = new MetalbootFront(appliance.bootBase(), MAC, core, console);
+            assertFalse(front.reportFatal("before registering"), "nobody to tell before registration");
+            front.register(bootToken(appliance), 1);
+            assertTrue(front.reportFatal("no disk answers"), "the appliance took the report");
+            String machine = appliance.operator(get(appliance.operatorBase() + "/api/v1/machines/" + MAC), 200);
+            assertTrue(machine.contains("\"state\":\"failed\""), machine);
+            assertTrue(machine.contains("agent stopped") && machine.contains("no disk answers"), machine);
+        }
+    }
+
     /** Polls the operator API until the agent's inventory is there (its heartbeat is 1 s). */
     private static String awaitInventory(InProcessAppliance appliance, String machine) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -37,6 +37,7 @@ public final class MetalbootFront {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final ObjectMapper json = JsonMapper.builder().build();
     private String credential;
+    private String currentActionId = "";
     private Duration heartbeat = Duration.ofSeconds(10);
 
     public MetalbootFront(String applianceUrl, MacAddress mac, AgentCore core, PrintStream console) {
@@ -82,6 +83,7 @@ public final class MetalbootFront {
         while (!Thread.currentThread().isInterrupted()) {
             AgentProtocol.HeartbeatResponse next = heartbeat(report);
             report = null;
+            currentActionId = next.actionId() == null ? "" : next.actionId();
             heartbeat = Duration.ofSeconds(Math.max(1, next.heartbeatSeconds()));
             AgentActionKind kind = AgentActionKind.ofWireName(next.kind());
             switch (kind) {
@@ -111,6 +113,25 @@ public final class MetalbootFront {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * The agent stops: tells the appliance why, once, if it can (registered, and the appliance
+     * answers). The machine is then {@code failed} with that reason. True when the appliance took it.
+     */
+    public boolean reportFatal(String reason) {
+        if (credential == null) {
+            return false;
+        }
+        try {
+            heartbeat(new AgentProtocol.ActionReport(currentActionId, AgentProtocol.FATAL, reason));
+            return true;
+        } catch (IOException | RefusedException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -17,6 +17,8 @@ public final class AgentProtocol {
     public static final String REGISTER = "/agent/v1/register";
     public static final String HEARTBEAT = "/agent/v1/heartbeat";
     public static final String INVENTORY = "/agent/v1/inventory";
+    /** The status of an {@link ActionReport} by which an agent that stops says why. */
+    public static final String FATAL = "fatal";
 
     private AgentProtocol() {
     }
@@ -34,7 +36,8 @@ public final class AgentProtocol {
     }
 
     /**
-     * @param status  "running", "succeeded" or "failed"
+     * @param status  "running", "succeeded" or "failed" for the action {@code actionId};
+     *                {@link #FATAL}: the agent itself stops (its last word, whatever action it had)
      * @param message what went wrong, or progress in words; null when there is nothing to say
      */
     public record ActionReport(String actionId, String status, String message) {

@@ -4,6 +4,7 @@ import io.metalboot.appliance.registry.MachineRegistry;
 import io.metalboot.machine.MacAddress;
 import io.metalboot.machine.MachineState;
 import io.metalboot.machine.agent.AgentActionKind;
+import io.metalboot.machine.agent.AgentProtocol;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -82,6 +83,15 @@ public final class AgentSessions {
         Session session = sessions.computeIfAbsent(mac, m -> new Session());
         session.lastHeartbeat = clock.instant();
         session.lost = false;
+        if (AgentProtocol.FATAL.equals(status)) {
+            // The agent's last word: it stops, so what it was doing and what was queued end here.
+            Action stopped = session.current;
+            sessions.remove(mac);
+            registry.advance(mac, MachineState.FAILED, "agent", Optional.of("agent stopped"
+                    + (stopped == null ? "" : " during " + stopped.kind().wireName()) + ": "
+                    + (message == null ? "no reason given" : message)));
+            return new Action("", AgentActionKind.WAIT);
+        }
         if (session.current != null && session.current.id().equals(actionId) && status != null) {
             switch (status) {
                 case "succeeded" -> finished(mac, session);

@@ -82,6 +82,17 @@ class AgentSessionsTest {
     }
 
     @Test
+    void anAgentThatStopsFailsItsMachineWithItsReasonAndItsSessionEnds() throws Exception {
+        AgentSessions sessions = sessions(false);
+        String id = sessions.heartbeat(MAC, null, null, null).id();
+        assertEquals(AgentActionKind.WAIT, sessions.heartbeat(MAC, id, "fatal", "out of memory").kind());
+        assertEquals(MachineState.FAILED, registry.machine(MAC).orElseThrow().state());
+        assertEquals(Optional.of("agent stopped during inspect: out of memory"),
+                registry.machine(MAC).orElseThrow().failureReason());
+        assertThrows(IllegalStateException.class, () -> sessions.request(MAC, AgentActionKind.REBOOT), "no agent runs there now");
+    }
+
+    @Test
     void aFailedActionFailsTheMachineWithTheAgentsMessage() throws Exception {
         AgentSessions sessions = sessions(false);
         String id = sessions.heartbeat(MAC, null, null, null).id();
