@@ -1,6 +1,7 @@
 package io.metalboot.lab;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The few keys of the appliance's YAML config a scenario sets; everything else keeps the
@@ -13,9 +14,15 @@ import java.nio.file.Path;
  * @param baseUrl        {@code boot.base-url}: the appliance as machines reach it over HTTP, or
  *                       null for the default (a relay in front of it sets its own)
  * @param agentArgs      {@code boot.agent.args}, or null for the default
+ * @param evidenceNetworks {@code boot.evidence.networks}: flow-style entries such as
+ *                       {@code {cidr: 10.203.9.0/24, require: [pxe-dhcp]}}
  */
 record ApplianceConfig(String logLevel, String dhcpInterface, DhcpMode mode, Path stateDir, Path assets,
-                       String ipxeScriptUrl, String baseUrl, String agentArgs) {
+                       String ipxeScriptUrl, String baseUrl, String agentArgs, List<String> evidenceNetworks) {
+
+    ApplianceConfig {
+        evidenceNetworks = List.copyOf(evidenceNetworks);
+    }
 
     /** {@code http.port}'s default: the scripts and assets, open to the provisioning network. */
     static final int HTTP_PORT = 8080;
@@ -33,20 +40,31 @@ record ApplianceConfig(String logLevel, String dhcpInterface, DhcpMode mode, Pat
     /** Debug logging; state and assets in {@code workDir}. */
     static ApplianceConfig debug(String dhcpInterface, DhcpMode mode, Path workDir) {
         return new ApplianceConfig("debug", dhcpInterface, mode, workDir.resolve("state"), workDir.resolve("assets"),
-                null, null, LAB_AGENT_ARGS);
+                null, null, LAB_AGENT_ARGS, List.of());
     }
 
     ApplianceConfig withLogLevel(String level) {
-        return new ApplianceConfig(level, dhcpInterface, mode, stateDir, assets, ipxeScriptUrl, baseUrl, agentArgs);
+        return new ApplianceConfig(level, dhcpInterface, mode, stateDir, assets, ipxeScriptUrl, baseUrl, agentArgs,
+                evidenceNetworks);
     }
 
     /**
      * Machines are sent to {@code baseUrl} (e.g. a relay) for every script, instead of the appliance
      * itself: {@code boot.base-url} alone, from which the appliance derives the script URL it gives
-     * iPXE through the ProxyDHCP.
+     * iPXE through the ProxyDHCP. Their script requests then come from the relay's address
+     * ({@code relayAddress}), which the neighbour table cannot tie to them: like a relayed network,
+     * it must show PXE DHCP evidence only.
      */
-    ApplianceConfig reachedThrough(String baseUrl) {
-        return new ApplianceConfig(logLevel, dhcpInterface, mode, stateDir, assets, null, baseUrl, agentArgs);
+    ApplianceConfig reachedThrough(String baseUrl, String relayAddress) {
+        return new ApplianceConfig(logLevel, dhcpInterface, mode, stateDir, assets, null, baseUrl, agentArgs,
+                List.of("{cidr: " + relayAddress + "/32, require: [pxe-dhcp]}")).withEvidenceNetworks(evidenceNetworks);
+    }
+
+    /** Adds {@code boot.evidence.networks} entries (after those already set: the first match wins). */
+    ApplianceConfig withEvidenceNetworks(List<String> entries) {
+        var all = new java.util.ArrayList<>(evidenceNetworks);
+        all.addAll(entries);
+        return new ApplianceConfig(logLevel, dhcpInterface, mode, stateDir, assets, ipxeScriptUrl, baseUrl, agentArgs, all);
     }
 
     String yaml() {
@@ -63,8 +81,12 @@ record ApplianceConfig(String logLevel, String dhcpInterface, DhcpMode mode, Pat
         yaml.append("http:\n  assets: \"").append(assets.toAbsolutePath()).append("\"\n");
         // The agent asks for its next action this often: the lab's power-off reaches it in seconds.
         yaml.append("agents:\n  heartbeat-seconds: 2\n");
-        if (baseUrl != null || agentArgs != null) {
+        if (baseUrl != null || agentArgs != null || !evidenceNetworks.isEmpty()) {
             yaml.append("boot:\n");
+            if (!evidenceNetworks.isEmpty()) {
+                yaml.append("  evidence:\n    networks:\n");
+                evidenceNetworks.forEach(entry -> yaml.append("      - ").append(entry).append('\n'));
+            }
             if (baseUrl != null) {
                 yaml.append("  base-url: \"").append(baseUrl).append("\"\n");
             }

@@ -58,6 +58,7 @@ final class LabNetwork implements AutoCloseable {
     private final Path workDir;
     private final Deque<AutoCloseable> adopted = new ArrayDeque<>();
     private final AtomicInteger taps = new AtomicInteger();
+    private final List<Namespace> hosts = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread shutdownHook;
 
@@ -95,11 +96,10 @@ final class LabNetwork implements AutoCloseable {
         try {
             Files.createDirectories(workDir);
             Files.createDirectories(OWNERS);
-            Files.writeString(OWNERS.resolve(suffix), ProcessHandle.current().pid() + "\n"
-                    + String.join(" ", hub.name(), site.name(), appliance.name()) + "\n", StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new LabException("cannot write " + OWNERS + " or " + workDir, e);
         }
+        writeOwnerFile();
         for (Namespace namespace : List.of(hub, site, appliance)) {
             Namespace.create(namespace.name());
         }
@@ -135,6 +135,40 @@ final class LabNetwork implements AutoCloseable {
         join(hubSide, segment.bridge());
         appliance.ip("addr", "add", segment.applianceAddress() + "/24", "dev", segment.applianceInterface());
         appliance.ip("link", "set", segment.applianceInterface(), "up");
+    }
+
+    /** Names this JVM as the owner of every namespace of this network, for the sweep after a kill. */
+    private void writeOwnerFile() {
+        List<String> names = new ArrayList<>(List.of(hub.name(), site.name(), appliance.name()));
+        synchronized (hosts) {
+            hosts.forEach(host -> names.add(host.name()));
+        }
+        try {
+            Files.writeString(OWNERS.resolve(suffix), ProcessHandle.current().pid() + "\n" + String.join(" ", names) + "\n",
+                    StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new LabException("cannot write " + OWNERS.resolve(suffix), e);
+        }
+    }
+
+    /**
+     * Another host on the provisioning segment, no VM: a namespace of its own with one NIC,
+     * {@code eth0}, with the MAC {@code mac}, on br0, up and without an address (the caller gives
+     * it one, or runs a DHCP client). Deleted with the network.
+     */
+    Namespace addHost(String name, String mac) {
+        var host = new Namespace(PREFIX + name + "-" + suffix);
+        synchronized (hosts) {
+            hosts.add(host);
+        }
+        writeOwnerFile();
+        Namespace.create(host.name());
+        String hubSide = "vh" + taps.getAndIncrement();
+        hub.ip("link", "add", hubSide, "type", "veth", "peer", "name", "eth0", "netns", host.name());
+        join(hubSide, PROVISIONING.bridge());
+        host.ip("link", "set", "eth0", "address", mac);
+        host.ip("link", "set", "eth0", "up");
+        return host;
     }
 
     /** A new tap device on the segment's bridge, for one VM's NIC. */
@@ -213,7 +247,11 @@ final class LabNetwork implements AutoCloseable {
             adopted.clear();
         }
         resources.forEach(LabNetwork::closeQuietly);
-        deleteNamespaces(List.of(hub, site, appliance));
+        List<Namespace> namespaces = new ArrayList<>(List.of(hub, site, appliance));
+        synchronized (hosts) {
+            namespaces.addAll(hosts);
+        }
+        deleteNamespaces(namespaces);
         try {
             Files.deleteIfExists(OWNERS.resolve(suffix));
         } catch (IOException e) {

@@ -26,7 +26,8 @@ class FlakyFirstRequestIT {
         var media = LabScenario.media();
         try (var lab = LabScenario.start("flaky-first-request", false)) {
             var relay = lab.startRelay(MACHINE_SCRIPT);
-            var config = lab.config(DhcpMode.OFFER).reachedThrough(relay.url());
+            // The relay runs beside the appliance: script requests come from the appliance's own address.
+            var config = lab.config(DhcpMode.OFFER).reachedThrough(relay.url(), LabNetwork.PROVISIONING.applianceAddress());
             media.installAgent(config.assets());
             lab.startAppliance(config);
             var vm = lab.boot(LabNetwork.PROVISIONING, MachineSpec.of("bios-flaky", Firmware.BIOS_IPXE_ROM, 0x31));
