@@ -11,11 +11,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The agent in the ramdisk: loads the kernel modules its devices ask for, reads its arguments from
- * {@code /proc/cmdline}, brings up its NIC,
- * registers with the appliance and serves its actions. It logs to the serial console (stdout).
- * A fatal error prints {@code metalboot-agent: fatal: REASON} and exits 1; the ramdisk's init
- * then leaves a shell on the console. It never reboots in a loop.
+ * The agent in the ramdisk: loads the kernel modules its devices ask for, reads its arguments
+ * from {@code /proc/cmdline}, brings up its NIC, registers with the appliance and serves its
+ * actions. It logs to the serial console (stdout). A fatal error prints
+ * {@code metalboot-agent: fatal: REASON}, tells the appliance if it can, and exits 1; the
+ * ramdisk's init then leaves a shell on the console. It never reboots in a loop.
  */
 public final class AgentMain {
     static final String FATAL = "metalboot-agent: fatal: ";
