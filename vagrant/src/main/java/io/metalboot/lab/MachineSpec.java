@@ -23,6 +23,8 @@ record MachineSpec(String name, Firmware firmware, String mac, UUID uuid, String
         int memoryMiB, long secondDiskBytes, String secondNicMac) {
     /** What the agent ramdisk needs: the initrd unpacks to about 110 MiB, then the JVM starts. */
     static final int AGENT_MEMORY_MIB = 2048;
+    /** The link speed an agent machine's boot NIC reports ({@code virtio-net-pci,speed=}). */
+    static final int BOOT_NIC_SPEED_MBPS = 10000;
 
     MachineSpec {
         mac = mac.toLowerCase(Locale.ROOT);
@@ -55,13 +57,18 @@ record MachineSpec(String name, Firmware firmware, String mac, UUID uuid, String
     }
 
     /**
-     * A server the real agent inventories: {@link #AGENT_MEMORY_MIB}, a second blank disk of
-     * {@code secondDiskMiB} and a second NIC (unplugged; its MAC the boot NIC's with the second
-     * byte group changed to 02).
+     * A server the real agent inventories: {@link #AGENT_MEMORY_MIB}, a boot NIC that reports
+     * {@link #BOOT_NIC_SPEED_MBPS}, a second blank disk of {@code secondDiskMiB} and a second NIC
+     * (unplugged; its MAC the boot NIC's with the second byte group changed to 02).
      */
     MachineSpec withAgentHardware(long secondDiskMiB) {
         return new MachineSpec(name, firmware, mac, uuid, serial, disk, deadFirstNic, AGENT_MEMORY_MIB,
                 secondDiskMiB * 1024 * 1024, "52:54:02" + mac.substring(8));
+    }
+
+    /** Whether this machine has what the agent inventories ({@link #withAgentHardware}). */
+    boolean agentHardware() {
+        return secondNicMac != null;
     }
 
     /** The serial number of disk {@code index} (0 the first), as {@code -device virtio-blk-pci,serial=} gives it. */

@@ -75,7 +75,9 @@ final class QemuMachine implements AutoCloseable {
             }
             argv.addAll(List.of(
                     "-netdev", "tap,id=net0,ifname=" + network.addTap(segment) + ",script=no,downscript=no",
-                    "-device", "virtio-net-pci,netdev=net0,mac=" + spec.mac() + ",bootindex=" + bootIndex++ + rom));
+                    "-device", "virtio-net-pci,netdev=net0,mac=" + spec.mac() + ",bootindex=" + bootIndex++ + rom
+                            // What the NIC tells the guest it negotiated (VIRTIO_NET_F_SPEED_DUPLEX).
+                            + (spec.agentHardware() ? ",speed=" + MachineSpec.BOOT_NIC_SPEED_MBPS + ",duplex=full" : "")));
             if (spec.secondNicMac() != null) {
                 // No bootindex: firmware never boots from it; its cable is out (a tap on no bridge).
                 argv.addAll(List.of("-netdev", "tap,id=net1,ifname=" + network.addUnpluggedTap() + ",script=no,downscript=no",

@@ -158,8 +158,14 @@ class HttpBootIT {
         MachineSpec spec = vm.spec();
         String where = vm + " inventory " + inventory;
         Set<String> macs = new TreeSet<>();
-        inventory.path("interfaces").forEach(nic -> macs.add(nic.path("mac_address").asText()));
+        Map<String, JsonNode> speeds = new HashMap<>();
+        inventory.path("interfaces").forEach(nic -> {
+            macs.add(nic.path("mac_address").asText());
+            speeds.put(nic.path("mac_address").asText(), nic.path("speed_mbps"));
+        });
         assertEquals(new TreeSet<>(List.of(spec.mac(), spec.secondNicMac())), macs, "interfaces' MACs: " + where);
+        assertEquals(MachineSpec.BOOT_NIC_SPEED_MBPS, speeds.get(spec.mac()).asInt(-1), "the boot NIC's speed: " + where);
+        assertTrue(speeds.get(spec.secondNicMac()).isNull(), "an unplugged NIC's speed is null, not 0: " + where);
         assertEquals(spec.mac(), inventory.path("boot").path("pxe_interface").asText(null), "pxe_interface: " + where);
         assertEquals(spec.firmware() == Firmware.UEFI_OWN_PXE ? "uefi" : "bios",
                 inventory.path("boot").path("current_boot_mode").asText(null), "boot mode: " + where);
