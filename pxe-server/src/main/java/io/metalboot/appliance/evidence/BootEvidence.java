@@ -77,9 +77,13 @@ public final class BootEvidence {
     /** Checks a script request for {@code claimed} from {@code source} (null: unknown) against its network's rule. */
     public EvidenceCheck check(MacAddress claimed, InetAddress source) {
         Set<EvidenceKind> required = required(source);
+        Optional<PxeSightings.Sighting> last = sightings.last(claimed);
+        // A machine whose PXE DHCP came through a relay is not on the appliance's link: say so,
+        // as its network then needs a boot.evidence.networks rule.
+        String relayed = last.map(PxeSightings.Sighting::relayed).orElse(false)
+                ? " (its PXE DHCP came through a relay: see boot.evidence.networks)" : "";
         if (required.contains(EvidenceKind.PXE_DHCP)) {
             Instant now = clock.instant();
-            Optional<PxeSightings.Sighting> last = sightings.last(claimed);
             if (last.isEmpty()) {
                 return new EvidenceCheck.Refused(RefusalReason.NO_PXE_DHCP, "no PXE DHCP seen from it");
             }
@@ -90,15 +94,16 @@ public final class BootEvidence {
         }
         if (required.contains(EvidenceKind.NEIGHBOUR)) {
             if (!(source instanceof Inet4Address v4)) {
-                return new EvidenceCheck.Refused(RefusalReason.NO_NEIGHBOUR_ENTRY, "source is not IPv4");
+                return new EvidenceCheck.Refused(RefusalReason.NO_NEIGHBOUR_ENTRY, "source is not IPv4" + relayed);
             }
             Optional<MacAddress> entry = neighbours.lookup(v4);
             if (entry.isEmpty()) {
-                return new EvidenceCheck.Refused(RefusalReason.NO_NEIGHBOUR_ENTRY, "no neighbour entry for it");
+                return new EvidenceCheck.Refused(RefusalReason.NO_NEIGHBOUR_ENTRY, "no neighbour entry for it"
+                        + relayed);
             }
             if (!entry.get().equals(claimed)) {
                 return new EvidenceCheck.Refused(RefusalReason.NEIGHBOUR_MISMATCH, "the neighbour table has "
-                        + entry.get() + " there");
+                        + entry.get() + " there" + relayed);
             }
         }
         return new EvidenceCheck.Accepted(required);

@@ -96,6 +96,15 @@ class BootEvidenceTest {
     }
 
     @Test
+    void aRefusedRequestWhosePxeCameThroughARelaySaysSo() throws Exception {
+        BootEvidence evidence = evidence(BOTH, List.of(), Map.of());
+        evidence.pxeSeen(MAC, true);
+        EvidenceCheck.Refused refused = (EvidenceCheck.Refused) evidence.check(MAC, ip("10.20.0.5"));
+        assertEquals(RefusalReason.NO_NEIGHBOUR_ENTRY, refused.reason());
+        assertEquals(true, refused.detail().contains("relay"), refused.detail());
+    }
+
+    @Test
     void theFirstMatchingNetworkSaysWhatIsRequiredAndEmptyTrustsIt() throws Exception {
         List<NetworkRule> networks = List.of(
                 new NetworkRule(Ipv4Cidr.parse("10.20.0.0/16"), Set.of(EvidenceKind.PXE_DHCP)),
