@@ -8,6 +8,9 @@ import io.metalboot.appliance.config.ApplianceConfig;
 import io.metalboot.appliance.config.ConfigException;
 import io.metalboot.appliance.dhcp.AdvertisedAddress;
 import io.metalboot.appliance.dhcp.ProxyDhcpService;
+import io.metalboot.appliance.evidence.BootEvidence;
+import io.metalboot.appliance.evidence.NeighbourTable;
+import io.metalboot.appliance.evidence.ProcNetArpTable;
 import io.metalboot.appliance.registry.JournalBootTokenStore;
 import io.metalboot.appliance.registry.JournalMachineStore;
 import io.metalboot.appliance.registry.MachineRegistry;
@@ -44,15 +47,29 @@ final class Appliance implements AutoCloseable {
     private static final List<ServiceFactory> SERVICES = List.of(HttpService::from, AgentWatchService::from,
             OperatorApiService::from, TftpService::from, ProxyDhcpService::from);
 
+    /**
+     * Where tests reach in: the neighbour table to read (null: /proc/net/arp on the provisioning
+     * interface) and the clock of the registry, agents and evidence.
+     */
+    record Sources(NeighbourTable neighbours, Clock clock) {
+        static final Sources PRODUCTION = new Sources(null, Clock.systemUTC());
+    }
+
     private final List<AutoCloseable> started = new ArrayList<>();
+    private final Sources sources;
     private ServiceContext context;
 
-    private Appliance() {
+    private Appliance(Sources sources) {
+        this.sources = sources;
     }
 
     /** Starts everything; throws {@link ConfigException} for a value that turned out unusable. */
     static Appliance start(ApplianceConfig config) throws IOException {
-        Appliance appliance = new Appliance();
+        return start(config, Sources.PRODUCTION);
+    }
+
+    static Appliance start(ApplianceConfig config, Sources sources) throws IOException {
+        Appliance appliance = new Appliance(sources);
         try {
             appliance.startAll(config);
             return appliance;
@@ -64,10 +81,12 @@ final class Appliance implements AutoCloseable {
 
     private void startAll(ApplianceConfig config) throws IOException {
         MachineRegistry registry = openRegistry(config);
-        AgentSessions agents = new AgentSessions(registry, Clock.systemUTC(),
+        AgentSessions agents = new AgentSessions(registry, sources.clock(),
                 Duration.ofSeconds(config.agents().heartbeatSeconds()), Duration.ofSeconds(config.agents().lostAfterSeconds()),
                 config.agents().powerOffAfterInspection());
-        context = new ServiceContext(config, registry, agents, endpoint(config), new AtomicBoolean());
+        BootEndpoint endpoint = endpoint(config);
+        context = new ServiceContext(config, registry, agents, endpoint, evidence(config, endpoint),
+                new AtomicBoolean());
         for (ServiceFactory factory : SERVICES) {
             Optional<ApplianceService> service = factory.from(context);
             if (service.isPresent()) {
@@ -86,9 +105,28 @@ final class Appliance implements AutoCloseable {
         started.add(tokens);
         MachineRegistry registry = new MachineRegistry(machines, tokens, !config.machines().knownOnly(),
                 config.machines().knownMacs(), Duration.ofMinutes(config.machines().bootTokenMinutes()),
-                Clock.systemUTC());
+                sources.clock(), config.machines().maxUnregistered(),
+                Duration.ofMinutes(config.machines().unregisteredExpireMinutes()));
         LOG.log(Level.INFO, "registry: {0} machines in {1}", Integer.toString(registry.machines().size()), stateDir);
         return registry;
+    }
+
+    /**
+     * The boot evidence rules; the neighbour table is /proc/net/arp's entries on the provisioning
+     * interface (dhcp.interface, else the one owning the advertised address; every interface if
+     * neither is known).
+     */
+    private BootEvidence evidence(ApplianceConfig config, BootEndpoint endpoint) {
+        ApplianceConfig.Evidence evidence = config.boot().evidence();
+        NeighbourTable neighbours = sources.neighbours();
+        if (neighbours == null) {
+            Optional<String> device = Optional.ofNullable(config.dhcp().interfaceName())
+                    .or(() -> endpoint == null ? Optional.empty() : AdvertisedAddress.interfaceOwning(endpoint.server()));
+            neighbours = new ProcNetArpTable(ProcNetArpTable.PROC_NET_ARP, device);
+        }
+        return new BootEvidence(Duration.ofSeconds(evidence.pxeWindowSeconds()), evidence.requireKinds(),
+                evidence.networks().stream().map(ApplianceConfig.EvidenceNetwork::rule).toList(), neighbours,
+                sources.clock());
     }
 
     /** What machines are told to come back to: decided once, for the ProxyDHCP and the URLs alike. */
@@ -103,6 +141,11 @@ final class Appliance implements AutoCloseable {
     /** The HTTP port machines are told, the bound one when the config said 0. */
     int httpPort() {
         return context.endpoint().httpPort();
+    }
+
+    /** The running appliance's context, for tests that feed it (PXE sightings) or look inside. */
+    ServiceContext context() {
+        return context;
     }
 
     /** A started service of this type, for tests that need its bound port. */

@@ -54,8 +54,8 @@ final class HttpService implements ApplianceService {
         }
         List<HttpRoute> routes = new ArrayList<>();
         routes.addAll(BootScriptRoutes.routes(new BootScripts(bootSettings(config), context.registry(),
-                context.endpoint())));
-        routes.addAll(new AgentApi(context.registry(), context.agents()).routes());
+                context.endpoint(), context.evidence())));
+        routes.addAll(new AgentApi(context.registry(), context.agents(), context.evidence()).routes());
         routes.addAll(HealthRoutes.routes(context.ready()::get));
         return Optional.of(new HttpService(new HttpServer(settings, routes), context));
     }

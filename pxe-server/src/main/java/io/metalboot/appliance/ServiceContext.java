@@ -3,14 +3,16 @@ package io.metalboot.appliance;
 import io.metalboot.appliance.agent.AgentSessions;
 import io.metalboot.appliance.boot.BootEndpoint;
 import io.metalboot.appliance.config.ApplianceConfig;
+import io.metalboot.appliance.evidence.BootEvidence;
 import io.metalboot.appliance.registry.MachineRegistry;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What every service is built from: the config, the one machine registry, the running agents, the endpoint machines
- * are told to come back to (null when neither DHCP nor HTTP runs), and whether every enabled
- * service has started (what {@code /readyz} answers).
+ * are told to come back to (null when neither DHCP nor HTTP runs), the boot evidence (PXE sightings
+ * the ProxyDHCP records, checked by the script route), and whether every enabled service has
+ * started (what {@code /readyz} answers).
  */
 public record ServiceContext(ApplianceConfig config, MachineRegistry registry, AgentSessions agents,
-        BootEndpoint endpoint, AtomicBoolean ready) {
+        BootEndpoint endpoint, BootEvidence evidence, AtomicBoolean ready) {
 }

@@ -4,13 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.metalboot.appliance.api.ApiToken;
 import io.metalboot.appliance.api.OperatorApiService;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.metalboot.appliance.config.ConfigLoader;
+import io.metalboot.appliance.evidence.NeighbourTable;
+import io.metalboot.machine.MacAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 
 /**
@@ -27,14 +33,36 @@ final class InProcessAppliance implements AutoCloseable {
         this.stateDir = stateDir;
     }
 
-    /** Started with {@code more} YAML appended to {@link #loopbackConfig}. */
+    /** Started with {@code more} YAML laid over {@link #loopbackConfig} (loopback trusted: no boot evidence asked). */
     static InProcessAppliance start(Path dir, String more) throws Exception {
-        return new InProcessAppliance(Appliance.start(ConfigLoader.load(loopbackConfig(dir) + more, "test.yaml")
-                .config()), dir.resolve("state"));
+        return new InProcessAppliance(Appliance.start(ConfigLoader.load(merged(loopbackConfig(dir), more),
+                "test.yaml").config()), dir.resolve("state"));
     }
 
-    /** HTTP and the operator API on free loopback ports, no DHCP or TFTP, state and assets under {@code dir}. */
+    /**
+     * Started with {@code more} laid over {@link #untrustedLoopbackConfig}: script requests over
+     * loopback are held to the boot evidence rules, with this neighbour table and clock; PXE
+     * sightings come from {@link #pxeSeen} (there is no ProxyDHCP).
+     */
+    static InProcessAppliance startHoldingToEvidence(Path dir, String more, NeighbourTable neighbours, Clock clock)
+            throws Exception {
+        return new InProcessAppliance(Appliance.start(ConfigLoader.load(merged(untrustedLoopbackConfig(dir), more),
+                "test.yaml").config(), new Appliance.Sources(neighbours, clock)), dir.resolve("state"));
+    }
+
+    /**
+     * HTTP and the operator API on free loopback ports, no DHCP or TFTP, state and assets under
+     * {@code dir}; loopback is a trusted network (there is no ProxyDHCP to see a PXE boot, nor a
+     * neighbour table for 127.0.0.1).
+     */
     static String loopbackConfig(Path dir) {
+        return untrustedLoopbackConfig(dir) + """
+                boot: {evidence: {networks: [{cidr: 127.0.0.0/8, require: []}]}}
+                """;
+    }
+
+    /** As {@link #loopbackConfig}, but loopback is held to the default evidence rules. */
+    static String untrustedLoopbackConfig(Path dir) {
         return """
                 server-address: 127.0.0.1
                 state-dir: %s
@@ -43,6 +71,37 @@ final class InProcessAppliance implements AutoCloseable {
                 http: {port: 0, assets: %s}
                 api: {listen: "127.0.0.1:0"}
                 """.formatted(dir.resolve("state"), dir.resolve("assets"));
+    }
+
+    /** {@code more} laid over {@code base}, mapping by mapping (a test's own boot: keeps the base's boot.evidence). */
+    private static String merged(String base, String more) throws Exception {
+        YAMLMapper yaml = new YAMLMapper();
+        ObjectNode merged = (ObjectNode) yaml.readTree(base);
+        JsonNode extra = yaml.readTree(more);
+        if (extra instanceof ObjectNode extraObject) {
+            overlay(merged, extraObject);
+        }
+        return yaml.writeValueAsString(merged);
+    }
+
+    private static void overlay(ObjectNode base, ObjectNode extra) {
+        extra.properties().forEach(entry -> {
+            if (base.get(entry.getKey()) instanceof ObjectNode baseChild && entry.getValue() instanceof ObjectNode child) {
+                overlay(baseChild, child);
+            } else {
+                base.set(entry.getKey(), entry.getValue());
+            }
+        });
+    }
+
+    /** As if the ProxyDHCP had just seen {@code mac}'s PXE DISCOVER on its own link. */
+    void pxeSeen(MacAddress mac) {
+        appliance.context().evidence().pxeSeen(mac, false);
+    }
+
+    /** One pass of the periodic expiry of machines discovered and never registered. */
+    void forgetExpiredUnregistered() throws Exception {
+        appliance.context().registry().forgetExpiredUnregistered();
     }
 
     /** The provisioning listener, where machines fetch their scripts. */

@@ -113,7 +113,8 @@ public final class ProxyDhcpResponder {
                 .flatMap(DhcpOption.ClientMachineId::guid);
         boolean ipxe = request.option(DhcpOption.IpxeEncapsulated.class).isPresent()
                 || request.option(DhcpOption.UserClass.class).map(u -> u.text().equals("iPXE")).orElse(false);
-        PxeClient client = new PxeClient(mac.get(), guid, architecture(request, vendorClass), ipxe, httpClient);
+        PxeClient client = new PxeClient(mac.get(), guid, architecture(request, vendorClass), ipxe, httpClient,
+                !request.giaddr().equals(ANY));
 
         switch (gate.decide(client)) {
             case BOOT -> {

@@ -174,7 +174,20 @@ class ProxyDhcpResponderTest {
             seen[0] = client;
             return NetbootGate.Decision.BOOT;
         }).respond(Requests.discover().ipxe().arch(0).build(), FROM_UNCONFIGURED, Listener.DHCP);
-        assertEquals(new PxeClient(Requests.MAC, java.util.Optional.of(Requests.GUID), 0, true, false), seen[0]);
+        assertEquals(new PxeClient(Requests.MAC, java.util.Optional.of(Requests.GUID), 0, true, false, false), seen[0]);
+    }
+
+    @Test
+    void theGateIsToldWhenARequestCameThroughARelay() {
+        PxeClient[] seen = new PxeClient[1];
+        ProxyDhcpResponder responder = new ProxyDhcpResponder(settings(ProxyMode.OFFER), client -> {
+            seen[0] = client;
+            return NetbootGate.Decision.BOOT;
+        });
+        responder.respond(Requests.discover().giaddr("10.30.0.1").build(), FROM_UNCONFIGURED, Listener.DHCP);
+        assertTrue(seen[0].relayed(), "giaddr set: relayed");
+        responder.respond(Requests.discover().build(), FROM_UNCONFIGURED, Listener.DHCP);
+        assertFalse(seen[0].relayed(), "giaddr 0.0.0.0: on the proxy's own link");
     }
 
     @Test

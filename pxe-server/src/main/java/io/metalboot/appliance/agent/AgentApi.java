@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.metalboot.appliance.evidence.BootEvidence;
 import io.metalboot.appliance.registry.Machine;
 import io.metalboot.appliance.registry.MachineRegistry;
 import io.metalboot.http.HttpCall;
@@ -24,11 +25,14 @@ import java.util.Optional;
 public final class AgentApi {
     private final MachineRegistry registry;
     private final AgentSessions sessions;
+    private final BootEvidence evidence;
     private final ObjectMapper json = JsonMapper.builder().build();
 
-    public AgentApi(MachineRegistry registry, AgentSessions sessions) {
+    /** @param evidence when each machine last PXE-booted: a second registration in one boot is refused */
+    public AgentApi(MachineRegistry registry, AgentSessions sessions, BootEvidence evidence) {
         this.registry = registry;
         this.sessions = sessions;
+        this.evidence = evidence;
     }
 
     public List<HttpRoute> routes() {
@@ -47,7 +51,7 @@ public final class AgentApi {
         } catch (IOException | IllegalArgumentException e) {
             return HttpReply.text(400, "expected {\"mac\": \"...\", \"bootToken\": \"...\"}\n");
         }
-        Optional<String> credential = registry.registerAgent(mac, request.bootToken());
+        Optional<String> credential = registry.registerAgent(mac, request.bootToken(), evidence.lastPxeBoot(mac));
         if (credential.isEmpty()) {
             return HttpReply.unauthorized();
         }

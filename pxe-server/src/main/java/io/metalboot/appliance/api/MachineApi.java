@@ -36,7 +36,8 @@ import java.util.Optional;
  * POST   /api/v1/machines/{mac}/actions          {"kind": "inspect"|"power-off"|"reboot"}: for its running agent
  * </pre>
  * A machine's view carries {@code agent}: when its agent last heartbeated, whether it is lost, and
- * the action it runs (null when no agent ran this boot).
+ * the action it runs (null when no agent ran this boot), and {@code alerts}: {@code [{"at", "message"}]}
+ * (e.g. a second agent registration in one boot, refused).
  * A label key with a prefix has a slash in it ({@code metalboot.io/role}): it may stand in the
  * path as is or as {@code %2F}. Answers to a change are the machine as it now is. Errors are JSON
  * too: {@code {"error": "..."}} with 400, 404 or 409. Every change is written to the audit log
@@ -53,7 +54,11 @@ public final class MachineApi {
 
     /** A machine as the API shows it. */
     record MachineView(String mac, String uuid, String serial, String state, String failureReason,
-            Map<String, String> labels, Instant since, AgentView agent) {
+            Map<String, String> labels, Instant since, AgentView agent, List<AlertView> alerts) {
+    }
+
+    /** An alert on the machine's record, oldest first. */
+    record AlertView(Instant at, String message) {
     }
 
     /** Its agent as the API shows it. */
@@ -100,7 +105,7 @@ public final class MachineApi {
                         .orElse(null))).orElse(null);
         return new MachineView(m.mac().toString(), m.uuid().map(Object::toString).orElse(null),
                 m.serial().orElse(null), m.state().wireName(), m.failureReason().orElse(null), m.labels(),
-                m.since(), agent);
+                m.since(), agent, m.alerts().stream().map(a -> new AlertView(a.at(), a.message())).toList());
     }
 
     public List<HttpRoute> routes() {

@@ -46,6 +46,7 @@ public final class OperatorApiService implements ApplianceService {
         }
         ApiToken token = ApiToken.openOrCreate(Path.of(config.stateDir()));
         List<HttpRoute> routes = new ArrayList<>(new MachineApi(context.registry(), context.agents()).routes());
+        routes.addAll(new BootEvidenceApi(context.evidence(), context.registry()).routes());
         routes.add(HttpRoute.post("/api/v1/token", call -> {
             String fresh = token.rotate();
             MachineApi.audit(call, "api-token", "rotated");

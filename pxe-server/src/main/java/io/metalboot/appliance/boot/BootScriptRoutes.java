@@ -16,7 +16,6 @@ public final class BootScriptRoutes {
     private static final String IPXE = "text/plain; charset=utf-8";
     /** The entry script's path; the ProxyDHCP's default script URL points here. */
     public static final String ENTRY_PATH = "/boot.ipxe";
-    private static final String GIVE_UP = "#!ipxe\necho metalboot: %s\nexit 1\n";
 
     private BootScriptRoutes() {
     }
@@ -29,11 +28,12 @@ public final class BootScriptRoutes {
                     try {
                         request = BootRequest.fromQuery(call.query());
                     } catch (IllegalArgumentException e) {
-                        LOG.log(Level.WARNING, "script request from {0} refused: {1}",
-                                call.remote().getAddress().getHostAddress(), e.getMessage());
-                        return HttpReply.of(200, IPXE, bytes(GIVE_UP.formatted("bad request: " + e.getMessage())));
+                        LOG.log(Level.WARNING, "script request from {0} refused: {1}", call.remote() == null
+                                ? "unknown" : call.remote().getAddress().getHostAddress(), e.getMessage());
+                        return HttpReply.of(200, IPXE, bytes(BootScripts.giveUp("bad request: " + e.getMessage())));
                     }
-                    String script = scripts.forMachine(request);
+                    String script = scripts.forMachine(request,
+                            call.remote() == null ? null : call.remote().getAddress());
                     LOG.log(Level.DEBUG, "script for {0} ({1}): {2}", request.mac(), request.platform(),
                             script.lines().skip(1).findFirst().orElse(""));
                     return HttpReply.of(200, IPXE, bytes(script));

@@ -1,8 +1,14 @@
 package io.metalboot.appliance.boot;
 
+import io.metalboot.appliance.evidence.BootEvidence;
+import io.metalboot.appliance.evidence.EvidenceCheck;
+import io.metalboot.appliance.evidence.RefusalReason;
+import io.metalboot.appliance.registry.BootAdmission;
 import io.metalboot.appliance.registry.Machine;
 import io.metalboot.appliance.registry.MachineRegistry;
+import io.metalboot.machine.MacAddress;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -11,10 +17,17 @@ import java.util.Set;
  * The iPXE scripts machines run: the entry script the ProxyDHCP hands out, and each machine's own
  * script, chosen by what the registry knows of it: the agent ramdisk while it is discovered,
  * inspecting or provisioning; its local disk once provisioned, so it never loops back.
+ *
+ * <p>The agent script carries a boot token, so it goes only to a request with boot evidence
+ * ({@link BootEvidence}); a request without it gets {@link #giveUp}, no token and no record. A
+ * local-disk script carries no secret: it needs no evidence.
  */
 public final class BootScripts {
+    private static final String GIVE_UP = "#!ipxe\necho metalboot: %s\nexit 1\n";
+
     private final BootSettings settings;
     private final MachineRegistry registry;
+    private final BootEvidence evidence;
     private final BootEndpoint endpoint;
     private final IpxeTemplate entry;
     private final IpxeTemplate agent;
@@ -22,9 +35,11 @@ public final class BootScripts {
     private final IpxeTemplate ignored;
 
     /** @param endpoint expands the URLs of {@code settings} per request (the HTTP port is known once bound) */
-    public BootScripts(BootSettings settings, MachineRegistry registry, BootEndpoint endpoint) throws IOException {
+    public BootScripts(BootSettings settings, MachineRegistry registry, BootEndpoint endpoint, BootEvidence evidence)
+            throws IOException {
         this.settings = settings;
         this.registry = registry;
+        this.evidence = evidence;
         this.endpoint = endpoint;
         this.entry = IpxeTemplate.load("entry.ipxe", settings.templates(), Set.of("base-url", "attempts"));
         this.agent = IpxeTemplate.load("agent.ipxe", settings.templates(), Set.of("base-url", "attempts", "mac",
@@ -44,17 +59,46 @@ public final class BootScripts {
                 "attempts", Integer.toString(settings.attempts())));
     }
 
-    /** Records the boot (auto-discovery, UUID/serial) and renders the machine's script. */
-    public String forMachine(BootRequest request) throws IOException {
-        Optional<Machine> known = registry.pxeBooted(request.mac(), request.uuid(), request.serial());
-        if (known.isEmpty()) {
-            return ignored.render(Map.of("mac", request.mac().toString()));
+    /** A script that says why and moves on to the firmware's next boot device, as iPXE cannot use this one. */
+    public static String giveUp(String why) {
+        return GIVE_UP.formatted(why);
+    }
+
+    /**
+     * Renders the machine's script for a request from {@code source} (null: unknown), recording the
+     * boot (auto-discovery, UUID/serial) if it may have the agent.
+     */
+    public String forMachine(BootRequest request, InetAddress source) throws IOException {
+        MacAddress mac = request.mac();
+        Optional<Machine> recorded = registry.machine(mac);
+        if (recorded.isPresent() && !recorded.get().state().bootsAgent()) {
+            return localDisk(registry.pxeBooted(mac, request.uuid(), request.serial()).orElse(recorded.get()),
+                    request);
         }
-        Machine machine = known.get();
+        if (!registry.admits(mac)) {
+            return ignored.render(Map.of("mac", mac.toString()));
+        }
+        if (evidence.check(mac, source) instanceof EvidenceCheck.Refused(RefusalReason reason, String detail)) {
+            evidence.refused(reason, source, mac, detail);
+            return giveUp("no boot evidence for " + mac + " (" + reason.wireName() + "); trying the next boot device");
+        }
+        Machine machine;
+        switch (registry.recordBoot(mac, request.uuid(), request.serial())) {
+            case BootAdmission.Recorded(Machine m) -> machine = m;
+            case BootAdmission.NotAdmitted() -> {
+                return ignored.render(Map.of("mac", mac.toString()));
+            }
+            case BootAdmission.OverUnregisteredCap(int cap) -> {
+                evidence.refused(RefusalReason.UNREGISTERED_CAP, source, mac, cap
+                        + " machines are discovered and never registered (machines.max-unregistered)");
+                return giveUp("too many unregistered machines; trying the next boot device");
+            }
+        }
         if (!machine.state().bootsAgent()) {
-            return local.render(Map.of("mac", machine.mac().toString(), "state", machine.state().wireName(),
-                    "local-boot", request.efi() ? settings.localBootEfi() : settings.localBootBios()));
+            return localDisk(machine, request);
         }
+        String token = registry.issueBootToken(machine.mac());
+        evidence.accepted();
         BootProfile profile = settings.profiles().stream().filter(p -> p.selector().matches(machine)).findFirst()
                 .orElse(settings.profiles().getLast());
         String initrd = endpoint.expand(profile.initrd());
@@ -72,6 +116,11 @@ public final class BootScripts {
                 Map.entry("args", profile.args()),
                 // pxelinux's BOOTIF form (01 = Ethernet): the agent brings this NIC up first.
                 Map.entry("bootif", "01-" + machine.mac().toString().replace(':', '-')),
-                Map.entry("token", registry.issueBootToken(machine.mac()))));
+                Map.entry("token", token)));
+    }
+
+    private String localDisk(Machine machine, BootRequest request) {
+        return local.render(Map.of("mac", machine.mac().toString(), "state", machine.state().wireName(),
+                "local-boot", request.efi() ? settings.localBootEfi() : settings.localBootBios()));
     }
 }

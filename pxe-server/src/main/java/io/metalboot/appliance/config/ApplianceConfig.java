@@ -1,6 +1,9 @@
 package io.metalboot.appliance.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.metalboot.appliance.evidence.EvidenceKind;
+import io.metalboot.appliance.evidence.Ipv4Cidr;
+import io.metalboot.appliance.evidence.NetworkRule;
 import io.metalboot.dhcp.proxy.ProxyDhcpSettings;
 import io.metalboot.machine.LabelSyntax;
 import io.metalboot.machine.MacAddress;
@@ -53,9 +56,13 @@ public record ApplianceConfig(
     public record Machines(
             @JsonProperty(value = "known-only", required = true) boolean knownOnly,
             @JsonProperty(value = "known", required = true) List<String> known,
-            @JsonProperty(value = "boot-token-minutes", required = true) int bootTokenMinutes) {
+            @JsonProperty(value = "boot-token-minutes", required = true) int bootTokenMinutes,
+            @JsonProperty(value = "max-unregistered", required = true) int maxUnregistered,
+            @JsonProperty(value = "unregistered-expire-minutes", required = true) int unregisteredExpireMinutes) {
 
         public Machines {
+            requireRange("max-unregistered", maxUnregistered, 0, 10_000_000);
+            requireRange("unregistered-expire-minutes", unregisteredExpireMinutes, 1, 52_560_000);
             required("known", known);
             known = List.copyOf(known);
             macs("known", known);
@@ -147,10 +154,12 @@ public record ApplianceConfig(
             @JsonProperty(value = "agent", required = true) Agent agent,
             @JsonProperty(value = "profiles", required = true) List<Profile> profiles,
             @JsonProperty(value = "local-boot", required = true) LocalBoot localBoot,
-            @JsonProperty("templates") String templates) {
+            @JsonProperty("templates") String templates,
+            @JsonProperty(value = "evidence", required = true) Evidence evidence) {
 
         public Boot {
             required("base-url", baseUrl);
+            required("evidence", evidence);
             required("agent", agent);
             required("profiles", profiles);
             required("local-boot", localBoot);
@@ -159,6 +168,51 @@ public record ApplianceConfig(
             if (attempts < 1 || attempts > 100) {
                 throw new ConfigException("attempts", "must be 1..100, not " + attempts);
             }
+        }
+    }
+
+    /**
+     * What a script request must show before it gets a boot token: by default {@code require};
+     * from the first of {@code networks} that holds the request's source address, that network's.
+     */
+    public record Evidence(
+            @JsonProperty(value = "pxe-window-seconds", required = true) int pxeWindowSeconds,
+            @JsonProperty(value = "require", required = true) List<String> require,
+            @JsonProperty(value = "networks", required = true) List<EvidenceNetwork> networks) {
+
+        public Evidence {
+            requireRange("pxe-window-seconds", pxeWindowSeconds, 1, 86_400);
+            required("require", require);
+            required("networks", networks);
+            require = List.copyOf(require);
+            evidenceKinds("require", require);
+            networks = List.copyOf(networks);
+        }
+
+        public Set<EvidenceKind> requireKinds() {
+            return evidenceKinds("require", require);
+        }
+    }
+
+    /** Script requests from {@code cidr} must show {@code require} ([]: trusted outright). */
+    public record EvidenceNetwork(
+            @JsonProperty(value = "cidr", required = true) String cidr,
+            @JsonProperty(value = "require", required = true) List<String> require) {
+
+        public EvidenceNetwork {
+            required("cidr", cidr);
+            required("require", require);
+            require = List.copyOf(require);
+            try {
+                Ipv4Cidr.parse(cidr);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("cidr", e.getMessage());
+            }
+            evidenceKinds("require", require);
+        }
+
+        public NetworkRule rule() {
+            return new NetworkRule(Ipv4Cidr.parse(cidr), evidenceKinds("require", require));
         }
     }
 
@@ -329,6 +383,18 @@ public record ApplianceConfig(
             macs.add(parseMac(key + "[" + i + "]", values.get(i)));
         }
         return Set.copyOf(macs);
+    }
+
+    private static Set<EvidenceKind> evidenceKinds(String key, List<String> names) {
+        Set<EvidenceKind> kinds = java.util.EnumSet.noneOf(EvidenceKind.class);
+        for (int i = 0; i < names.size(); i++) {
+            try {
+                kinds.add(EvidenceKind.ofWireName(names.get(i)));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(key + "[" + i + "]", e.getMessage());
+            }
+        }
+        return kinds;
     }
 
     private static MacAddress parseMac(String key, String value) {

@@ -30,7 +30,7 @@ public final class ProxyDhcpService implements ApplianceService {
             return Optional.empty();
         }
         return Optional.of(new ProxyDhcpService(new ProxyDhcpServer(settings(context),
-                new RegistryNetbootGate(context.registry(), config.dhcp().localBootOnlyMacs()))));
+                new RegistryNetbootGate(context.registry(), config.dhcp().localBootOnlyMacs(), context.evidence()))));
     }
 
     static ProxyDhcpSettings settings(ServiceContext context) {

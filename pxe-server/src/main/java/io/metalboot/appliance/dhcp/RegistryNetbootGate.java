@@ -1,5 +1,6 @@
 package io.metalboot.appliance.dhcp;
 
+import io.metalboot.appliance.evidence.BootEvidence;
 import io.metalboot.appliance.registry.Machine;
 import io.metalboot.appliance.registry.MachineRegistry;
 import io.metalboot.dhcp.proxy.NetbootGate;
@@ -11,20 +12,24 @@ import java.util.Set;
 /**
  * The ProxyDHCP's per-machine decisions: machines the config says must boot locally get no
  * answer; a machine the registry does not admit (known-only, and neither listed nor recorded)
- * gets none; a provisioned machine's UEFI HTTP boot gets none. A registry look-up is an in-memory
- * read: nothing here blocks the event loop.
+ * gets none; a provisioned machine's UEFI HTTP boot gets none. Every PXE DISCOVER/REQUEST asked
+ * about is recorded as a sighting of its MAC, the boot evidence its script request is later held
+ * to. A registry look-up and a sighting are in-memory: nothing here blocks the event loop.
  */
 public final class RegistryNetbootGate implements NetbootGate {
     private final MachineRegistry registry;
     private final Set<MacAddress> localBootOnly;
+    private final BootEvidence evidence;
 
-    public RegistryNetbootGate(MachineRegistry registry, Set<MacAddress> localBootOnly) {
+    public RegistryNetbootGate(MachineRegistry registry, Set<MacAddress> localBootOnly, BootEvidence evidence) {
         this.registry = registry;
         this.localBootOnly = Set.copyOf(localBootOnly);
+        this.evidence = evidence;
     }
 
     @Override
     public Decision decide(PxeClient client) {
+        evidence.pxeSeen(client.mac(), client.relayed());
         if (localBootOnly.contains(client.mac())) {
             return Decision.LOCAL_BOOT_ONLY;
         }

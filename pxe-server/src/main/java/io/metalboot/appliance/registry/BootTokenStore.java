@@ -12,7 +12,10 @@ import java.util.Optional;
  * the one before. Every implementation passes {@code BootTokenStoreContract}.
  */
 public interface BootTokenStore extends AutoCloseable {
-    /** Stores a token handed out at {@code issued}, good until {@code expires}. */
+    /**
+     * Stores a token handed out at {@code issued}, good until {@code expires}. It revokes the
+     * machine's earlier unexchanged tokens: a machine has at most one live token.
+     */
     void issue(MacAddress mac, String sha256, Instant issued, Instant expires) throws IOException;
 
     /**
@@ -21,6 +24,12 @@ public interface BootTokenStore extends AutoCloseable {
      * nothing changed, for an unknown, used, expired or another machine's token.
      */
     boolean exchange(MacAddress mac, String tokenSha256, String credentialSha256, Instant now) throws IOException;
+
+    /** What {@link #exchange} would answer now, changing nothing. */
+    boolean exchangeable(MacAddress mac, String tokenSha256, Instant now);
+
+    /** When the machine's current session was opened (its agent registered), if it has one. */
+    Optional<Instant> sessionOpened(MacAddress mac);
 
     /** The machine whose current session this credential is. */
     Optional<MacAddress> session(String credentialSha256);

@@ -21,12 +21,19 @@ public final class InMemoryBootTokenStore implements BootTokenStore {
     private final Map<String, Issued> tokens = new HashMap<>();
     private final Map<String, MacAddress> sessions = new HashMap<>();
     private final Map<MacAddress, String> sessionOf = new HashMap<>();
+    private final Map<MacAddress, Instant> sessionOpened = new HashMap<>();
+    /** Each machine's one live token: a newer one revokes it. */
+    private final Map<MacAddress, String> liveToken = new HashMap<>();
     private int issuedSinceSweep;
 
     @Override
     public synchronized void issue(MacAddress mac, String sha256, Instant issued, Instant expires) {
         if (++issuedSinceSweep >= SWEEP_EVERY) {
             sweep(issued);
+        }
+        String revoked = liveToken.put(mac, sha256);
+        if (revoked != null && !revoked.equals(sha256)) {
+            tokens.remove(revoked);
         }
         tokens.put(sha256, new Issued(mac, expires));
     }
@@ -37,6 +44,8 @@ public final class InMemoryBootTokenStore implements BootTokenStore {
             return false;
         }
         tokens.remove(tokenSha256);
+        liveToken.remove(mac, tokenSha256);
+        sessionOpened.put(mac, now);
         String previous = sessionOf.put(mac, credentialSha256);
         if (previous != null) {
             sessions.remove(previous);
@@ -45,10 +54,15 @@ public final class InMemoryBootTokenStore implements BootTokenStore {
         return true;
     }
 
-    /** What {@link #exchange} would answer, changing nothing. */
-    synchronized boolean exchangeable(MacAddress mac, String tokenSha256, Instant now) {
+    @Override
+    public synchronized boolean exchangeable(MacAddress mac, String tokenSha256, Instant now) {
         Issued issued = tokens.get(tokenSha256);
         return issued != null && issued.mac().equals(mac) && !now.isAfter(issued.expires());
+    }
+
+    @Override
+    public synchronized Optional<Instant> sessionOpened(MacAddress mac) {
+        return Optional.ofNullable(sessionOpened.get(mac));
     }
 
     @Override
@@ -60,6 +74,7 @@ public final class InMemoryBootTokenStore implements BootTokenStore {
     private void sweep(Instant now) {
         issuedSinceSweep = 0;
         tokens.values().removeIf(issued -> now.isAfter(issued.expires()));
+        liveToken.values().removeIf(sha256 -> !tokens.containsKey(sha256));
     }
 
     /** Tokens held: issued, not yet exchanged, not yet swept. */

@@ -39,7 +39,8 @@ public final class InMemoryMachineStore implements MachineStore {
     public synchronized Machine record(Transition t) {
         Machine current = machines.get(t.mac());
         Machine next = current == null
-                ? new Machine(t.mac(), Optional.empty(), Optional.empty(), t.to(), t.reason(), Map.of(), t.at())
+                ? new Machine(t.mac(), Optional.empty(), Optional.empty(), t.to(), t.reason(), Map.of(), t.at(),
+                        List.of())
                 : current.withState(t.to(), t.to() == MachineState.FAILED ? t.reason() : Optional.empty(), t.at());
         machines.put(t.mac(), next);
         histories.computeIfAbsent(t.mac(), m -> new ArrayList<>()).add(t);
@@ -76,6 +77,21 @@ public final class InMemoryMachineStore implements MachineStore {
     @Override
     public synchronized Optional<String> inventory(MacAddress mac) {
         return Optional.ofNullable(inventories.get(mac));
+    }
+
+    @Override
+    public synchronized Machine alert(MacAddress mac, String message, Instant at) {
+        Machine next = existing(mac).withAlert(new Alert(at, message));
+        machines.put(mac, next);
+        return next;
+    }
+
+    @Override
+    public synchronized void forget(MacAddress mac, Instant at) {
+        existing(mac);
+        machines.remove(mac);
+        histories.remove(mac);
+        inventories.remove(mac);
     }
 
     /** The machine, or the refusal every store gives for one it does not have. */

@@ -53,6 +53,16 @@ public final class JournalBootTokenStore implements BootTokenStore {
     }
 
     @Override
+    public boolean exchangeable(MacAddress mac, String tokenSha256, Instant now) {
+        return state.exchangeable(mac, tokenSha256, now);
+    }
+
+    @Override
+    public Optional<Instant> sessionOpened(MacAddress mac) {
+        return state.sessionOpened(mac);
+    }
+
+    @Override
     public Optional<MacAddress> session(String credentialSha256) {
         return state.session(credentialSha256);
     }

@@ -50,6 +50,11 @@ public final class JournalMachineStore implements MachineStore {
                 state.storeInventory(mac, stored.inventory(), stored.at());
                 yield state.existing(mac);
             }
+            case MachineJournalEntry.AlertRaised raised -> state.alert(mac, raised.message(), raised.at());
+            case MachineJournalEntry.Forgotten forgotten -> {
+                state.forget(mac, forgotten.at());
+                yield null;
+            }
             case MachineJournalEntry.RetiredTokenRecord retired -> null; // never written, only replayed
         };
     }
@@ -120,6 +125,18 @@ public final class JournalMachineStore implements MachineStore {
     @Override
     public Optional<String> inventory(MacAddress mac) {
         return state.inventory(mac);
+    }
+
+    @Override
+    public synchronized Machine alert(MacAddress mac, String message, Instant at) throws IOException {
+        state.existing(mac);
+        return write(new MachineJournalEntry.AlertRaised(mac.toString(), message, at));
+    }
+
+    @Override
+    public synchronized void forget(MacAddress mac, Instant at) throws IOException {
+        state.existing(mac);
+        write(new MachineJournalEntry.Forgotten(mac.toString(), at));
     }
 
     @Override

@@ -13,6 +13,8 @@ import java.time.Instant;
     @JsonSubTypes.Type(value = MachineJournalEntry.LabelSet.class, name = "label-set"),
     @JsonSubTypes.Type(value = MachineJournalEntry.LabelRemoved.class, name = "label-removed"),
     @JsonSubTypes.Type(value = MachineJournalEntry.InventoryStored.class, name = "inventory"),
+    @JsonSubTypes.Type(value = MachineJournalEntry.AlertRaised.class, name = "alert"),
+    @JsonSubTypes.Type(value = MachineJournalEntry.Forgotten.class, name = "forgotten"),
     @JsonSubTypes.Type(value = MachineJournalEntry.RetiredTokenRecord.class,
             names = {"token-issued", "token-redeemed"}),
 })
@@ -38,6 +40,14 @@ sealed interface MachineJournalEntry {
 
     /** The inventory the agent sent, as the JSON it sent (already checked to parse). */
     record InventoryStored(String mac, String inventory, Instant at) implements MachineJournalEntry {
+    }
+
+    /** An alert added to the machine's record. */
+    record AlertRaised(String mac, String message, Instant at) implements MachineJournalEntry {
+    }
+
+    /** The machine was forgotten (discovered, never registered, expired): everything of it before is gone. */
+    record Forgotten(String mac, Instant at) implements MachineJournalEntry {
     }
 
     /**

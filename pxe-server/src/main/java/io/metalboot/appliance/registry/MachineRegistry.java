@@ -32,6 +32,8 @@ public final class MachineRegistry {
     private final Set<MacAddress> known;
     private final Duration tokenLifetime;
     private final Clock clock;
+    private final int maxUnregistered;
+    private final Duration unregisteredExpiry;
     private final SecureRandom random = new SecureRandom();
 
     /**
@@ -39,6 +41,17 @@ public final class MachineRegistry {
      */
     public MachineRegistry(MachineStore store, BootTokenStore tokens, boolean autoDiscovery, Set<MacAddress> known,
             Duration tokenLifetime, Clock clock) {
+        this(store, tokens, autoDiscovery, known, tokenLifetime, clock, Integer.MAX_VALUE, Duration.ofDays(36_500));
+    }
+
+    /**
+     * @param maxUnregistered at most this many machines discovered and never registered; new ones past it are refused
+     * @param unregisteredExpiry how long after its discovery a machine that never registered is forgotten
+     */
+    public MachineRegistry(MachineStore store, BootTokenStore tokens, boolean autoDiscovery, Set<MacAddress> known,
+            Duration tokenLifetime, Clock clock, int maxUnregistered, Duration unregisteredExpiry) {
+        this.maxUnregistered = maxUnregistered;
+        this.unregisteredExpiry = unregisteredExpiry;
         this.store = store;
         this.tokens = tokens;
         this.autoDiscovery = autoDiscovery;
@@ -70,19 +83,57 @@ public final class MachineRegistry {
     /**
      * A machine PXE-booted: an unknown one is recorded {@code discovered} (or, when only known
      * machines boot and it is not listed, ignored: empty); a known one gets its UUID/serial stored
-     * where new.
+     * where new. Empty too for a new machine past the unregistered cap ({@link #recordBoot} says which).
      */
-    public synchronized Optional<Machine> pxeBooted(MacAddress mac, Optional<UUID> uuid, Optional<String> serial)
+    public Optional<Machine> pxeBooted(MacAddress mac, Optional<UUID> uuid, Optional<String> serial)
+            throws IOException {
+        return recordBoot(mac, uuid, serial) instanceof BootAdmission.Recorded(Machine machine)
+                ? Optional.of(machine) : Optional.empty();
+    }
+
+    /**
+     * A machine PXE-booted: as {@link #pxeBooted}, saying why a machine was not recorded. Machines
+     * already recorded, or listed in the config, are never held to the unregistered cap.
+     */
+    public synchronized BootAdmission recordBoot(MacAddress mac, Optional<UUID> uuid, Optional<String> serial)
             throws IOException {
         Instant now = clock.instant();
         if (store.machine(mac).isEmpty()) {
             if (!admits(mac)) {
-                return Optional.empty();
+                return new BootAdmission.NotAdmitted();
+            }
+            if (!known.contains(mac) && unregistered() >= maxUnregistered) {
+                return new BootAdmission.OverUnregisteredCap(maxUnregistered);
             }
             store.record(new Transition(mac, Optional.empty(), MachineState.DISCOVERED, now, "pxe-boot",
                     Optional.empty()));
         }
-        return Optional.of(store.identify(mac, uuid, serial, now));
+        return new BootAdmission.Recorded(store.identify(mac, uuid, serial, now));
+    }
+
+    /** Machines discovered whose agent never registered (registration makes them inspecting). */
+    public int unregistered() {
+        return (int) store.machines().stream().filter(m -> m.state() == MachineState.DISCOVERED).count();
+    }
+
+    public int maxUnregistered() {
+        return maxUnregistered;
+    }
+
+    /**
+     * Forgets the machines discovered longer than the unregistered expiry ago whose agent never
+     * registered (journaled). Called periodically; the MACs forgotten.
+     */
+    public synchronized List<MacAddress> forgetExpiredUnregistered() throws IOException {
+        Instant now = clock.instant();
+        Instant cutoff = now.minus(unregisteredExpiry);
+        List<MacAddress> expired = store.machines().stream()
+                .filter(m -> m.state() == MachineState.DISCOVERED && m.since().isBefore(cutoff))
+                .map(Machine::mac).toList();
+        for (MacAddress mac : expired) {
+            store.forget(mac, now);
+        }
+        return expired;
     }
 
     /** An operator's action through the API. */
@@ -142,13 +193,36 @@ public final class MachineRegistry {
      * machine ends this one), and a discovered machine becomes {@code inspecting}. Empty, and
      * nothing changed, for an unknown machine or an unknown, used, expired or other machine's token.
      */
-    public synchronized Optional<String> registerAgent(MacAddress mac, String bootToken) throws IOException {
+    public Optional<String> registerAgent(MacAddress mac, String bootToken) throws IOException {
+        return registerAgent(mac, bootToken, Optional.empty());
+    }
+
+    /**
+     * As {@link #registerAgent(MacAddress, String)}, knowing when the machine last PXE-booted: if
+     * its current session was opened after that, this is a second registration in the same boot
+     * (someone else holds a token for it): refused, the token left as it was, and an alert added to
+     * the machine's record. With no PXE boot known (no ProxyDHCP, or a restart since) a reboot
+     * cannot be told from a second registration, and registration goes ahead.
+     */
+    public synchronized Optional<String> registerAgent(MacAddress mac, String bootToken, Optional<Instant> lastPxeBoot)
+            throws IOException {
         Optional<Machine> machine = store.machine(mac);
         if (machine.isEmpty() || bootToken == null) {
             return Optional.empty();
         }
+        Instant now = clock.instant();
+        String tokenSha256 = sha256(bootToken);
+        if (!tokens.exchangeable(mac, tokenSha256, now)) {
+            return Optional.empty();
+        }
+        Optional<Instant> opened = tokens.sessionOpened(mac);
+        if (opened.isPresent() && lastPxeBoot.isPresent() && opened.get().isAfter(lastPxeBoot.get())) {
+            store.alert(mac, "a second agent registration in one boot was refused: the agent registered at "
+                    + opened.get() + ", after the last PXE boot seen at " + lastPxeBoot.get(), now);
+            return Optional.empty();
+        }
         String credential = newSecret();
-        if (!tokens.exchange(mac, sha256(bootToken), sha256(credential), clock.instant())) {
+        if (!tokens.exchange(mac, tokenSha256, sha256(credential), now)) {
             return Optional.empty();
         }
         if (machine.get().state() == MachineState.DISCOVERED) {

@@ -37,6 +37,12 @@ public interface MachineStore extends AutoCloseable {
 
     Optional<String> inventory(MacAddress mac);
 
+    /** Adds an alert to a known machine's record. */
+    Machine alert(MacAddress mac, String message, Instant at) throws IOException;
+
+    /** Forgets a known machine: record, history, labels, inventory, alerts. */
+    void forget(MacAddress mac, Instant at) throws IOException;
+
     @Override
     void close() throws IOException;
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.metalboot.appliance.evidence.BootEvidence;
+import io.metalboot.appliance.evidence.FixedNeighbourTable;
 import io.metalboot.appliance.registry.InMemoryBootTokenStore;
 import io.metalboot.appliance.registry.JournalMachineStore;
 import io.metalboot.appliance.registry.MachineRegistry;
@@ -36,6 +38,8 @@ class BootScriptsTest {
             Optional.empty(), Optional.of("RACK7-01"), Map.of()), "http://10.0.0.2:8080/assets/r7/vmlinuz",
             "http://10.0.0.2:8080/assets/r7/initrd.img", "console=ttyS1");
 
+    private static final java.net.InetAddress TRUSTED = java.net.InetAddress.getLoopbackAddress();
+
     @TempDir
     Path stateDir;
     private JournalMachineStore store;
@@ -55,7 +59,10 @@ class BootScriptsTest {
     private BootScripts scripts(Optional<Path> templates) throws IOException {
         return new BootScripts(new BootSettings("http://10.0.0.2:8080", 5, "exit 1",
                 "sanboot --no-describe --drive 0x80", List.of(RACK7, DEFAULT), templates), registry,
-                new BootEndpoint((java.net.Inet4Address) java.net.InetAddress.getByName("10.0.0.2"), 8080));
+                new BootEndpoint((java.net.Inet4Address) java.net.InetAddress.getByName("10.0.0.2"), 8080),
+                // Nothing required: these cases are about the scripts; BootEvidenceTest has the rules.
+                new BootEvidence(Duration.ofMinutes(5), java.util.Set.of(), List.of(), FixedNeighbourTable.EMPTY,
+                        Clock.systemUTC()));
     }
 
     private static BootRequest request(String platform, String serial) {
@@ -77,7 +84,7 @@ class BootScriptsTest {
     @Test
     void anUnknownMachineIsDiscoveredAndGetsTheAgentWithAFreshToken() throws IOException {
         BootScripts scripts = scripts(Optional.empty());
-        String first = scripts.forMachine(request("efi", "SER-1"));
+        String first = scripts.forMachine(request("efi", "SER-1"), TRUSTED);
 
         assertEquals(MachineState.DISCOVERED, registry.machine(MAC).orElseThrow().state());
         assertEquals(UUID.fromString(UUID_TEXT), registry.machine(MAC).orElseThrow().uuid().orElseThrow());
@@ -88,24 +95,24 @@ class BootScriptsTest {
         String token = token(first);
         assertTrue(token.length() >= 43);
         assertTrue(registry.registerAgent(MAC, token).isPresent(), "the token in the script is the machine's");
-        assertFalse(token(scripts.forMachine(request("efi", "SER-1"))).equals(token), "each boot, a new token");
+        assertFalse(token(scripts.forMachine(request("efi", "SER-1"), TRUSTED)).equals(token), "each boot, a new token");
     }
 
     @Test
     void aProfileIsChosenBySelectorElseTheDefault() throws IOException {
-        assertTrue(scripts(Optional.empty()).forMachine(request("pcbios", "RACK7-01"))
+        assertTrue(scripts(Optional.empty()).forMachine(request("pcbios", "RACK7-01"), TRUSTED)
                 .contains("kernel http://10.0.0.2:8080/assets/r7/vmlinuz initrd=initrd.img quiet console=ttyS1 "));
-        assertTrue(scripts(Optional.empty()).forMachine(request("pcbios", "RACK7-01")).contains("(profile rack7)"));
+        assertTrue(scripts(Optional.empty()).forMachine(request("pcbios", "RACK7-01"), TRUSTED).contains("(profile rack7)"));
     }
 
     @Test
     void aProvisionedMachineBootsItsDiskAndNeverTheAgent() throws IOException {
         BootScripts scripts = scripts(Optional.empty());
-        scripts.forMachine(request("efi", "SER-1"));
+        scripts.forMachine(request("efi", "SER-1"), TRUSTED);
         registry.operatorSets(MAC, MachineState.PROVISIONED, Optional.of("installed"));
 
-        String efi = scripts.forMachine(request("efi", "SER-1"));
-        String bios = scripts.forMachine(request("pcbios", "SER-1"));
+        String efi = scripts.forMachine(request("efi", "SER-1"), TRUSTED);
+        String bios = scripts.forMachine(request("pcbios", "SER-1"), TRUSTED);
 
         assertEquals("#!ipxe\n# metalboot: 52:54:00:4d:42:01 is provisioned: boot from the local disk\nexit 1\nexit 1\n",
                 efi);
@@ -119,7 +126,7 @@ class BootScriptsTest {
     @Test
     void knownMachinesOnlyLeavesAnUnknownOneToItsNextBootDevice() throws IOException {
         registry = new MachineRegistry(store, new InMemoryBootTokenStore(), false, java.util.Set.of(), Duration.ofHours(1), Clock.systemUTC());
-        String script = scripts(Optional.empty()).forMachine(request("efi", "SER-1"));
+        String script = scripts(Optional.empty()).forMachine(request("efi", "SER-1"), TRUSTED);
         assertTrue(script.contains("not a known machine"));
         assertTrue(script.endsWith("exit 1\n"));
         assertTrue(registry.machines().isEmpty());
@@ -129,9 +136,9 @@ class BootScriptsTest {
     void operatorTemplatesOverrideAndTyposFailAtStart(@TempDir Path templates) throws IOException {
         Files.writeString(templates.resolve("local.ipxe"), "#!ipxe\necho {{mac}} stays local\n{{local-boot}}\n");
         BootScripts scripts = scripts(Optional.of(templates));
-        scripts.forMachine(request("efi", "SER-1"));
+        scripts.forMachine(request("efi", "SER-1"), TRUSTED);
         registry.operatorSets(MAC, MachineState.PROVISIONED, Optional.empty());
-        assertEquals("#!ipxe\necho 52:54:00:4d:42:01 stays local\nexit 1\n", scripts.forMachine(request("efi", "SER-1")));
+        assertEquals("#!ipxe\necho 52:54:00:4d:42:01 stays local\nexit 1\n", scripts.forMachine(request("efi", "SER-1"), TRUSTED));
 
         Files.writeString(templates.resolve("agent.ipxe"), "#!ipxe\nkernel {{kernal}}\n");
         IOException typo = assertThrows(IOException.class, () -> scripts(Optional.of(templates)));

@@ -28,6 +28,11 @@ class ConfigLoaderTest {
         assertEquals("snponly.efi", config.dhcp().bootFiles().uefiX64());
         assertNull(config.dhcp().bootFiles().uefiArm64());
         assertNull(config.dhcp().ipxeScriptUrl(), "derived from boot.base-url (ProxyDhcpServiceTest)");
+        assertEquals(300, config.boot().evidence().pxeWindowSeconds());
+        assertEquals(List.of("pxe-dhcp", "neighbour"), config.boot().evidence().require());
+        assertEquals(List.of(), config.boot().evidence().networks());
+        assertEquals(1000, config.machines().maxUnregistered());
+        assertEquals(1440, config.machines().unregisteredExpireMinutes());
     }
 
     @Test
@@ -66,6 +71,12 @@ class ConfigLoaderTest {
         "bad log level       | 'log-level: loud\n'                         | 'bad.yaml:1:1: log-level: must be info or debug'",
         "not a mapping       | '- a\n- b\n'                                | 'bad.yaml: the config must be a mapping of keys'",
         "broken YAML         | 'dhcp:\n  mode: [offer\n'                   | 'bad.yaml:2:15: not valid YAML'",
+        "unknown evidence    | 'boot:\n  evidence:\n    require: [pxe-dhcp, arp]\n' | 'bad.yaml:3:25: boot.evidence.require[1]: unknown evidence ''arp''; known: [pxe-dhcp, neighbour]'",
+        "bad evidence CIDR   | 'boot:\n  evidence:\n    networks:\n    - {cidr: 10.20.0.1/16, require: []}\n' | 'bad.yaml:4:8: boot.evidence.networks[0].cidr: host bits set for /16 in ''10.20.0.1/16'''",
+        "not a CIDR          | 'boot:\n  evidence:\n    networks:\n    - {cidr: 10.20.0.0, require: []}\n' | 'bad.yaml:4:8: boot.evidence.networks[0].cidr: not a CIDR (ADDRESS/PREFIX): ''10.20.0.0'''",
+        "network's evidence  | 'boot:\n  evidence:\n    networks:\n    - {cidr: 10.20.0.0/16, require: [dns]}\n' | 'bad.yaml:4:38: boot.evidence.networks[0].require[0]: unknown evidence ''dns'''",
+        "zero window         | 'boot:\n  evidence:\n    pxe-window-seconds: 0\n' | 'bad.yaml:3:5: boot.evidence.pxe-window-seconds: must be 1..86400, not 0'",
+        "negative cap        | 'machines:\n  max-unregistered: -1\n' | 'bad.yaml:2:3: machines.max-unregistered: must be 0..10000000, not -1'",
     })
     void errorsNameTheFileLineAndKey(String why, String yaml, String expectedStart) {
         ConfigLoader.ConfigLoadException error = assertThrows(ConfigLoader.ConfigLoadException.class,

@@ -28,6 +28,11 @@ abstract class BootTokenStoreContract {
 
     abstract BootTokenStore openEmpty() throws IOException;
 
+    /** The store as a restart finds it (a journal replayed); one kept in memory only is itself. */
+    BootTokenStore reopened() throws IOException {
+        return store;
+    }
+
     @BeforeEach
     void openStore() throws IOException {
         store = openEmpty();
@@ -60,19 +65,47 @@ abstract class BootTokenStoreContract {
     @Test
     void aTokenExpiresAfterItsLastGoodInstant() throws IOException {
         store.issue(MAC, "aa", T0, T0.plusSeconds(60));
-        store.issue(MAC, "bb", T0, T0.plusSeconds(60));
+        store.issue(OTHER, "bb", T0, T0.plusSeconds(60));
         assertFalse(store.exchange(MAC, "aa", "s1", T0.plusSeconds(60).plusNanos(1)), "expired");
-        assertTrue(store.exchange(MAC, "bb", "s2", T0.plusSeconds(60)), "still good at its expiry");
+        assertTrue(store.exchange(OTHER, "bb", "s2", T0.plusSeconds(60)), "still good at its expiry");
+    }
+
+    @Test
+    void aNewTokenRevokesTheMachinesEarlierUnusedOne() throws IOException {
+        store.issue(MAC, "aa", T0, T0.plusSeconds(60));
+        store.issue(OTHER, "oo", T0, T0.plusSeconds(60));
+        store.issue(MAC, "bb", T0.plusSeconds(1), T0.plusSeconds(61));
+        assertFalse(store.exchangeable(MAC, "aa", T0.plusSeconds(2)), "revoked by the newer one");
+        store = reopened();
+        assertFalse(store.exchange(MAC, "aa", "s1", T0.plusSeconds(2)), "still revoked after a reopen");
+        assertEquals(Optional.empty(), store.session("s1"));
+        assertTrue(store.exchange(OTHER, "oo", "s2", T0.plusSeconds(3)), "another machine's token is untouched");
+        assertTrue(store.exchange(MAC, "bb", "s3", T0.plusSeconds(3)), "the newest one is good");
+    }
+
+    @Test
+    void aNewTokenAfterAnExchangeLeavesTheSessionOpenAndKnowsWhenItOpened() throws IOException {
+        assertEquals(Optional.empty(), store.sessionOpened(MAC));
+        store.issue(MAC, "aa", T0, T0.plusSeconds(60));
+        assertTrue(store.exchangeable(MAC, "aa", T0.plusSeconds(5)));
+        assertTrue(store.exchange(MAC, "aa", "s1", T0.plusSeconds(5)));
+        store.issue(MAC, "bb", T0.plusSeconds(6), T0.plusSeconds(66));
+        store = reopened();
+        assertEquals(Optional.of(T0.plusSeconds(5)), store.sessionOpened(MAC));
+        assertEquals(Optional.of(MAC), store.session("s1"), "a token is not a session: issuing one ends none");
+        assertTrue(store.exchangeable(MAC, "bb", T0.plusSeconds(7)));
+        assertFalse(store.exchangeable(MAC, "aa", T0.plusSeconds(7)), "used");
     }
 
     @Test
     void aNewSessionEndsTheMachinesOlderOne() throws IOException {
         store.issue(MAC, "aa", T0, T0.plusSeconds(60));
-        store.issue(MAC, "bb", T0, T0.plusSeconds(60));
         store.issue(OTHER, "cc", T0, T0.plusSeconds(60));
         store.exchange(MAC, "aa", "s1", T0.plusSeconds(1));
         store.exchange(OTHER, "cc", "s3", T0.plusSeconds(1));
+        store.issue(MAC, "bb", T0.plusSeconds(1), T0.plusSeconds(60));
         store.exchange(MAC, "bb", "s2", T0.plusSeconds(2));
+        assertEquals(Optional.of(T0.plusSeconds(2)), store.sessionOpened(MAC));
         assertEquals(Optional.empty(), store.session("s1"), "the machine booted again: its old credential is dead");
         assertEquals(Optional.of(MAC), store.session("s2"));
         assertEquals(Optional.of(OTHER), store.session("s3"), "other machines keep theirs");
@@ -81,12 +114,10 @@ abstract class BootTokenStoreContract {
     @Test
     void ofTwoConcurrentExchangesOfOneTokenExactlyOneWins() throws Exception {
         int tokens = 200;
-        for (int i = 0; i < tokens; i++) {
-            store.issue(MAC, "t" + i, T0, T0.plusSeconds(60));
-        }
         try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
             for (int i = 0; i < tokens; i++) {
                 String hash = "t" + i;
+                store.issue(MAC, hash, T0, T0.plusSeconds(60)); // one live token per machine: issued just before
                 CyclicBarrier together = new CyclicBarrier(2);
                 List<Future<Boolean>> exchanges = new ArrayList<>();
                 for (int racer = 0; racer < 2; racer++) {

@@ -12,19 +12,24 @@ class InMemoryBootTokenStoreTest extends BootTokenStoreContract {
         return new InMemoryBootTokenStore();
     }
 
+    private static io.metalboot.machine.MacAddress machine(int i) {
+        return new io.metalboot.machine.MacAddress(0x5254_0000_0000L + i);
+    }
+
     @Test
     void expiredTokensDoNotPileUp() {
         InMemoryBootTokenStore tokens = new InMemoryBootTokenStore();
+        // One machine holds one live token, so 3000 tokens are 3000 machines'.
         for (int i = 0; i < 3000; i++) {
-            tokens.issue(MAC, "old" + i, T0, T0.plusSeconds(60));
+            tokens.issue(machine(i), "old" + i, T0, T0.plusSeconds(60));
         }
         Instant later = T0.plusSeconds(3600);
         for (int i = 0; i < 3000; i++) {
-            tokens.issue(MAC, "new" + i, later, later.plusSeconds(60));
+            tokens.issue(machine(3000 + i), "new" + i, later, later.plusSeconds(60));
         }
         assertTrue(tokens.size() <= 3000, "the 3000 expired ones were swept: " + tokens.size());
-        assertTrue(tokens.exchange(MAC, "new0", "s0", later.plusSeconds(1)));
-        assertTrue(tokens.exchange(MAC, "new2999", "s1", later.plusSeconds(1)));
+        assertTrue(tokens.exchange(machine(3000), "new0", "s0", later.plusSeconds(1)));
+        assertTrue(tokens.exchange(machine(5999), "new2999", "s1", later.plusSeconds(1)));
         assertEquals(2998, tokens.size(), "an exchanged token is forgotten at once");
     }
 }

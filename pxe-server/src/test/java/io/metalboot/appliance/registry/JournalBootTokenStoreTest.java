@@ -23,12 +23,18 @@ class JournalBootTokenStoreTest extends BootTokenStoreContract {
         return JournalBootTokenStore.open(contractDir);
     }
 
+    @Override
+    BootTokenStore reopened() throws IOException {
+        store.close();
+        return JournalBootTokenStore.open(contractDir);
+    }
+
     @Test
     void aUsedTokenStaysUsedItsSessionOpenAndAnUnusedOneGoodAfterAReopen(@TempDir Path dir) throws IOException {
         try (JournalBootTokenStore tokens = JournalBootTokenStore.open(dir)) {
             tokens.issue(MAC, "aa", T0, T0.plusSeconds(60));
-            tokens.issue(MAC, "bb", T0, T0.plusSeconds(60));
             assertTrue(tokens.exchange(MAC, "aa", "s1", T0.plusSeconds(10)));
+            tokens.issue(MAC, "bb", T0.plusSeconds(11), T0.plusSeconds(60));
         }
         try (JournalBootTokenStore tokens = JournalBootTokenStore.open(dir)) {
             assertFalse(tokens.exchange(MAC, "aa", "s2", T0.plusSeconds(12)), "still used after restart");

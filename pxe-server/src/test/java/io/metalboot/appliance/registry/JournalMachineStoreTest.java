@@ -26,6 +26,12 @@ class JournalMachineStoreTest extends MachineStoreContract {
         return JournalMachineStore.open(contractDir);
     }
 
+    @Override
+    MachineStore reopened() throws IOException {
+        store.close();
+        return JournalMachineStore.open(contractDir);
+    }
+
     private static Transition transition(Optional<MachineState> from, MachineState to, int second) {
         return transition(MAC, from, to, second);
     }

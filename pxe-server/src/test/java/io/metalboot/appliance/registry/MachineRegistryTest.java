@@ -76,10 +76,11 @@ class MachineRegistryTest {
             MachineRegistry registry = new MachineRegistry(store, tokens, true, java.util.Set.of(), Duration.ofMinutes(30),
                     CLOCK);
             registry.pxeBooted(MAC, Optional.empty(), Optional.empty());
-            token = registry.issueBootToken(MAC);
             String other = registry.issueBootToken(MAC);
+            token = registry.issueBootToken(MAC);
             assertFalse(token.equals(other));
             assertTrue(token.length() >= 43, "256 bits");
+            assertEquals(Optional.empty(), registry.registerAgent(MAC, other), "revoked by the newer token");
             credential = registry.registerAgent(MAC, token).orElseThrow();
             assertEquals(Optional.empty(), registry.registerAgent(MAC, token), "single use");
             assertEquals(Optional.of(MAC), registry.agentSession(credential));
@@ -123,10 +124,10 @@ class MachineRegistryTest {
                 java.util.Set.of(), Duration.ofMinutes(30), clock);
         registry.pxeBooted(MAC, Optional.empty(), Optional.empty());
         String early = registry.issueBootToken(MAC);
-        String late = registry.issueBootToken(MAC);
         clock.advance(Duration.ofMinutes(30));
         assertTrue(registry.registerAgent(MAC, early).isPresent(), "good for its whole lifetime");
-        clock.advance(Duration.ofSeconds(1));
+        String late = registry.issueBootToken(MAC);
+        clock.advance(Duration.ofMinutes(30).plusSeconds(1));
         assertEquals(Optional.empty(), registry.registerAgent(MAC, late), "expired one second after its lifetime");
     }
 
@@ -185,5 +186,75 @@ class MachineRegistryTest {
         assertEquals(MachineState.AVAILABLE, registry.machine(MAC).orElseThrow().state(), "an available machine stays so");
         assertEquals(Optional.empty(), registry.agentSession(credential), "its previous boot's credential is dead");
         assertEquals(Optional.of(MAC), registry.agentSession(again));
+    }
+
+    @Test
+    void pastTheUnregisteredCapNewMachinesAreRefusedButKnownOnesStillBoot() throws Exception {
+        MacAddress listed = MacAddress.parse("52:54:00:00:00:20");
+        MachineRegistry registry = new MachineRegistry(new InMemoryMachineStore(), new InMemoryBootTokenStore(), true,
+                java.util.Set.of(listed), Duration.ofMinutes(30), CLOCK, 2, Duration.ofHours(24));
+        MacAddress first = MacAddress.parse("52:54:00:00:00:21");
+        MacAddress second = MacAddress.parse("52:54:00:00:00:22");
+        assertTrue(registry.recordBoot(first, Optional.empty(), Optional.empty()) instanceof BootAdmission.Recorded);
+        assertTrue(registry.recordBoot(second, Optional.empty(), Optional.empty()) instanceof BootAdmission.Recorded);
+        assertEquals(new BootAdmission.OverUnregisteredCap(2),
+                registry.recordBoot(MacAddress.parse("52:54:00:00:00:23"), Optional.empty(), Optional.empty()));
+        assertEquals(2, registry.machines().size(), "the refused one is not recorded");
+        assertTrue(registry.recordBoot(first, Optional.empty(), Optional.empty()) instanceof BootAdmission.Recorded,
+                "a recorded machine is never held to the cap");
+        assertTrue(registry.recordBoot(listed, Optional.empty(), Optional.empty()) instanceof BootAdmission.Recorded,
+                "nor one the config lists");
+        assertEquals(3, registry.unregistered());
+
+        registry.registerAgent(first, registry.issueBootToken(first)).orElseThrow();
+        assertEquals(2, registry.unregistered(), "registered: inspecting, no longer counted");
+    }
+
+    @Test
+    void machinesDiscoveredAndNeverRegisteredAreForgottenAfterTheExpiry() throws Exception {
+        SteppedClock clock = new SteppedClock();
+        MachineRegistry registry = new MachineRegistry(new InMemoryMachineStore(), new InMemoryBootTokenStore(), true,
+                java.util.Set.of(), Duration.ofMinutes(30), clock, 1000, Duration.ofMinutes(60));
+        MacAddress registered = MacAddress.parse("52:54:00:00:00:31");
+        MacAddress young = MacAddress.parse("52:54:00:00:00:32");
+        registry.pxeBooted(MAC, Optional.empty(), Optional.empty());
+        registry.pxeBooted(registered, Optional.empty(), Optional.empty());
+        registry.registerAgent(registered, registry.issueBootToken(registered)).orElseThrow();
+        clock.advance(Duration.ofMinutes(30));
+        registry.pxeBooted(young, Optional.empty(), Optional.empty());
+        clock.advance(Duration.ofMinutes(30));
+        assertEquals(List.of(), registry.forgetExpiredUnregistered(), "exactly the expiry: not yet");
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(List.of(MAC), registry.forgetExpiredUnregistered());
+        assertEquals(Optional.empty(), registry.machine(MAC));
+        assertTrue(registry.machine(registered).isPresent(), "it registered: kept");
+        assertTrue(registry.machine(young).isPresent(), "discovered 30 minutes ago: kept");
+    }
+
+    @Test
+    void aSecondRegistrationInOneBootIsRefusedWithAnAlertAndARebootRegisters() throws Exception {
+        SteppedClock clock = new SteppedClock();
+        MachineRegistry registry = new MachineRegistry(new InMemoryMachineStore(), new InMemoryBootTokenStore(), true,
+                java.util.Set.of(), Duration.ofMinutes(30), clock);
+        registry.pxeBooted(MAC, Optional.empty(), Optional.empty());
+        Optional<java.time.Instant> booted = Optional.of(clock.instant());
+        clock.advance(Duration.ofSeconds(10));
+        String credential = registry.registerAgent(MAC, registry.issueBootToken(MAC), booted).orElseThrow();
+        clock.advance(Duration.ofSeconds(10));
+        String stolen = registry.issueBootToken(MAC);
+        assertEquals(Optional.empty(), registry.registerAgent(MAC, stolen, booted), "same boot: refused");
+        assertEquals(Optional.of(MAC), registry.agentSession(credential), "the first agent keeps its session");
+        List<Alert> alerts = registry.machine(MAC).orElseThrow().alerts();
+        assertEquals(1, alerts.size());
+        assertTrue(alerts.getFirst().message().contains("second agent registration"), alerts.toString());
+        assertEquals(Optional.empty(), registry.registerAgent(MAC, "garbage", booted));
+        assertEquals(1, registry.machine(MAC).orElseThrow().alerts().size(), "a wrong token raises no alert");
+
+        clock.advance(Duration.ofSeconds(10));
+        Optional<java.time.Instant> rebooted = Optional.of(clock.instant());
+        clock.advance(Duration.ofSeconds(10));
+        assertTrue(registry.registerAgent(MAC, stolen, rebooted).isPresent(),
+                "after a new PXE boot the same (unused) token registers");
+        assertEquals(Optional.empty(), registry.agentSession(credential));
     }
 }

@@ -29,6 +29,11 @@ abstract class MachineStoreContract {
     /** A new, empty store. */
     abstract MachineStore openEmpty() throws IOException;
 
+    /** The store as a restart finds it (a journal replayed); one kept in memory only is itself. */
+    MachineStore reopened() throws IOException {
+        return store;
+    }
+
     @BeforeEach
     void openStore() throws IOException {
         store = openEmpty();
@@ -104,6 +109,40 @@ abstract class MachineStoreContract {
         assertEquals(Optional.of("SER-1"),
                 store.identify(MAC, Optional.empty(), Optional.of("  "), T0.plusSeconds(3)).serial(),
                 "a blank serial is not a serial");
+    }
+
+    @Test
+    void alertsAreKeptInOrderOnTheMachinesRecord() throws IOException {
+        store.record(transition(MAC, Optional.empty(), MachineState.DISCOVERED, 0));
+        store.alert(MAC, "first", T0.plusSeconds(1));
+        Machine alerted = store.alert(MAC, "second", T0.plusSeconds(2));
+        assertEquals(List.of(new Alert(T0.plusSeconds(1), "first"), new Alert(T0.plusSeconds(2), "second")),
+                alerted.alerts());
+        store.record(transition(MAC, Optional.of(MachineState.DISCOVERED), MachineState.INSPECTING, 3));
+        store = reopened();
+        assertEquals(List.of("first", "second"), store.machine(MAC).orElseThrow().alerts().stream()
+                .map(Alert::message).toList(), "kept across a state change and a reopen");
+        assertEquals(1 + 1, store.history(MAC).size(), "alerts are not state transitions");
+        assertThrows(IllegalStateException.class, () -> store.alert(OTHER, "x", T0));
+    }
+
+    @Test
+    void aForgottenMachineIsGoneWithItsHistoryAndTheOthersStay() throws IOException {
+        store.record(transition(MAC, Optional.empty(), MachineState.DISCOVERED, 0));
+        store.setLabel(MAC, "rack", "7", T0.plusSeconds(1));
+        store.record(transition(OTHER, Optional.empty(), MachineState.DISCOVERED, 2));
+        store.forget(MAC, T0.plusSeconds(3));
+        store = reopened();
+        assertEquals(Optional.empty(), store.machine(MAC));
+        assertEquals(List.of(), store.history(MAC));
+        assertEquals(List.of(OTHER), store.machines().stream().map(Machine::mac).toList());
+        assertThrows(IllegalStateException.class, () -> store.forget(MAC, T0.plusSeconds(4)));
+
+        store.record(transition(MAC, Optional.empty(), MachineState.DISCOVERED, 5));
+        store = reopened();
+        Machine again = store.machine(MAC).orElseThrow();
+        assertEquals(Map.of(), again.labels(), "discovered anew: nothing of before");
+        assertEquals(1, store.history(MAC).size());
     }
 
     @Test
