@@ -117,6 +117,8 @@ class BootEvidenceIT {
             assertTrue(unregistered <= CAP, unregistered + " never-registered machines, over the cap of " + CAP);
             JsonNode afterFlood = evidence(api);
             assertTrue(afterFlood.path("refused").path("unregistered-cap").asLong() > 0, "the cap was reached: " + afterFlood);
+            System.out.println("lab: boot evidence after the floods: " + afterFlood + "; " + unregistered
+                    + " never-registered machines recorded");
 
             // The lab machines (here: the honest host, already recorded) still boot.
             Command.run(CALL, honest.exec(List.of("busybox", "udhcpc", "-i", "eth0", "-n", "-q", "-f", "-t", "5", "-T", "2",
