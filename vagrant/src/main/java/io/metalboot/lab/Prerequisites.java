@@ -14,7 +14,7 @@ record Prerequisites(List<String> missing) {
         if (!isRoot()) {
             missing.add("root (namespaces, bridges and taps need it)");
         }
-        for (Tool tool : Tool.values()) {
+        for (Tool tool : List.of(Tool.IP, Tool.QEMU, Tool.DNSMASQ, Tool.TCPDUMP, Tool.CURL)) {
             if (tool.find().isEmpty()) {
                 missing.add(tool.program() + " (Debian package " + switch (tool) {
                     case IP -> "iproute2";
@@ -22,6 +22,7 @@ record Prerequisites(List<String> missing) {
                     case DNSMASQ -> "dnsmasq-base";
                     case TCPDUMP -> "tcpdump";
                     case CURL -> "curl";
+                    default -> throw new IllegalStateException(tool + " is not a tool every scenario needs");
                 } + ")");
             }
         }
@@ -61,6 +62,17 @@ record Prerequisites(List<String> missing) {
                 new Need(Path.of("/usr/bin/mcopy"), "mtools"))) {
             if (!Files.exists(need.file())) {
                 missing.add(need.file() + " (Debian package " + need.packageName() + ")");
+            }
+        }
+        return new Prerequisites(List.copyOf(missing));
+    }
+
+    /** The real peers the agent's inventory is checked against: an LLDP switch and a BMC. */
+    static Prerequisites checkAgentPeers() {
+        List<String> missing = new ArrayList<>();
+        for (Tool tool : List.of(Tool.LLDPD, Tool.LLDPCLI, Tool.IPMI_SIM)) {
+            if (tool.find().isEmpty()) {
+                missing.add(tool.program() + " (Debian package " + (tool == Tool.IPMI_SIM ? "openipmi" : "lldpd") + ")");
             }
         }
         return new Prerequisites(List.copyOf(missing));

@@ -43,6 +43,11 @@ final class QemuMachine implements AutoCloseable {
     }
 
     static QemuMachine boot(LabNetwork network, LabNetwork.Segment segment, MachineSpec spec) {
+        return boot(network, segment, spec, List.of());
+    }
+
+    /** As {@link #boot(LabNetwork, LabNetwork.Segment, MachineSpec)}, with more devices (e.g. a BMC's). */
+    static QemuMachine boot(LabNetwork network, LabNetwork.Segment segment, MachineSpec spec, List<String> devices) {
         Path dir = network.workDir().resolve(spec.name()).toAbsolutePath();
         int run = nextRun(dir);
         String suffix = run == 1 ? "" : "-" + run;
@@ -101,6 +106,7 @@ final class QemuMachine implements AutoCloseable {
                 argv.addAll(List.of("-drive", "file=" + disk + ",format=raw,if=none,id=disk1",
                         "-device", "virtio-blk-pci,drive=disk1,serial=" + spec.diskSerial(1)));
             }
+            argv.addAll(devices);
             switch (spec.firmware()) {
                 case UEFI_OWN_PXE -> {
                     Path vars = dir.resolve("OVMF_VARS.fd");

@@ -12,7 +12,12 @@ enum Tool {
     QEMU("qemu-system-x86_64"),
     DNSMASQ("dnsmasq"),
     TCPDUMP("tcpdump"),
-    CURL("curl");
+    CURL("curl"),
+    /** The agent scenarios' switch (LldpSwitch): not needed by the others. */
+    LLDPD("lldpd"),
+    LLDPCLI("lldpcli"),
+    /** The agent scenarios' BMCs (IpmiSimBmc): not needed by the others. */
+    IPMI_SIM("ipmi_sim");
 
     private final String program;
 

@@ -35,7 +35,11 @@ import org.junit.jupiter.api.Test;
  *       its boot token and is inspected: the machine is {@code available}, and its inventory is
  *       exactly what QEMU was given (disk serials and sizes, both MACs, UUID in the byte order of
  *       option 97 and {@code ${uuid}}, {@code physical_mb} equal to {@code -m}, boot mode,
- *       {@code pxe_interface} the booting NIC).</li>
+ *       {@code pxe_interface} the booting NIC), and what its real peers say: the boot NIC's
+ *       negotiated 10000 Mb/s ({@code virtio-net-pci,speed=}; null for the unplugged one), the
+ *       LLDP chassis id, port id and system name of the switch (Debian's lldpd on br0,
+ *       {@link LldpSwitch}), and the BMC's LAN address and MAC (openipmi's ipmi_sim behind QEMU's
+ *       {@code ipmi-bmc-extern}, {@link IpmiSimBmc}).</li>
  *   <li>Wrong credentials from the provisioning network get 401 and change nothing; the operator
  *       API is not there at all (404).</li>
  *   <li>The operator asks the agent to power the machine off, then marks it {@code provisioned}.</li>
@@ -66,10 +70,11 @@ class HttpBootIT {
             var wire = lab.watch(lab.network().appliance(), LabNetwork.PROVISIONING.applianceInterface(),
                     "tcp port " + ApplianceConfig.HTTP_PORT, WIRE_LOG);
             lab.startAppliance(config);
+            var lldpSwitch = LldpSwitch.start(lab.network());
             var api = lab.api();
-            var bios = lab.boot(LabNetwork.PROVISIONING,
+            var bios = lab.bootWithBmc(LabNetwork.PROVISIONING,
                     MachineSpec.of("bios", Firmware.BIOS_IPXE_ROM, 0x21).withDisk(media.biosDisk()).withAgentHardware(1536));
-            var uefi = lab.boot(LabNetwork.PROVISIONING,
+            var uefi = lab.bootWithBmc(LabNetwork.PROVISIONING,
                     MachineSpec.of("uefi", Firmware.UEFI_OWN_PXE, 0x22).withDisk(media.uefiDisk()).withAgentHardware(2560));
             var deadline = Deadline.in(BUDGET);
 
@@ -86,7 +91,11 @@ class HttpBootIT {
 
                 var reply = api.inventory(spec.mac());
                 assertEquals(200, reply.status(), () -> lab.failure(vm + ": GET inventory: " + reply).getMessage());
-                assertInventoryIsWhatQemuWasGiven(vm, json.readTree(reply.body()));
+                JsonNode inventory = json.readTree(reply.body());
+                assertInventoryIsWhatQemuWasGiven(vm, inventory, lldpSwitch);
+                IpmiSimBmc bmc = lab.bmc(spec);
+                assertEquals(bmc.address(), inventory.path("bmc_address").asText(null), "bmc_address: " + inventory);
+                assertEquals(bmc.mac(), inventory.path("bmc_mac").asText(null), "bmc_mac: " + inventory);
 
                 // What any host on the provisioning network gets: not the operator API ...
                 var intruder = lab.apiFromTheProvisioningNetwork(ApplianceConfig.HTTP_PORT)
@@ -120,8 +129,8 @@ class HttpBootIT {
                 assertTrue(history.body().contains(state), "history names " + state + ": " + history.body());
             }
 
-            var biosAgain = lab.boot(LabNetwork.PROVISIONING, bios.spec());
-            var uefiAgain = lab.boot(LabNetwork.PROVISIONING, uefi.spec());
+            var biosAgain = lab.bootWithBmc(LabNetwork.PROVISIONING, bios.spec());
+            var uefiAgain = lab.bootWithBmc(LabNetwork.PROVISIONING, uefi.spec());
             for (QemuMachine vm : List.of(biosAgain, uefiAgain)) {
                 String marker = BootMedia.DISK_MARKER + " " + (vm.spec().firmware() == Firmware.UEFI_OWN_PXE ? "uefi" : "bios");
                 assertTrue(vm.serial().awaitText(marker, deadline.remaining()),
@@ -154,18 +163,31 @@ class HttpBootIT {
     }
 
     /** The inventory against the QEMU command line: every field the lab set, exactly. */
-    private static void assertInventoryIsWhatQemuWasGiven(QemuMachine vm, JsonNode inventory) throws IOException {
+    private static void assertInventoryIsWhatQemuWasGiven(QemuMachine vm, JsonNode inventory, LldpSwitch lldpSwitch)
+            throws IOException {
         MachineSpec spec = vm.spec();
         String where = vm + " inventory " + inventory;
         Set<String> macs = new TreeSet<>();
         Map<String, JsonNode> speeds = new HashMap<>();
+        Map<String, JsonNode> nics = new HashMap<>();
         inventory.path("interfaces").forEach(nic -> {
             macs.add(nic.path("mac_address").asText());
             speeds.put(nic.path("mac_address").asText(), nic.path("speed_mbps"));
+            nics.put(nic.path("mac_address").asText(), nic);
         });
         assertEquals(new TreeSet<>(List.of(spec.mac(), spec.secondNicMac())), macs, "interfaces' MACs: " + where);
         assertEquals(MachineSpec.BOOT_NIC_SPEED_MBPS, speeds.get(spec.mac()).asInt(-1), "the boot NIC's speed: " + where);
         assertTrue(speeds.get(spec.secondNicMac()).isNull(), "an unplugged NIC's speed is null, not 0: " + where);
+        // What the switch (lldpd on br0) said, on the cabled NIC only: IPA's TLV pairs and our decoding.
+        JsonNode cabled = nics.get(spec.mac());
+        assertTrue(cabled.path("lldp").isArray() && !cabled.path("lldp").isEmpty()
+                && cabled.path("lldp").get(0).isArray() && cabled.path("lldp").get(0).size() == 2, "lldp TLV pairs: " + where);
+        JsonNode neighbour = cabled.path("lldp_neighbour");
+        assertEquals(LldpSwitch.SYSTEM_NAME, neighbour.path("system_name").asText(null), "LLDP system name: " + where);
+        assertEquals(lldpSwitch.chassisId(), neighbour.path("chassis_id").asText(null), "LLDP chassis id: " + where);
+        assertEquals(lldpSwitch.portId(), neighbour.path("port_id").asText(null), "LLDP port id: " + where);
+        assertTrue(nics.get(spec.secondNicMac()).path("lldp_neighbour").isMissingNode()
+                || nics.get(spec.secondNicMac()).path("lldp_neighbour").isNull(), "no LLDP on the unplugged NIC: " + where);
         assertEquals(spec.mac(), inventory.path("boot").path("pxe_interface").asText(null), "pxe_interface: " + where);
         assertEquals(spec.firmware() == Firmware.UEFI_OWN_PXE ? "uefi" : "bios",
                 inventory.path("boot").path("current_boot_mode").asText(null), "boot mode: " + where);

@@ -50,6 +50,10 @@ final class LabRequirements {
         if (!java.nio.file.Files.isRegularFile(ramdisk.resolve("initrd.img"))) {
             skipOrFail("no agent ramdisk in " + ramdisk + " (packaging's build makes it, as root)");
         }
+        var peers = Prerequisites.checkAgentPeers();
+        if (!peers.met()) {
+            skipOrFail("the agent's real peers cannot run here, " + peers.describe());
+        }
     }
 
     private static void skipOrFail(String reason) {

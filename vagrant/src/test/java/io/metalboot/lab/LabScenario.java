@@ -19,6 +19,7 @@ final class LabScenario implements AutoCloseable {
     private final LabNetwork network;
     private final SiteDhcpServer site;
     private final List<Object> observed = new ArrayList<>();
+    private final java.util.Map<String, IpmiSimBmc> bmcs = new java.util.HashMap<>();
     private ApplianceProcess proxy;
     private ApplianceConfig applianceConfig;
     private static BootMedia media;
@@ -104,6 +105,19 @@ final class LabScenario implements AutoCloseable {
         var machine = QemuMachine.boot(network, segment, spec);
         observed.add(machine);
         return machine;
+    }
+
+    /** A machine with a BMC (ipmi_sim), the same one on each of its boots. */
+    QemuMachine bootWithBmc(LabNetwork.Segment segment, MachineSpec spec) {
+        IpmiSimBmc bmc = bmcs.computeIfAbsent(spec.name(), name -> IpmiSimBmc.start(network, spec));
+        var machine = QemuMachine.boot(network, segment, spec, bmc.qemuArguments());
+        observed.add(machine);
+        return machine;
+    }
+
+    /** The BMC of a machine booted with {@link #bootWithBmc}. */
+    IpmiSimBmc bmc(MachineSpec spec) {
+        return java.util.Objects.requireNonNull(bmcs.get(spec.name()), spec.name() + " has no BMC");
     }
 
     /** What the test kernel reported on the VM's console; fails the test when it never booted. */
