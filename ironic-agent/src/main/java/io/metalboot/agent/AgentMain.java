@@ -47,7 +47,7 @@ public final class AgentMain {
             if (nic.isEmpty()) {
                 throw new Fatal("no NIC got a DHCP lease (tried the boot NIC " + mac + " first, then the others)");
             }
-            AgentCore core = new AgentCore(InventorySources.forThisMachine(mac), new RamdiskPower());
+            AgentCore core = new AgentCore(InventorySources.forThisMachine(mac, cmdline.lldpWait()), new RamdiskPower());
             front = new MetalbootFront(url, mac, core, console);
             front.register(token, 8);
             console.println("metalboot-agent: registered " + (System.nanoTime() - started) / 1_000_000 + " ms after main");
