@@ -41,13 +41,14 @@ public final class AgentMain {
             String url = cmdline.applianceUrl().orElseThrow(() -> new Fatal("no metalboot.url on the kernel command line"));
             String token = cmdline.bootToken().orElseThrow(() -> new Fatal("no metalboot.token on the kernel command line"));
             var mac = cmdline.bootMac().orElseThrow(() -> new Fatal("neither BOOTIF nor metalboot.mac on the kernel command line"));
+            var lldpWait = cmdline.lldpWait(); // a wrong value stops the agent here, before the network
             NetworkSetup network = new NetworkSetup(Path.of("/sys/class/net"),
                     List.of("udhcpc", "-n", "-q", "-f", "-t", "5", "-T", "3", "-s", "/etc/udhcpc.script"), console::println);
             Optional<String> nic = network.bringUp(Optional.of(mac));
             if (nic.isEmpty()) {
                 throw new Fatal("no NIC got a DHCP lease (tried the boot NIC " + mac + " first, then the others)");
             }
-            AgentCore core = new AgentCore(InventorySources.forThisMachine(mac), new RamdiskPower());
+            AgentCore core = new AgentCore(InventorySources.forThisMachine(mac, lldpWait), new RamdiskPower());
             front = new MetalbootFront(url, mac, core, console);
             front.register(token, 8);
             console.println("metalboot-agent: registered " + (System.nanoTime() - started) / 1_000_000 + " ms after main");

@@ -2,6 +2,7 @@ package io.metalboot.agent;
 
 import io.metalboot.agent.inventory.BootIf;
 import io.metalboot.machine.MacAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,7 +12,8 @@ import java.util.Optional;
 /**
  * What the appliance put on the agent's kernel command line ({@code /proc/cmdline}):
  * {@code metalboot.url}, {@code metalboot.mac}, the single-use {@code metalboot.token} and
- * {@code BOOTIF=01-aa-bb-cc-dd-ee-ff} (pxelinux's form: 01 is Ethernet). {@link #toString} never
+ * {@code BOOTIF=01-aa-bb-cc-dd-ee-ff} (pxelinux's form: 01 is Ethernet), {@code metalboot.lldp-seconds}.
+ * {@link #toString} never
  * shows the token: this is printed on a serial console whose log is kept.
  */
 public record KernelCommandLine(Map<String, String> parameters) {
@@ -71,6 +73,28 @@ public record KernelCommandLine(Map<String, String> parameters) {
     /** The NIC the machine booted from: BOOTIF, else metalboot.mac. */
     public Optional<MacAddress> bootMac() {
         return get("BOOTIF").map(BootIf::parse).or(() -> get("metalboot.mac").map(MacAddress::parse));
+    }
+
+    /** How long the inventory listens for LLDP when no {@code metalboot.lldp-seconds} says. */
+    public static final Duration DEFAULT_LLDP_WAIT = Duration.ofSeconds(10);
+    private static final int MAX_LLDP_SECONDS = 600;
+
+    /**
+     * {@code metalboot.lldp-seconds=N}: how long the inventory listens for LLDP frames, 0 to 600 s;
+     * zero means LLDP is not collected. A switch sends every 30 s by default (802.1AB's msgTxInterval),
+     * so the default 10 s hears switches set to send more often, or that answer a new link at once
+     * (fast start). A value that is not such a number is an error, not the default: it was meant.
+     */
+    public Duration lldpWait() {
+        String value = parameters.get("metalboot.lldp-seconds");
+        if (value == null) {
+            return DEFAULT_LLDP_WAIT;
+        }
+        if (!value.matches("\\d{1,4}") || Integer.parseInt(value) > MAX_LLDP_SECONDS) {
+            throw new IllegalArgumentException("metalboot.lldp-seconds=" + value + ": seconds from 0 to "
+                    + MAX_LLDP_SECONDS + " (0: LLDP not collected)");
+        }
+        return Duration.ofSeconds(Integer.parseInt(value));
     }
 
     @Override

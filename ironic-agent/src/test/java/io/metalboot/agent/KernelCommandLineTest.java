@@ -2,9 +2,11 @@ package io.metalboot.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.metalboot.machine.MacAddress;
+import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -44,5 +46,16 @@ class KernelCommandLineTest {
     void quotesGroupAValue() {
         assertEquals(Optional.of("a b"), KernelCommandLine.parse("x=\"a b\" y=1").get("x"));
         assertEquals(Optional.empty(), KernelCommandLine.parse("metalboot.token=").bootToken());
+    }
+
+    @Test
+    void lldpSecondsDefaultToTenZeroIsOffNonsenseIsAnError() {
+        assertEquals(Duration.ofSeconds(10), KernelCommandLine.parse("quiet").lldpWait());
+        assertEquals(Duration.ofSeconds(3), KernelCommandLine.parse("metalboot.lldp-seconds=3").lldpWait());
+        assertEquals(Duration.ZERO, KernelCommandLine.parse("metalboot.lldp-seconds=0").lldpWait());
+        for (String wrong : new String[] {"-1", "ten", "", "601", "99999"}) {
+            assertThrows(IllegalArgumentException.class,
+                    () -> KernelCommandLine.parse("metalboot.lldp-seconds=" + wrong).lldpWait(), wrong);
+        }
     }
 }

@@ -1,5 +1,8 @@
 package io.metalboot.agent.inventory;
 
+import io.metalboot.agent.inventory.lldp.LldpListener;
+import io.metalboot.agent.inventory.lldp.LldpNeighbourDecoder;
+import io.metalboot.agent.inventory.lldp.LldpTlv;
 import io.metalboot.agent.inventory.smbios.SmbiosDecoder;
 import io.metalboot.agent.inventory.smbios.SmbiosFormatException;
 import io.metalboot.agent.inventory.smbios.SmbiosTable;
@@ -18,6 +21,7 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -30,21 +34,38 @@ import java.util.Objects;
  * otherwise: that is no Linux). Everything else may be missing, and is then null: no SMBIOS table
  * (or a malformed one, which is logged) leaves the vendor, firmware, baseboard, UUID and
  * {@code physical_mb} null.
+ *
+ * <p>LLDP is no file either: given an {@link LldpListener}, the collector listens on the interfaces
+ * that have carrier and fills each interface's {@code lldp} ({@code []} where nothing came or the
+ * link is down) and {@code lldp_neighbour}; without one, both stay null (not collected).
  */
 public final class InventoryCollector {
     private static final System.Logger LOG = System.getLogger(InventoryCollector.class.getName());
 
     private final Path root;
     private final HostFacts host;
+    private final LldpListener lldp;
 
+    /** Without LLDP. */
     public InventoryCollector(Path root, HostFacts host) {
-        this.root = Objects.requireNonNull(root, "root");
-        this.host = Objects.requireNonNull(host, "host");
+        this(root, host, null);
     }
 
-    /** This machine: root {@code /}, IPv4 addresses from the JDK. */
+    /** @param lldp listens for LLDP; null: LLDP is not collected */
+    public InventoryCollector(Path root, HostFacts host, LldpListener lldp) {
+        this.root = Objects.requireNonNull(root, "root");
+        this.host = Objects.requireNonNull(host, "host");
+        this.lldp = lldp;
+    }
+
+    /** This machine: root {@code /}, IPv4 addresses from the JDK, no LLDP. */
     public static InventoryCollector ofThisMachine() {
-        return new InventoryCollector(Path.of("/"), HostFacts.ofThisMachine());
+        return ofThisMachine(null);
+    }
+
+    /** This machine, LLDP through the listener (null: not collected). */
+    public static InventoryCollector ofThisMachine(LldpListener lldp) {
+        return new InventoryCollector(Path.of("/"), HostFacts.ofThisMachine(), lldp);
     }
 
     /**
@@ -56,7 +77,7 @@ public final class InventoryCollector {
      */
     public Inventory collect(MacAddress bootIf) {
         SmbiosTable smbios = smbios();
-        List<NetworkInterface> interfaces = new InterfaceReader(root, host).read();
+        List<NetworkInterface> interfaces = withLldp(new InterfaceReader(root, host).read());
         String pxe = null;
         if (bootIf != null) {
             String mac = bootIf.toString();
@@ -89,6 +110,30 @@ public final class InventoryCollector {
 
         return new Inventory(new CpuReader(root, host).read(), new Memory(memTotal(), physicalMb),
                 new DiskReader(root).read(), interfaces, vendor, new Boot(bootMode, pxe), hostname(), uuid, baseboard);
+    }
+
+    /**
+     * The interfaces with what LLDP said on them. A listener that fails (no jffi native library, a
+     * libc without the calls) costs the LLDP fields, never the inventory: they stay null.
+     */
+    private List<NetworkInterface> withLldp(List<NetworkInterface> interfaces) {
+        if (lldp == null) {
+            return interfaces;
+        }
+        List<String> linked = interfaces.stream().filter(NetworkInterface::hasCarrier).map(NetworkInterface::name)
+                .toList();
+        Map<String, List<LldpTlv>> frames;
+        try {
+            frames = lldp.listen(linked);
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(Level.WARNING, "LLDP not collected: " + e);
+            return interfaces;
+        }
+        return interfaces.stream().map(i -> {
+            List<LldpTlv> tlvs = frames.get(i.name());
+            return tlvs == null ? i.withLldp(List.of(), null)
+                    : i.withLldp(tlvs.stream().map(LldpTlv::toHex).toList(), LldpNeighbourDecoder.parse(tlvs));
+        }).toList();
     }
 
     /** {@code MemTotal} of {@code proc/meminfo}, in bytes (the file counts KiB), as IPA's psutil total. */

@@ -1,15 +1,28 @@
 package io.metalboot.agent.inventory;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.metalboot.machine.inventory.Inventory;
+import io.metalboot.machine.inventory.LldpTlvHex;
 
-/** The inventory as ironic-python-agent writes it: the records' components in snake_case. */
+/**
+ * The inventory as ironic-python-agent writes it: the records' components in snake_case, and an
+ * LLDP TLV as IPA's Python tuple comes out of its JSON encoder, {@code [type, "hex"]}.
+ */
 public final class InventoryJson {
     private static final ObjectMapper SNAKE = JsonMapper.builder()
-            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .addMixIn(LldpTlvHex.class, TlvAsPair.class).build();
+
+    /** machine-model has no Jackson: the array shape is said here. */
+    @JsonFormat(shape = JsonFormat.Shape.ARRAY)
+    @JsonPropertyOrder({"type", "value"})
+    private abstract static class TlvAsPair {
+    }
 
     private InventoryJson() {
     }

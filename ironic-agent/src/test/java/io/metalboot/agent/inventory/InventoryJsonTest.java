@@ -35,7 +35,8 @@ class InventoryJsonTest {
                 "wwn_vendor_extension", "hctl", "by_path", "logical_sectors", "physical_sectors", "tran"),
                 keys(json.get("disks").get(0)));
         assertEquals(Set.of("name", "mac_address", "ipv4_address", "ipv6_address", "has_carrier", "vendor", "product",
-                "client_id", "biosdevname", "speed_mbps", "pci_address", "driver"), keys(json.get("interfaces").get(0)));
+                "client_id", "biosdevname", "speed_mbps", "pci_address", "driver", "lldp", "lldp_neighbour"),
+                keys(json.get("interfaces").get(0)));
         assertEquals(Set.of("product_name", "serial_number", "manufacturer", "firmware"),
                 keys(json.get("system_vendor")));
         assertEquals(Set.of("vendor", "version", "build_date"), keys(json.get("system_vendor").get("firmware")));

@@ -1,11 +1,12 @@
 package io.metalboot.machine.inventory;
 
 import io.metalboot.machine.MacAddress;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * One entry of IPA {@code inventory["interfaces"]} ({@code hardware.NetworkInterface}, its
- * {@code serializable_fields} less the deprecated {@code lldp}).
+ * {@code serializable_fields}), plus one key of ours, {@link #lldpNeighbour}.
  *
  * @param name        IPA {@code name}: the kernel's interface name, "eth0", "enp1s0"; required.
  * @param macAddress  IPA {@code mac_address}: required; held in {@link MacAddress}'s printed form,
@@ -21,10 +22,16 @@ import java.util.Objects;
  * @param pciAddress  IPA {@code pci_address}: "0000:00:03.0".
  * @param driver      IPA {@code driver}: the kernel driver, "virtio_net", "ixgbe".
  * @param clientId    IPA {@code client_id}: the DHCP client id of an InfiniBand port; null otherwise.
+ * @param lldp        IPA {@code lldp}: the TLVs of the first LLDP frame received on the interface, in
+ *                    frame order, End TLV included, as {@code [type, "hex"]} pairs; empty when the agent
+ *                    listened and nothing came (or the link is down); null when LLDP was not collected.
+ *                    (IPA fills it with {@code ipa-collect-lldp}; its newer inspection collector sends
+ *                    the same lists per interface name as {@code lldp_raw}.)
+ * @param lldpNeighbour ours, {@code lldp_neighbour}: {@link #lldp} decoded; null when there is no frame.
  */
 public record NetworkInterface(String name, String macAddress, String ipv4Address, String ipv6Address,
         boolean hasCarrier, String vendor, String product, String biosdevname, Integer speedMbps, String pciAddress,
-        String driver, String clientId) {
+        String driver, String clientId, List<LldpTlvHex> lldp, LldpNeighbour lldpNeighbour) {
     public NetworkInterface {
         Objects.requireNonNull(name, "an interface has a name");
         Objects.requireNonNull(macAddress, () -> "interface " + name + " has a MAC address");
@@ -33,6 +40,23 @@ public record NetworkInterface(String name, String macAddress, String ipv4Addres
             throw new IllegalArgumentException("interface " + name
                     + ": speed_mbps is null when the link is down or its speed unknown, not " + speedMbps);
         }
+        // Null stays null here, unlike the package's other lists: null (not collected) and empty
+        // (listened, nothing came) say different things, as in IPA.
+        lldp = lldp == null ? null : List.copyOf(lldp);
+    }
+
+    /** Without LLDP: {@link #lldp} and {@link #lldpNeighbour} null (not collected). */
+    public NetworkInterface(String name, String macAddress, String ipv4Address, String ipv6Address, boolean hasCarrier,
+            String vendor, String product, String biosdevname, Integer speedMbps, String pciAddress, String driver,
+            String clientId) {
+        this(name, macAddress, ipv4Address, ipv6Address, hasCarrier, vendor, product, biosdevname, speedMbps,
+                pciAddress, driver, clientId, null, null);
+    }
+
+    /** This interface with what LLDP said on it. */
+    public NetworkInterface withLldp(List<LldpTlvHex> tlvs, LldpNeighbour neighbour) {
+        return new NetworkInterface(name, macAddress, ipv4Address, ipv6Address, hasCarrier, vendor, product,
+                biosdevname, speedMbps, pciAddress, driver, clientId, tlvs, neighbour);
     }
 
     /** {@link #macAddress} as a {@link MacAddress}. */

@@ -1,5 +1,6 @@
 package io.metalboot.machine.inventory;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -30,7 +31,7 @@ class InventoryRecordsTest {
         Set<String> ipaInterface = new LinkedHashSet<>(List.of("name", "mac_address", "ipv4_address", "ipv6_address",
                 "has_carrier", "lldp", "vendor", "product", "client_id", "biosdevname", "speed_mbps", "pci_address",
                 "driver"));
-        ipaInterface.remove("lldp"); // deprecated in IPA; its own collector replaces it
+        ipaInterface.add("lldp_neighbour"); // ours
         assertEquals(ipaInterface, snakeCaseComponents(NetworkInterface.class));
         assertEquals(Set.of("vendor", "version", "build_date"), snakeCaseComponents(SystemFirmware.class));
         assertEquals(Set.of("product_name", "serial_number", "manufacturer", "firmware"),
@@ -153,5 +154,19 @@ class InventoryRecordsTest {
         return new Inventory(new Cpu("QEMU", null, 2, "x86_64", List.of(), 2), new Memory(2L << 30, 2048L), disks,
                 interfaces, new SystemVendor("PXE-Test-VM", "LAB-SERIAL-01", "Metalboot-Lab", SystemFirmware.UNKNOWN),
                 new Boot(Boot.BIOS, null), "lab-bios", uuid, Baseboard.UNKNOWN);
+    }
+
+    @Test
+    void lldpIsNullWhenNotCollectedAndItsTlvsAreHex() {
+        NetworkInterface eth0 = new NetworkInterface("eth0", "52:54:00:12:00:01", null, null, true, null, null, null,
+                null, null, null, null);
+        assertNull(eth0.lldp());
+        assertEquals(List.of(), eth0.withLldp(List.of(), null).lldp());
+        assertEquals(new LldpTlvHex(1, "04c0ffee000001"), new LldpTlvHex(1, "04C0FFEE000001"), "held in lowercase");
+        assertArrayEquals(new byte[] {4, 1}, new LldpTlvHex(1, "0401").bytes());
+        assertThrows(IllegalArgumentException.class, () -> new LldpTlvHex(128, ""));
+        assertThrows(IllegalArgumentException.class, () -> new LldpTlvHex(1, "0"));
+        assertThrows(IllegalArgumentException.class, () -> new LldpTlvHex(1, "zz"));
+        assertThrows(IllegalArgumentException.class, () -> new LldpTlvHex(1, "00".repeat(512)));
     }
 }
