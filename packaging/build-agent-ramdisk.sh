@@ -18,9 +18,13 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 agent_lib="$here/../ironic-agent/target/agent-lib"
 class_list="$here/cds/agent.classlist"
-# java.base and the HTTP client; jdeps would add java.desktop and java.sql, which Jackson only
-# uses when they are there (java.beans annotations, java.sql dates): 18 MiB the agent never needs.
-modules=(--java-modules java.base,java.net.http)
+# java.base and the HTTP client; java.logging and jdk.unsupported for jnr-ffi and jffi (the LLDP
+# capture's AF_PACKET sockets: jffi uses sun.misc.Unsafe). jdeps would add java.desktop and
+# java.sql, which Jackson only uses when they are there (java.beans annotations, java.sql dates):
+# 18 MiB the agent never needs.
+modules=(--java-modules java.base,java.net.http,java.logging,jdk.unsupported
+    # jffi's native calls and Unsafe, allowed without the warnings JDK 24+ would print on the console.
+    --java-options "--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow")
 write_class_list=false
 options=()
 while [ $# -gt 0 ]; do
