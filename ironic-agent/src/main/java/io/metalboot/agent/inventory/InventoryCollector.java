@@ -36,15 +36,22 @@ public final class InventoryCollector {
 
     private final Path root;
     private final HostFacts host;
+    private final BmcSource bmc;
 
+    /** A collector that asks no BMC (the BMC fields are null): for captured trees. */
     public InventoryCollector(Path root, HostFacts host) {
-        this.root = Objects.requireNonNull(root, "root");
-        this.host = Objects.requireNonNull(host, "host");
+        this(root, host, BmcSource.none());
     }
 
-    /** This machine: root {@code /}, IPv4 addresses from the JDK. */
+    public InventoryCollector(Path root, HostFacts host, BmcSource bmc) {
+        this.root = Objects.requireNonNull(root, "root");
+        this.host = Objects.requireNonNull(host, "host");
+        this.bmc = Objects.requireNonNull(bmc, "bmc");
+    }
+
+    /** This machine: root {@code /}, IPv4 addresses from the JDK, the BMC through ipmitool. */
     public static InventoryCollector ofThisMachine() {
-        return new InventoryCollector(Path.of("/"), HostFacts.ofThisMachine());
+        return new InventoryCollector(Path.of("/"), HostFacts.ofThisMachine(), BmcLanReader.ofThisMachine());
     }
 
     /**
@@ -87,8 +94,10 @@ public final class InventoryCollector {
             physicalMb = smbios.physicalMemoryMib();
         }
 
+        BmcAddresses bmcAddresses = bmc.read();
         return new Inventory(new CpuReader(root, host).read(), new Memory(memTotal(), physicalMb),
-                new DiskReader(root).read(), interfaces, vendor, new Boot(bootMode, pxe), hostname(), uuid, baseboard);
+                new DiskReader(root).read(), interfaces, vendor, new Boot(bootMode, pxe), hostname(), uuid, baseboard,
+                bmcAddresses.address(), bmcAddresses.v6address(), bmcAddresses.mac());
     }
 
     /** {@code MemTotal} of {@code proc/meminfo}, in bytes (the file counts KiB), as IPA's psutil total. */

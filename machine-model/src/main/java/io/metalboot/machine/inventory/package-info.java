@@ -22,7 +22,7 @@
  *
  * <p>Keys beyond IPA's are named plainly: {@link io.metalboot.machine.inventory.Inventory#smbiosUuid}
  * and {@link io.metalboot.machine.inventory.Inventory#baseboard}. IPA keys not (yet) collected —
- * {@code bmc_address}, {@code bmc_v6address}, {@code bmc_mac}, {@code lldp}, the per-core
+ * {@code lldp}, the per-core
  * {@code cpus} list, a disk's {@code uuid}/{@code partuuid} — are not in these records.
  */
 package io.metalboot.machine.inventory;
