@@ -70,7 +70,7 @@ public final class KernelModuleLoader {
      */
     public static KernelModuleLoader forThisMachine(Consumer<String> console) throws IOException {
         String release = Files.readString(Path.of("/proc/sys/kernel/osrelease"), StandardCharsets.UTF_8).strip();
-        ModuleIndex index = ModuleIndex.read(Path.of("/lib/modules", release), Path.of("/etc/modprobe.d"));
+        ModuleIndex index = ModuleIndex.read(Path.of("/lib/modules", release));
         return new KernelModuleLoader(Path.of("/sys"), index, InsmodInserter.ofThisMachine(),
                 readModprobeOptions(Path.of("/etc/modprobe.d")), SETTLE, console);
     }

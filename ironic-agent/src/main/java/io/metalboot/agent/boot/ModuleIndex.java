@@ -66,15 +66,6 @@ public final class ModuleIndex {
      * (absent: none) of a {@code /lib/modules/KVER} directory.
      */
     public static ModuleIndex read(Path modulesDir) throws IOException {
-        return read(modulesDir, null);
-    }
-
-    /**
-     * As {@link #read(Path)}, plus the {@code softdep} lines of a modprobe.d directory's
-     * {@code *.conf} (null or absent: none), added to modules.softdep's as kmod adds them: how a
-     * module without a modalias (ipmi_devintf after ipmi_si) is loaded after one that has one.
-     */
-    public static ModuleIndex read(Path modulesDir, Path modprobeDir) throws IOException {
         Map<String, String> pathByName = new HashMap<>();
         Map<String, List<String>> dependencies = new HashMap<>();
         for (String line : lines(modulesDir.resolve("modules.dep"), true)) {
@@ -101,9 +92,24 @@ public final class ModuleIndex {
 
         Map<String, List<String>> softPre = new HashMap<>();
         Map<String, List<String>> softPost = new HashMap<>();
-        addSoftdeps(lines(modulesDir.resolve("modules.softdep"), false), softPre, softPost);
-        for (Path conf : modprobeConfs(modprobeDir)) {
-            addSoftdeps(lines(conf, false), softPre, softPost);
+        for (String line : lines(modulesDir.resolve("modules.softdep"), false)) {
+            List<String> words = words(line);
+            if (words.size() < 2 || !words.get(0).equals("softdep")) {
+                continue;
+            }
+            String name = KernelModule.normalise(words.get(1));
+            Map<String, List<String>> into = null;
+            for (String word : words.subList(2, words.size())) {
+                switch (word) {
+                    case "pre:" -> into = softPre;
+                    case "post:" -> into = softPost;
+                    default -> {
+                        if (into != null) {
+                            into.computeIfAbsent(name, n -> new ArrayList<>()).add(word);
+                        }
+                    }
+                }
+            }
         }
 
         Set<String> builtin = new HashSet<>();
@@ -204,42 +210,6 @@ public final class ModuleIndex {
             return List.of(name);
         }
         return matchingModules(word);
-    }
-
-    private static void addSoftdeps(List<String> lines, Map<String, List<String>> softPre,
-            Map<String, List<String>> softPost) {
-        for (String line : lines) {
-            List<String> words = words(line);
-            if (words.size() < 2 || !words.get(0).equals("softdep")) {
-                continue;
-            }
-            String name = KernelModule.normalise(words.get(1));
-            Map<String, List<String>> into = null;
-            for (String word : words.subList(2, words.size())) {
-                switch (word) {
-                    case "pre:" -> into = softPre;
-                    case "post:" -> into = softPost;
-                    default -> {
-                        if (into != null) {
-                            into.computeIfAbsent(name, n -> new ArrayList<>()).add(word);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /** A modprobe.d directory's {@code *.conf}, in name order (modprobe's); none when null or absent. */
-    static List<Path> modprobeConfs(Path modprobeDir) throws IOException {
-        if (modprobeDir == null || !Files.isDirectory(modprobeDir)) {
-            return List.of();
-        }
-        List<Path> files = new ArrayList<>();
-        try (java.nio.file.DirectoryStream<Path> stream = Files.newDirectoryStream(modprobeDir, "*.conf")) {
-            stream.forEach(files::add);
-        }
-        files.sort(null);
-        return files;
     }
 
     private static List<String> lines(Path file, boolean required) throws IOException {

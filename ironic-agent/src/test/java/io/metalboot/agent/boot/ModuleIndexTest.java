@@ -166,29 +166,6 @@ class ModuleIndexTest {
     }
 
     @Test
-    void modprobeDSoftdepsAddToModulesSoftdep() throws IOException {
-        // ipmi_devintf has no modalias: the ramdisk's /etc/modprobe.d/metalboot.conf has it follow ipmi_si.
-        Files.writeString(dir.resolve("modules.alias"), "alias acpi*:IPI0001:* ipmi_si\n");
-        Files.writeString(dir.resolve("modules.dep"), """
-                kernel/drivers/char/ipmi/ipmi_si.ko: kernel/drivers/char/ipmi/ipmi_msghandler.ko
-                kernel/drivers/char/ipmi/ipmi_devintf.ko: kernel/drivers/char/ipmi/ipmi_msghandler.ko
-                kernel/drivers/char/ipmi/ipmi_msghandler.ko:
-                """);
-        Path modprobeD = Files.createDirectories(dir.resolve("modprobe.d"));
-        Files.writeString(modprobeD.resolve("metalboot.conf"), """
-                options scsi_mod scan=sync
-                # comment
-                softdep ipmi_si post: ipmi_devintf
-                """);
-        Files.writeString(modprobeD.resolve("ignored.txt"), "softdep ipmi_msghandler pre: ipmi_si\n");
-        ModuleIndex index = ModuleIndex.read(dir, modprobeD);
-        assertEquals(List.of("ipmi_msghandler", "ipmi_si", "ipmi_devintf"), names(index.resolve("acpi:IPI0001:")));
-        assertEquals(List.of("ipmi_msghandler", "ipmi_si"), names(ModuleIndex.read(dir).resolve("acpi:IPI0001:")));
-        assertEquals(List.of("ipmi_msghandler", "ipmi_si"),
-                names(ModuleIndex.read(dir, dir.resolve("absent")).resolve("acpi:IPI0001:")));
-    }
-
-    @Test
     void softdepCyclesEnd() throws IOException {
         ModuleIndex index = index("alias a-device a\n", "a.ko:\nb.ko:\n", "softdep a pre: b\nsoftdep b pre: a\n", null);
         assertEquals(List.of("b", "a"), names(index.resolve("a-device")));
