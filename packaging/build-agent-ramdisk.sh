@@ -21,6 +21,8 @@ class_list="$here/cds/agent.classlist"
 # java.base and the HTTP client; jdeps would add java.desktop and java.sql, which Jackson only
 # uses when they are there (java.beans annotations, java.sql dates): 18 MiB the agent never needs.
 modules=(--java-modules java.base,java.net.http)
+# ipmitool: the inventory asks the BMC for its addresses (ironic-agent/README.md).
+binaries=(--debian-binary ipmitool:/usr/bin/ipmitool)
 write_class_list=false
 options=()
 while [ $# -gt 0 ]; do
@@ -39,9 +41,9 @@ done
 [ -d "$agent_lib" ] && ls "$agent_lib"/metalboot-ironic-agent*.jar >/dev/null 2>&1 ||
     { echo "build-agent-ramdisk: no agent jars in $agent_lib (./mvnw package -pl ironic-agent -am)" >&2; exit 2; }
 if $write_class_list; then
-    exec "$here/build-ramdisk.sh" --agent-lib "$agent_lib" --main io.metalboot.agent.CdsTrainingRun "${modules[@]}" \
+    exec "$here/build-ramdisk.sh" --agent-lib "$agent_lib" --main io.metalboot.agent.CdsTrainingRun "${modules[@]}" "${binaries[@]}" \
         --write-class-list "$class_list" "${options[@]}"
 fi
 [ -s "$class_list" ] || { echo "build-agent-ramdisk: $class_list is missing (--write-class-list makes it)" >&2; exit 2; }
-exec "$here/build-ramdisk.sh" --agent-lib "$agent_lib" --main io.metalboot.agent.AgentMain "${modules[@]}" \
+exec "$here/build-ramdisk.sh" --agent-lib "$agent_lib" --main io.metalboot.agent.AgentMain "${modules[@]}" "${binaries[@]}" \
     --class-list "$class_list" "${options[@]}"
