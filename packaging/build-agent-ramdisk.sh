@@ -25,6 +25,8 @@ class_list="$here/cds/agent.classlist"
 modules=(--java-modules java.base,java.net.http,java.logging,jdk.unsupported
     # jffi's native calls and Unsafe, allowed without the warnings JDK 24+ would print on the console.
     --java-options "--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow")
+# ipmitool: the inventory asks the BMC for its addresses (ironic-agent/README.md).
+binaries=(--debian-binary ipmitool:/usr/bin/ipmitool)
 write_class_list=false
 options=()
 while [ $# -gt 0 ]; do
@@ -43,9 +45,9 @@ done
 [ -d "$agent_lib" ] && ls "$agent_lib"/metalboot-ironic-agent*.jar >/dev/null 2>&1 ||
     { echo "build-agent-ramdisk: no agent jars in $agent_lib (./mvnw package -pl ironic-agent -am)" >&2; exit 2; }
 if $write_class_list; then
-    exec "$here/build-ramdisk.sh" --agent-lib "$agent_lib" --main io.metalboot.agent.CdsTrainingRun "${modules[@]}" \
+    exec "$here/build-ramdisk.sh" --agent-lib "$agent_lib" --main io.metalboot.agent.CdsTrainingRun "${modules[@]}" "${binaries[@]}" \
         --write-class-list "$class_list" "${options[@]}"
 fi
 [ -s "$class_list" ] || { echo "build-agent-ramdisk: $class_list is missing (--write-class-list makes it)" >&2; exit 2; }
-exec "$here/build-ramdisk.sh" --agent-lib "$agent_lib" --main io.metalboot.agent.AgentMain "${modules[@]}" \
+exec "$here/build-ramdisk.sh" --agent-lib "$agent_lib" --main io.metalboot.agent.AgentMain "${modules[@]}" "${binaries[@]}" \
     --class-list "$class_list" "${options[@]}"

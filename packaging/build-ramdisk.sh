@@ -13,6 +13,10 @@
 #   --add-java-modules LIST  modules to add to what jdeps finds (service providers it cannot see)
 #   --java-options "OPTS"    JVM options for the agent, at CDS dump time and at boot
 #   --compression KIND       zstd (default), xz or gzip: how initrd.img is compressed
+#   --debian-binary PKG:PATH a program of a Debian package, at PATH (absolute) in the root, with the
+#                            libraries ldd finds for it on this host (which needs them installed);
+#                            the package is downloaded into the cache like the kernel. Repeatable
+#                            (the agent ramdisk: ipmitool:/usr/bin/ipmitool)
 #   --no-cache               build from scratch and do not store the result (the kernel .deb is
 #                            still taken from and kept in the cache)
 #   --size-report            also compress each part of the ramdisk on its own, for the size table
@@ -53,6 +57,7 @@ java_modules=
 add_java_modules=
 java_options=
 compression=zstd
+debian_binaries=()
 use_cache=true
 size_report=false
 write_class_list=
@@ -67,6 +72,7 @@ while [ $# -gt 0 ]; do
         --add-java-modules) add_java_modules="${2:?--add-java-modules LIST}"; shift 2 ;;
         --java-options) java_options="${2?--java-options OPTS}"; shift 2 ;;
         --compression) compression="${2:?--compression zstd|xz|gzip}"; shift 2 ;;
+        --debian-binary) debian_binaries+=("${2:?--debian-binary PACKAGE:PATH}"); shift 2 ;;
         --no-cache) use_cache=false; shift ;;
         --size-report) size_report=true; shift ;;
         --write-class-list) write_class_list="${2:?--write-class-list FILE}"; shift 2 ;;
@@ -172,6 +178,46 @@ lib_packages="$(jdk_host_libs | while read -r lib; do owner_of "$lib" || echo "u
         esac
     done | paste -sd' ')"
 
+# --debian-binary: each package's candidate version, its .deb in the cache (downloaded once, like the
+# kernel's), unpacked, and the libraries the program needs (ldd, on this host): their packages'
+# versions go into the cache key beside the package's own.
+debs="${METALBOOT_CACHE:-$HOME/.cache/metalboot}/ramdisk/debs"
+debian_unpacked="$(mktemp -d)"
+trap 'rm -rf "$debian_unpacked"' EXIT
+debian_keys=()
+debian_lib_paths=()
+for spec in "${debian_binaries[@]}"; do
+    package="${spec%%:*}" path="${spec#*:}"
+    [[ "$package" =~ ^[a-z0-9][a-z0-9.+-]+$ ]] && [[ "$path" == /* ]] && [ "$package" != "$spec" ] ||
+        die "--debian-binary $spec: PACKAGE:/ABSOLUTE/PATH"
+    version="$(apt-cache show --no-all-versions "$package" 2>/dev/null | sed -n 's/^Version: //p' | head -n1)"
+    [ -n "$version" ] || die "--debian-binary $spec: apt-cache knows no $package (apt-get update?)"
+    mkdir -p "$debs"
+    deb="$debs/${package}_${version//:/%3a}_amd64.deb"
+    if ! [ -s "$deb" ]; then
+        log "downloading $package=$version"
+        (cd "$debian_unpacked" && apt-get download -q -o APT::Sandbox::User=root "$package=$version") >&2
+        mv "$debian_unpacked/${package}_"*.deb "$deb"
+    fi
+    [ "$(dpkg-deb -f "$deb" Package Version | paste -sd' ')" = "Package: $package Version: $version" ] ||
+        die "$deb is not $package $version"
+    dpkg-deb -x "$deb" "$debian_unpacked/$package"
+    [ -f "$debian_unpacked/$package$path" ] && [ -x "$debian_unpacked/$package$path" ] ||
+        die "--debian-binary $spec: $package has no program $path"
+    needed="$(ldd "$debian_unpacked/$package$path" 2>/dev/null |
+        awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 } $3 == "not" { print "missing:" $1 }' | sort -u)"
+    [ -n "$needed" ] || die "--debian-binary $spec: ldd finds no libraries (a static program needs no option)"
+    if missing="$(echo "$needed" | grep '^missing:')"; then
+        die "--debian-binary $spec: this host lacks $(echo "${missing//missing:/}" | paste -sd' ') (apt-get install the libraries of: $(dpkg-deb -f "$deb" Depends))"
+    fi
+    lib_versions="$(for lib in $needed; do
+            owner="$(owner_of "$lib")" || die "$lib: no Debian package owns it, so the cache key cannot name it"
+            echo "$owner=$(dpkg-query -W -f '${Version}' "$owner")"
+        done | sort -u | paste -sd' ')"
+    debian_keys+=("$package=$version $path libraries $lib_versions")
+    debian_lib_paths+=($needed)
+done
+
 if [ -n "$class_list" ]; then
     class_list_id="$(sha256sum <"$class_list" | cut -d' ' -f1)"
 else
@@ -187,6 +233,7 @@ key_text="$(
     echo "busybox busybox-static=$busybox_version $(sha256sum <"$busybox" | cut -d' ' -f1)"
     echo "jdk $jdk_version"
     echo "host-libraries $lib_packages"
+    for entry in "${debian_keys[@]}"; do echo "debian-binary $entry"; done
     for jar in "${jars[@]}"; do echo "agent-jar ${jar##*/} $(sha256sum <"$jar" | cut -d' ' -f1)"; done
     echo "main $main"
     echo "java-modules ${java_modules:-jdeps} add ${add_java_modules:-none}"
@@ -222,7 +269,7 @@ fi
 
 mkdir -p "$cache"
 work="$(mktemp -d "$cache/build.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work" "$debian_unpacked"' EXIT
 root="$work/root"
 
 # --- the kernel package: downloaded once into the cache, unpacked, depmod run on all of it ---------
@@ -370,6 +417,20 @@ for lib in $copied_libs; do
     cp -L "$lib" "$root$lib"
 done
 
+# --debian-binary programs, and the libraries of theirs the runtime's did not bring.
+debian_libs=()
+for spec in "${debian_binaries[@]}"; do
+    package="${spec%%:*}" path="${spec#*:}"
+    mkdir -p "$root$(dirname "$path")"
+    cp "$debian_unpacked/$package$path" "$root$path"
+done
+for lib in $(printf '%s\n' "${debian_lib_paths[@]}" | sort -u); do
+    [ -e "$root$lib" ] && continue
+    mkdir -p "$root$(dirname "$lib")"
+    cp -L "$lib" "$root$lib"
+    debian_libs+=("${lib#/}")
+done
+
 # The agent.
 for jar in "${jars[@]}"; do cp "$jar" "$root/opt/agent/lib/"; done
 cat >"$root/etc/metalboot/agent.env" <<ENV
@@ -437,9 +498,12 @@ part_paths() {
         agent) echo opt/agent/lib ;;
         cds) echo opt/agent/agent.jsa ;;
         busybox) echo bin/busybox ;;
-        libs) (cd "$root" && find lib lib64 -path lib/modules -prune -o -type f -print 2>/dev/null) ;;
+        libs) (cd "$root" && find lib lib64 -path lib/modules -prune -o -type f -print 2>/dev/null) |
+            grep -vxF -f <(printf '%s\n' "${debian_libs[@]}" "${debian_binaries[@]#*:/}") ;;
+        debian) printf '%s\n' "${debian_binaries[@]#*:/}" "${debian_libs[@]}" | grep . ;;
         rest) (cd "$root" && find . -mindepth 1 ! -type d | sed 's|^\./||' |
-            grep -v -e '^opt/java/' -e '^lib/modules/' -e '^opt/agent/' -e '^bin/busybox$' -e '^lib/x86_64-linux-gnu/' -e '^lib64/') ;;
+            grep -v -e '^opt/java/' -e '^lib/modules/' -e '^opt/agent/' -e '^bin/busybox$' -e '^lib/x86_64-linux-gnu/' -e '^lib64/' |
+            grep -vxF -f <(printf '%s\n' "${debian_binaries[@]#*:/}" /)) ;;
     esac
 }
 mib() { awk -v b="$1" 'BEGIN { printf "%7.2f", b / 1048576 }'; }
@@ -450,12 +514,15 @@ mib() { awk -v b="$1" 'BEGIN { printf "%7.2f", b / 1048576 }'; }
     echo "runtime modules: $runtime_modules"
     echo "kernel modules: $(echo "$shipped_names" | wc -l) ($(echo "$shipped_names" | sort | paste -sd' '))"
     echo "host libraries: $(echo "$copied_libs" | grep -v '^missing:' | paste -sd' ')"
+    [ ${#debian_binaries[@]} = 0 ] || echo "debian binaries (part debian): ${debian_binaries[*]}, with ${debian_libs[*]:-no libraries of their own}"
     echo "CDS: static archive from class list $class_list_id; $not_found of its classes are not in this runtime or class path"
     echo "firmware the shipped modules declare (none of it is shipped):"
     echo "${firmware:-  none}" | sed 's/^/  /'
     printf '%-9s %9s %s\n' part "MiB" "$($size_report && echo "MiB $compression, alone")"
     printf '%-9s %9s\n' kernel "$(mib "$(stat -c %s "$work/out/vmlinuz")")"
-    for part in runtime modules agent cds busybox libs rest; do
+    parts=(runtime modules agent cds busybox libs rest)
+    [ ${#debian_binaries[@]} = 0 ] || parts+=(debian)
+    for part in "${parts[@]}"; do
         # shellcheck disable=SC2046 # one path per word
         bytes="$(cd "$root" && du -cb --apparent-size $(part_paths "$part") | tail -n1 | cut -f1)"
         alone=

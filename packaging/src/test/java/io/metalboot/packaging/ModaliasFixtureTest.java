@@ -103,6 +103,8 @@ class ModaliasFixtureTest {
         }
         // No device asks for crc64_rocksoft_generic: crc64-rocksoft requests it from the crypto API.
         listed.remove("crc64_rocksoft_generic");
+        // Nor ipmi_msghandler and ipmi_devintf: ipmi_si depends on the one, whose softdep is the other.
+        listed.removeAll(Set.of("ipmi_msghandler", "ipmi_devintf"));
         Set<String> covered = new TreeSet<>();
         fixture().forEach(line -> covered.add(line.driver()));
         assertTrue(covered.containsAll(listed), "modaliases.txt has no line for " + difference(listed, covered));

@@ -45,27 +45,41 @@ public final class InventoryCollector {
     private final Path root;
     private final HostFacts host;
     private final LldpListener lldp;
+    private final BmcSource bmc;
 
-    /** Without LLDP. */
+    /** Without LLDP, asking no BMC (the BMC fields are null): for captured trees. */
     public InventoryCollector(Path root, HostFacts host) {
-        this(root, host, null);
+        this(root, host, null, BmcSource.none());
     }
 
     /** @param lldp listens for LLDP; null: LLDP is not collected */
     public InventoryCollector(Path root, HostFacts host, LldpListener lldp) {
+        this(root, host, lldp, BmcSource.none());
+    }
+
+    public InventoryCollector(Path root, HostFacts host, BmcSource bmc) {
+        this(root, host, null, bmc);
+    }
+
+    /**
+     * @param lldp listens for LLDP; null: LLDP is not collected
+     * @param bmc  where the BMC's addresses come from
+     */
+    public InventoryCollector(Path root, HostFacts host, LldpListener lldp, BmcSource bmc) {
         this.root = Objects.requireNonNull(root, "root");
         this.host = Objects.requireNonNull(host, "host");
         this.lldp = lldp;
+        this.bmc = Objects.requireNonNull(bmc, "bmc");
     }
 
-    /** This machine: root {@code /}, IPv4 addresses from the JDK, no LLDP. */
+    /** This machine: root {@code /}, IPv4 addresses from the JDK, no LLDP, the BMC through ipmitool. */
     public static InventoryCollector ofThisMachine() {
         return ofThisMachine(null);
     }
 
-    /** This machine, LLDP through the listener (null: not collected). */
+    /** This machine, LLDP through the listener (null: not collected), the BMC through ipmitool. */
     public static InventoryCollector ofThisMachine(LldpListener lldp) {
-        return new InventoryCollector(Path.of("/"), HostFacts.ofThisMachine(), lldp);
+        return new InventoryCollector(Path.of("/"), HostFacts.ofThisMachine(), lldp, BmcLanReader.ofThisMachine());
     }
 
     /**
@@ -108,8 +122,10 @@ public final class InventoryCollector {
             physicalMb = smbios.physicalMemoryMib();
         }
 
+        BmcAddresses bmcAddresses = bmc.read();
         return new Inventory(new CpuReader(root, host).read(), new Memory(memTotal(), physicalMb),
-                new DiskReader(root).read(), interfaces, vendor, new Boot(bootMode, pxe), hostname(), uuid, baseboard);
+                new DiskReader(root).read(), interfaces, vendor, new Boot(bootMode, pxe), hostname(), uuid, baseboard,
+                bmcAddresses.address(), bmcAddresses.v6address(), bmcAddresses.mac());
     }
 
     /**

@@ -27,7 +27,7 @@ class InventoryJsonTest {
         Inventory inventory = InventoryCollectorFixtureTest.collect(Fixtures.BIOS, "01-52-54-00-12-00-01");
         JsonNode json = SNAKE.readTree(InventoryJson.write(inventory));
         assertEquals(Set.of("cpu", "memory", "disks", "interfaces", "system_vendor", "boot", "hostname",
-                "smbios_uuid", "baseboard"), keys(json));
+                "bmc_address", "bmc_v6address", "bmc_mac", "smbios_uuid", "baseboard"), keys(json));
         assertEquals(Set.of("model_name", "frequency", "count", "architecture", "flags", "socket_count"),
                 keys(json.get("cpu")));
         assertEquals(Set.of("total", "physical_mb"), keys(json.get("memory")));
@@ -42,6 +42,24 @@ class InventoryJsonTest {
         assertEquals(Set.of("vendor", "version", "build_date"), keys(json.get("system_vendor").get("firmware")));
         assertEquals(Set.of("current_boot_mode", "pxe_interface"), keys(json.get("boot")));
         assertEquals(Set.of("manufacturer", "product", "serial"), keys(json.get("baseboard")));
+    }
+
+    @Test
+    void theBmcFieldsAreTextOrNullWithoutABmcAndReadBack() throws Exception {
+        Inventory none = InventoryCollectorFixtureTest.collect(Fixtures.BIOS, "01-52-54-00-12-00-01");
+        JsonNode json = SNAKE.readTree(InventoryJson.write(none));
+        assertTrue(json.get("bmc_address").isNull());
+        assertTrue(json.get("bmc_v6address").isNull());
+        assertTrue(json.get("bmc_mac").isNull());
+
+        InventoryCollector withBmc = new InventoryCollector(Fixtures.root(Fixtures.BIOS), HostFacts.fixed(java.util.Map.of(), null),
+                () -> new BmcAddresses("192.0.2.77", "2001:db8::77", "52:54:00:BE:EF:01"));
+        Inventory inventory = withBmc.collect(null);
+        json = SNAKE.readTree(InventoryJson.write(inventory));
+        assertEquals("192.0.2.77", json.get("bmc_address").asText());
+        assertEquals("2001:db8::77", json.get("bmc_v6address").asText());
+        assertEquals("52:54:00:be:ef:01", json.get("bmc_mac").asText());
+        assertEquals(inventory, InventoryJson.read(InventoryJson.write(inventory)));
     }
 
     @Test

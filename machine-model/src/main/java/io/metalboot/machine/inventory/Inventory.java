@@ -1,5 +1,6 @@
 package io.metalboot.machine.inventory;
 
+import io.metalboot.machine.MacAddress;
 import io.metalboot.machine.SmbiosUuid;
 import java.util.List;
 import java.util.Objects;
@@ -19,9 +20,23 @@ import java.util.Objects;
  *                     form {@link SmbiosUuid} gives, the one iPXE's {@code ${uuid}}, dmidecode and QEMU's
  *                     {@code -uuid} print; null when the firmware sets none.
  * @param baseboard    ours, {@code baseboard}: SMBIOS type 2; required (its fields may all be null).
+ * @param bmcAddress   IPA {@code bmc_address}: the BMC's IPv4 address on its first LAN channel that
+ *                     has one, "192.0.2.10"; null when there is no BMC or none is configured (IPA
+ *                     sends "0.0.0.0" for a BMC without one).
+ * @param bmcV6address IPA {@code bmc_v6address}: its IPv6 address, without prefix length; null as
+ *                     above (IPA: "::/0").
+ * @param bmcMac       IPA {@code bmc_mac}: the MAC address of the LAN channel that has an address,
+ *                     "52:54:00:be:ef:01"; null when none (IPA leaves the key out).
  */
 public record Inventory(Cpu cpu, Memory memory, List<Disk> disks, List<NetworkInterface> interfaces,
-        SystemVendor systemVendor, Boot boot, String hostname, String smbiosUuid, Baseboard baseboard) {
+        SystemVendor systemVendor, Boot boot, String hostname, String smbiosUuid, Baseboard baseboard,
+        String bmcAddress, String bmcV6address, String bmcMac) {
+    /** An inventory of a machine without a BMC (or whose BMC was not asked). */
+    public Inventory(Cpu cpu, Memory memory, List<Disk> disks, List<NetworkInterface> interfaces,
+            SystemVendor systemVendor, Boot boot, String hostname, String smbiosUuid, Baseboard baseboard) {
+        this(cpu, memory, disks, interfaces, systemVendor, boot, hostname, smbiosUuid, baseboard, null, null, null);
+    }
+
     public Inventory {
         Objects.requireNonNull(cpu, "inventory.cpu");
         Objects.requireNonNull(memory, "inventory.memory");
@@ -32,6 +47,9 @@ public record Inventory(Cpu cpu, Memory memory, List<Disk> disks, List<NetworkIn
         interfaces = interfaces == null ? List.of() : List.copyOf(interfaces);
         if (smbiosUuid != null) {
             smbiosUuid = SmbiosUuid.parse(smbiosUuid).toString();
+        }
+        if (bmcMac != null) {
+            bmcMac = MacAddress.parse(bmcMac).toString();
         }
     }
 

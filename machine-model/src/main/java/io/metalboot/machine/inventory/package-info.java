@@ -23,7 +23,7 @@
  * <p>Keys beyond IPA's are named plainly: {@link io.metalboot.machine.inventory.Inventory#smbiosUuid},
  * {@link io.metalboot.machine.inventory.Inventory#baseboard} and an interface's
  * {@link io.metalboot.machine.inventory.NetworkInterface#lldpNeighbour}. IPA keys not (yet) collected —
- * {@code bmc_address}, {@code bmc_v6address}, {@code bmc_mac}, the per-core
+ * the per-core
  * {@code cpus} list, a disk's {@code uuid}/{@code partuuid} — are not in these records.
  */
 package io.metalboot.machine.inventory;
