@@ -15,6 +15,7 @@ import java.util.List;
  * real BMC has on the management network — come from a fixed answer ({@code lan_config_program}).
  * QEMU's built-in {@code ipmi-bmc-sim} cannot answer LAN configuration queries; ipmi_sim can.
  * Everything is on 127.0.0.1 of the hub namespace: the addresses it reports are set nowhere.
+ * This is the per-VM form of vagrant/ipmi (its README: how the configuration was worked out).
  *
  * @param address the BMC's LAN IPv4 address, what {@code bmc_address} must say
  * @param mac     its MAC, what {@code bmc_mac} must say

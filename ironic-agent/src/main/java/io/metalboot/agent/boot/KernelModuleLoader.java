@@ -120,9 +120,18 @@ public final class KernelModuleLoader {
             }
             List<String> loadedNow = new ArrayList<>();
             List<Failure> failedNow = new ArrayList<>();
+            long passStarted = System.nanoTime();
+            String slowest = null;
+            long slowestMillis = -1;
             for (KernelModule module : wanted.values()) {
                 tried.add(module.name());
+                long started = System.nanoTime();
                 ModuleInserter.Insertion insertion = inserter.insert(module, options.getOrDefault(module.name(), List.of()));
+                long millis = (System.nanoTime() - started) / 1_000_000;
+                if (millis > slowestMillis) {
+                    slowest = module.name();
+                    slowestMillis = millis;
+                }
                 switch (insertion.outcome()) {
                     case LOADED -> loadedNow.add(module.name());
                     case ALREADY_LOADED -> { }
@@ -137,7 +146,9 @@ public final class KernelModuleLoader {
             if (loadedNow.isEmpty()) {
                 break;
             }
-            console.accept("metalboot-agent: modalias pass " + number + " loaded: " + String.join(" ", loadedNow));
+            // The times show where a boot under emulation waits (a driver probing its hardware).
+            console.accept("metalboot-agent: modalias pass " + number + " loaded: " + String.join(" ", loadedNow) + " ("
+                    + (System.nanoTime() - passStarted) / 1_000_000 + " ms; slowest " + slowest + " " + slowestMillis + " ms)");
             if (number < MAX_PASSES) {
                 settle();
             }

@@ -99,13 +99,15 @@ public final class MetalbootFront {
                 }
                 case INSPECT -> {
                     console.println("metalboot-agent: collecting the inventory");
+                    long collecting = System.nanoTime();
                     ActionOutcome outcome = core.perform(kind);
+                    long collectedMillis = (System.nanoTime() - collecting) / 1_000_000;
                     if (outcome.succeeded()) {
                         HttpResponse<byte[]> sent = post(AgentProtocol.INVENTORY,
                                 outcome.inventoryJson().getBytes(java.nio.charset.StandardCharsets.UTF_8), true);
                         refusedIf401(sent);
                         requireOk(sent, "inventory");
-                        console.println("metalboot-agent: inventory sent");
+                        console.println("metalboot-agent: inventory sent (collected in " + collectedMillis + " ms)");
                         report = new AgentProtocol.ActionReport(next.actionId(), "succeeded", null);
                     } else {
                         console.println("metalboot-agent: " + outcome.message());

@@ -139,8 +139,11 @@ public final class InventoryCollector {
         List<String> linked = interfaces.stream().filter(NetworkInterface::hasCarrier).map(NetworkInterface::name)
                 .toList();
         Map<String, List<LldpTlv>> frames;
+        long started = System.nanoTime();
         try {
             frames = lldp.listen(linked);
+            LOG.log(Level.INFO, "LLDP: frames on {0} of {1} linked interfaces in {2} ms", frames.size(), linked.size(),
+                    (System.nanoTime() - started) / 1_000_000);
         } catch (RuntimeException | LinkageError e) {
             LOG.log(Level.WARNING, "LLDP not collected: " + e);
             return interfaces;
