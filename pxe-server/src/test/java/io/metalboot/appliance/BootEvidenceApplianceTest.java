@@ -13,11 +13,8 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -42,31 +39,7 @@ class BootEvidenceApplianceTest {
     private static final Pattern TOKEN = Pattern.compile("metalboot\\.token=(\\S+)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** A clock the test moves; the appliance's threads read it. */
-    static final class TestClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-12-01T10:00:00Z");
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-    }
-
-    private final TestClock clock = new TestClock();
+    private final SteppedClock clock = new SteppedClock();
     private final List<LogRecord> bootLog = new CopyOnWriteArrayList<>();
     private final Handler capture = new Handler() {
         @Override

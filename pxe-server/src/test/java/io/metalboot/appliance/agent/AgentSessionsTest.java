@@ -4,42 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.metalboot.appliance.SteppedClock;
 import io.metalboot.appliance.registry.InMemoryBootTokenStore;
 import io.metalboot.appliance.registry.InMemoryMachineStore;
 import io.metalboot.appliance.registry.MachineRegistry;
 import io.metalboot.machine.MacAddress;
 import io.metalboot.machine.MachineState;
 import io.metalboot.machine.agent.AgentActionKind;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class AgentSessionsTest {
     private static final MacAddress MAC = MacAddress.parse("52:54:00:a6:e1:01");
-
-    private static final class SteppedClock extends Clock {
-        Instant now = Instant.parse("2026-12-01T10:00:00Z");
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-    }
 
     private final SteppedClock clock = new SteppedClock();
     private final MachineRegistry registry = new MachineRegistry(new InMemoryMachineStore(),
@@ -58,9 +36,9 @@ class AgentSessionsTest {
     void anAgentLostDuringAnActionFailsItsMachineWithThatReason() throws Exception {
         AgentSessions sessions = sessions(false);
         assertEquals(AgentActionKind.INSPECT, sessions.heartbeat(MAC, null, null, null).kind());
-        clock.now = clock.now.plusSeconds(60);
+        clock.advance(Duration.ofSeconds(60));
         assertEquals(0, sessions.checkForLostAgents(), "60 s is not yet more than lost-after");
-        clock.now = clock.now.plusSeconds(1);
+        clock.advance(Duration.ofSeconds(1));
         assertEquals(1, sessions.checkForLostAgents());
         assertEquals(0, sessions.checkForLostAgents(), "lost once");
         assertTrue(sessions.view(MAC).orElseThrow().lost());
@@ -74,7 +52,7 @@ class AgentSessionsTest {
         AgentSessions sessions = sessions(false);
         String id = sessions.heartbeat(MAC, null, null, null).id();
         sessions.heartbeat(MAC, id, "succeeded", null);
-        clock.now = clock.now.plusSeconds(61);
+        clock.advance(Duration.ofSeconds(61));
         assertEquals(1, sessions.checkForLostAgents());
         assertEquals(MachineState.INSPECTING, registry.machine(MAC).orElseThrow().state(), "nothing was running");
         sessions.heartbeat(MAC, null, null, null);

@@ -3,14 +3,11 @@ package io.metalboot.appliance.evidence;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.metalboot.appliance.SteppedClock;
 import io.metalboot.machine.MacAddress;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,31 +19,7 @@ class BootEvidenceTest {
     static final MacAddress OTHER = MacAddress.parse("52:54:00:12:34:99");
     static final Set<EvidenceKind> BOTH = Set.of(EvidenceKind.PXE_DHCP, EvidenceKind.NEIGHBOUR);
 
-    /** A clock the test moves. */
-    static final class TestClock extends Clock {
-        Instant now = Instant.parse("2026-12-01T10:00:00Z");
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-    }
-
-    final TestClock clock = new TestClock();
+    final SteppedClock clock = new SteppedClock();
 
     static Inet4Address ip(String text) throws Exception {
         return (Inet4Address) InetAddress.getByName(text);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.metalboot.appliance.SteppedClock;
 import io.metalboot.machine.MacAddress;
 import io.metalboot.machine.MachineState;
 import java.nio.charset.StandardCharsets;
@@ -91,30 +92,6 @@ class MachineRegistryTest {
         assertTrue(journal.contains(MachineRegistry.sha256(token)));
         assertFalse(journal.contains(credential), "and the credential's hash only");
         assertTrue(journal.contains(MachineRegistry.sha256(credential)));
-    }
-
-    /** A clock the test moves by hand. */
-    private static final class SteppedClock extends Clock {
-        private Instant now = Instant.parse("2026-11-25T10:00:00Z");
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
     }
 
     @Test
