@@ -12,4 +12,14 @@ record Deadline(long nanoTime) {
     Duration remaining() {
         return Duration.ofNanos(Math.max(0, nanoTime - System.nanoTime()));
     }
+
+    /** Sleeps between two looks at something the lab waits for; an interrupt ends the wait as a LabException. */
+    static void pause(Duration pause, String waitingFor) {
+        try {
+            Thread.sleep(pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LabException("interrupted while " + waitingFor, e);
+        }
+    }
 }

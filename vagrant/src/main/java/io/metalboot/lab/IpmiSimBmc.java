@@ -104,12 +104,7 @@ record IpmiSimBmc(String address, String mac, int systemPort, ChildProcess proce
             if (deadline.remaining().isZero() || !process.isAlive()) {
                 throw new LabException("ipmi_sim did not listen on 127.0.0.1:" + systemPort + ":\n" + process.lines().tail(15));
             }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new LabException("interrupted", e);
-            }
+            Deadline.pause(Duration.ofMillis(200), "waiting for ipmi_sim");
         }
     }
 

@@ -147,7 +147,7 @@ public final class LabMain {
                                     + " bytes (boot mode " + inventory.field("current_boot_mode").orElse("?")
                                     + ", pxe_interface " + inventory.field("pxe_interface").orElse("?") + ")");
                         }
-                        pause();
+                        Deadline.pause(Duration.ofMillis(500), "waiting for the inspection");
                     }
                     return Optional.empty();
                 }),
@@ -175,15 +175,6 @@ public final class LabMain {
                     return secondRun.serial().awaitText(marker, deadline.remaining())
                             ? Optional.of("booted its local disk (" + marker + ")") : Optional.empty();
                 }));
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(500);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LabException("interrupted", e);
-        }
     }
 
     private static Phase addressPhase(SiteDhcpServer site, QemuMachine vm) {

@@ -54,7 +54,7 @@ final class LldpSwitch implements AutoCloseable {
             if (deadline.remaining().isZero() || !lldpSwitch.lldpd.isAlive()) {
                 throw new LabException("lldpd did not come up as " + SYSTEM_NAME + ":\n" + lldpSwitch.lldpd.lines().tail(15));
             }
-            pause();
+            Deadline.pause(Duration.ofMillis(200), "waiting for lldpd");
         }
         return lldpSwitch;
     }
@@ -84,15 +84,6 @@ final class LldpSwitch implements AutoCloseable {
             throw new LabException("lldpcli said no " + pattern + " in: " + json);
         }
         return matcher.group(1).toLowerCase(java.util.Locale.ROOT);
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(200);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LabException("interrupted", e);
-        }
     }
 
     @Override

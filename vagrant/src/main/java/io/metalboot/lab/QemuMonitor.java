@@ -67,7 +67,7 @@ final class QemuMonitor implements AutoCloseable {
                 if (deadline.remaining().isZero()) {
                     throw e;
                 }
-                sleep();
+                Deadline.pause(Duration.ofMillis(100), "connecting to a QEMU monitor");
             }
         }
     }
@@ -86,15 +86,6 @@ final class QemuMonitor implements AutoCloseable {
             received.append(new String(buffer.array(), 0, buffer.position(), StandardCharsets.ISO_8859_1));
         }
         received.delete(0, received.indexOf(PROMPT) + PROMPT.length());
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(100);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LabException("interrupted while connecting to a QEMU monitor", e);
-        }
     }
 
     @Override

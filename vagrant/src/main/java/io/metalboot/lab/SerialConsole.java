@@ -51,7 +51,7 @@ final class SerialConsole implements AutoCloseable {
             if (System.nanoTime() >= deadline || lines.ended()) {
                 return false;
             }
-            sleep();
+            Deadline.pause(POLL, "reading a serial console");
         }
     }
 
@@ -101,15 +101,6 @@ final class SerialConsole implements AutoCloseable {
         currentLine.setLength(0);
         if (!line.isEmpty()) {
             lines.add(line);
-        }
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(POLL);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LabException("interrupted while reading a serial console", e);
         }
     }
 

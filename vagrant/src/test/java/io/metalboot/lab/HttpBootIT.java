@@ -153,12 +153,7 @@ class HttpBootIT {
             if (deadline.remaining().isZero()) {
                 throw lab.failure(mac + " never became " + state + "; last: " + machine);
             }
-            try {
-                Thread.sleep(500);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw lab.failure("interrupted waiting for " + mac + " to become " + state);
-            }
+            Deadline.pause(Duration.ofMillis(500), "waiting for " + mac + " to become " + state);
         }
     }
 
