@@ -78,8 +78,21 @@ public final class LabMain {
 
             var uefiSpec = MachineSpec.of("uefi", Firmware.UEFI_OWN_PXE, 1).withDisk(media.uefiDisk()).withAgentHardware(2560);
             var biosSpec = MachineSpec.of("bios", Firmware.BIOS_IPXE_ROM, 2).withDisk(media.biosDisk()).withAgentHardware(1536);
-            var uefi = QemuMachine.boot(network, segment, uefiSpec);
-            var bios = QemuMachine.boot(network, segment, biosSpec);
+            // The agent's real peers when this host has them: a switch speaking LLDP, a BMC per machine.
+            boolean peers = Prerequisites.checkAgentPeers().met();
+            List<String> uefiDevices = List.of();
+            List<String> biosDevices = List.of();
+            if (peers) {
+                LldpSwitch.start(network);
+                uefiDevices = IpmiSimBmc.start(network, uefiSpec).qemuArguments();
+                biosDevices = IpmiSimBmc.start(network, biosSpec).qemuArguments();
+                System.out.println("lab: lldpd speaks LLDP on br0 as " + LldpSwitch.SYSTEM_NAME
+                        + "; each machine has a BMC (ipmi_sim)");
+            } else {
+                System.out.println("lab: no LLDP switch or BMCs (" + Prerequisites.checkAgentPeers().describe() + ")");
+            }
+            var uefi = QemuMachine.boot(network, segment, uefiSpec, uefiDevices);
+            var bios = QemuMachine.boot(network, segment, biosSpec, biosDevices);
             System.out.println("lab: booting uefi (" + uefi.spec().mac() + ") and bios (" + bios.spec().mac()
                     + ") under TCG, each with a test disk after its NIC, a blank second disk and a second NIC");
 
@@ -93,7 +106,7 @@ public final class LabMain {
                             .await(packet -> packet.tftpReadRequest().filter("snponly.efi"::equals).isPresent(),
                                     deadline.remaining())
                             .map(packet -> "ProxyDHCP told it to boot snponly.efi (TFTP RRQ seen)"))));
-            uefiPhases.addAll(httpBootPhases(network, api, uefi));
+            uefiPhases.addAll(httpBootPhases(network, api, uefi, uefiDevices));
             List<Phase> biosPhases = new ArrayList<>(List.of(
                     new Phase("iPXE ROM started", deadline -> bios.serial()
                             .awaitText("iPXE initialising devices", deadline.remaining())
@@ -102,7 +115,7 @@ public final class LabMain {
                     new Phase("iPXE handed the entry script URL", deadline -> bios.serial()
                             .awaitText(entryUrl, deadline.remaining())
                             ? Optional.of("iPXE handed " + entryUrl) : Optional.empty())));
-            biosPhases.addAll(httpBootPhases(network, api, bios));
+            biosPhases.addAll(httpBootPhases(network, api, bios, biosDevices));
 
             boolean complete;
             try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -128,7 +141,8 @@ public final class LabMain {
      * power the machine off, marks the machine provisioned and powers it on again: now it must boot
      * its disk.
      */
-    private static List<Phase> httpBootPhases(LabNetwork network, ApplianceApi api, QemuMachine firstRun) {
+    private static List<Phase> httpBootPhases(LabNetwork network, ApplianceApi api, QemuMachine firstRun,
+            List<String> devices) {
         String mac = firstRun.spec().mac();
         String label = firstRun.spec().name();
         return List.of(
@@ -145,7 +159,9 @@ public final class LabMain {
                             var inventory = api.inventory(mac);
                             return Optional.of("inspected: available, inventory of " + inventory.body().length()
                                     + " bytes (boot mode " + inventory.field("current_boot_mode").orElse("?")
-                                    + ", pxe_interface " + inventory.field("pxe_interface").orElse("?") + ")");
+                                    + ", pxe_interface " + inventory.field("pxe_interface").orElse("?")
+                                    + ", LLDP system name " + inventory.field("system_name").orElse("none")
+                                    + ", BMC " + inventory.field("bmc_address").orElse("none") + ")");
                         }
                         Deadline.pause(Duration.ofMillis(500), "waiting for the inspection");
                     }
@@ -170,7 +186,7 @@ public final class LabMain {
                     return Optional.of("marked provisioned through the API (HTTP 200); powering it on again");
                 }),
                 new Phase("disk marker", deadline -> {
-                    var secondRun = QemuMachine.boot(network, LabNetwork.PROVISIONING, firstRun.spec());
+                    var secondRun = QemuMachine.boot(network, LabNetwork.PROVISIONING, firstRun.spec(), devices);
                     String marker = BootMedia.DISK_MARKER + " " + (firstRun.spec().firmware() == Firmware.UEFI_OWN_PXE ? "uefi" : "bios");
                     return secondRun.serial().awaitText(marker, deadline.remaining())
                             ? Optional.of("booted its local disk (" + marker + ")") : Optional.empty();
