@@ -182,6 +182,22 @@ lib_packages="$(jdk_host_libs | while read -r lib; do owner_of "$lib" || echo "u
 # kernel's), unpacked, and the libraries the program needs (ldd, on this host): their packages'
 # versions go into the cache key beside the package's own.
 debs="${METALBOOT_CACHE:-$HOME/.cache/metalboot}/ramdisk/debs"
+# Package=version's .deb, downloaded once into the cache (through DIR, which apt's sandbox user
+# need not write: root downloads, and says so instead of being warned) and checked to be that
+# package at that version. Prints its path.
+cached_deb() { # PACKAGE VERSION DIR
+    local package="$1" version="$2" dir="$3" deb
+    mkdir -p "$debs"
+    deb="$debs/${package}_${version//:/%3a}_amd64.deb"
+    if ! [ -s "$deb" ]; then
+        log "downloading $package=$version"
+        (cd "$dir" && apt-get download -q -o APT::Sandbox::User=root "$package=$version") >&2
+        mv "$dir/${package}_"*.deb "$deb"
+    fi
+    [ "$(dpkg-deb -f "$deb" Package Version | paste -sd' ')" = "Package: $package Version: $version" ] ||
+        die "$deb is not $package $version"
+    echo "$deb"
+}
 debian_unpacked="$(mktemp -d)"
 trap 'rm -rf "$debian_unpacked"' EXIT
 debian_keys=()
@@ -192,15 +208,7 @@ for spec in "${debian_binaries[@]}"; do
         die "--debian-binary $spec: PACKAGE:/ABSOLUTE/PATH"
     version="$(apt-cache show --no-all-versions "$package" 2>/dev/null | sed -n 's/^Version: //p' | head -n1)"
     [ -n "$version" ] || die "--debian-binary $spec: apt-cache knows no $package (apt-get update?)"
-    mkdir -p "$debs"
-    deb="$debs/${package}_${version//:/%3a}_amd64.deb"
-    if ! [ -s "$deb" ]; then
-        log "downloading $package=$version"
-        (cd "$debian_unpacked" && apt-get download -q -o APT::Sandbox::User=root "$package=$version") >&2
-        mv "$debian_unpacked/${package}_"*.deb "$deb"
-    fi
-    [ "$(dpkg-deb -f "$deb" Package Version | paste -sd' ')" = "Package: $package Version: $version" ] ||
-        die "$deb is not $package $version"
+    deb="$(cached_deb "$package" "$version" "$debian_unpacked")"
     dpkg-deb -x "$deb" "$debian_unpacked/$package"
     [ -f "$debian_unpacked/$package$path" ] && [ -x "$debian_unpacked/$package$path" ] ||
         die "--debian-binary $spec: $package has no program $path"
@@ -273,19 +281,9 @@ trap 'rm -rf "$work" "$debian_unpacked"' EXIT
 root="$work/root"
 
 # --- the kernel package: downloaded once into the cache, unpacked, depmod run on all of it ---------
-debs="$cache/debs"
-mkdir -p "$debs"
-deb="$debs/${kernel_package}_${kernel_version//:/%3a}_amd64.deb"
-if ! [ -s "$deb" ]; then
-    log "downloading $kernel_package=$kernel_version"
-    # As root into a directory apt's sandbox user cannot write: say so instead of being warned.
-    (cd "$work" && apt-get download -q -o APT::Sandbox::User=root "$kernel_package=$kernel_version") >&2
-    mv "$work/${kernel_package}_"*.deb "$deb"
-    # Older kernels' packages are not needed again: a cached ramdisk keeps its own vmlinuz.
-    find "$debs" -maxdepth 1 -name 'linux-image-*.deb' ! -path "$deb" -delete
-fi
-[ "$(dpkg-deb -f "$deb" Package Version | paste -sd' ')" = "Package: $kernel_package Version: $kernel_version" ] ||
-    die "$deb is not $kernel_package $kernel_version"
+deb="$(cached_deb "$kernel_package" "$kernel_version" "$work")"
+# Older kernels' packages are not needed again: a cached ramdisk keeps its own vmlinuz.
+find "$debs" -maxdepth 1 -name 'linux-image-*.deb' ! -path "$deb" -delete
 dpkg-deb -x "$deb" "$work/kernel"
 kver="$(ls "$work/kernel/lib/modules")"
 [ "$(echo "$kver" | wc -l)" = 1 ] && [ -f "$work/kernel/boot/vmlinuz-$kver" ] || die "$deb: not one kernel and its modules"
