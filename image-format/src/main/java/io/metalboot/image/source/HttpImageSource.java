@@ -1,0 +1,210 @@
+package io.metalboot.image.source;
+
+import io.metalboot.image.TruncatedImageException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * An image on any HTTP(S) server (nginx, an object store, the image service). Spans are read
+ * with {@code Range}, neighbours coalesced into one request; a server that ignores {@code Range}
+ * is read from the start instead, up to the last span. When the server gives a strong
+ * {@code ETag}, every request carries {@code If-Match}, so a file replaced between requests
+ * is refused instead of mixed.
+ */
+public final class HttpImageSource implements ImageSource {
+    private static final Logger LOG = Logger.getLogger(HttpImageSource.class.getName());
+    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
+    /** Spans closer than this share one request: a few wasted bytes cost less than a round trip. */
+    private static final int COALESCE_GAP = 256 * 1024;
+    private static final int MAX_REQUEST_BYTES = 64 * 1024 * 1024;
+
+    private final URI uri;
+    private final HttpClient client;
+    private final Duration requestTimeout;
+    private long size = Long.MIN_VALUE;
+    private Optional<String> etag = Optional.empty();
+    private boolean rangesIgnored;
+
+    public HttpImageSource(URI uri, HttpTrust trust, Duration connectTimeout) throws IOException {
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+            throw new IllegalArgumentException("an image URL is http or https, not " + uri.getScheme());
+        }
+        this.uri = uri;
+        this.requestTimeout = connectTimeout.multipliedBy(4);
+        this.client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(connectTimeout)
+                .sslContext(trust.sslContext())
+                .build();
+    }
+
+    public HttpImageSource(URI uri) throws IOException {
+        this(uri, HttpTrust.systemDefault(), Duration.ofSeconds(30));
+    }
+
+    @Override
+    public String describe() {
+        return uri.getScheme() + "://" + uri.getRawAuthority() + uri.getRawPath();
+    }
+
+    @Override
+    public long size() throws IOException {
+        if (size == Long.MIN_VALUE) {
+            HttpResponse<Void> head = send(request().method("HEAD", HttpRequest.BodyPublishers.noBody())
+                    .timeout(requestTimeout).build(), HttpResponse.BodyHandlers.discarding());
+            expect(head, 200, "HEAD");
+            OptionalLong length = head.headers().firstValueAsLong("Content-Length");
+            size = length.orElse(-1);
+            etag = head.headers().firstValue("ETag").filter(tag -> !tag.startsWith("W/"));
+        }
+        return size;
+    }
+
+    @Override
+    public List<byte[]> read(List<ByteSpan> spans) throws IOException {
+        long total = size();
+        for (ByteSpan span : spans) {
+            if (total >= 0 && span.end() > total) {
+                throw new TruncatedImageException(describe() + " is " + total + " bytes, "
+                        + span.offset() + "+" + span.length() + " lies beyond its end");
+            }
+        }
+        List<byte[]> out = new ArrayList<>(spans.size());
+        int first = 0;
+        while (first < spans.size()) {
+            if (rangesIgnored) {
+                out.addAll(readFromStart(spans.subList(first, spans.size())));
+                break;
+            }
+            int last = first;
+            while (last + 1 < spans.size()
+                    && spans.get(last + 1).offset() - spans.get(last).end() <= COALESCE_GAP
+                    && spans.get(last + 1).end() - spans.get(first).offset() <= MAX_REQUEST_BYTES) {
+                last++;
+            }
+            List<ByteSpan> group = spans.subList(first, last + 1);
+            Optional<byte[]> block = readRange(group.get(0).offset(), group.get(group.size() - 1).end());
+            if (block.isEmpty()) {
+                continue; // the server ignored Range: rangesIgnored is now set
+            }
+            for (ByteSpan span : group) {
+                int from = (int) (span.offset() - group.get(0).offset());
+                byte[] bytes = new byte[span.length()];
+                System.arraycopy(block.get(), from, bytes, 0, span.length());
+                out.add(bytes);
+            }
+            first = last + 1;
+        }
+        return out;
+    }
+
+    /** One {@code Range} request for [from, to); empty when the server answered the whole file. */
+    private Optional<byte[]> readRange(long from, long to) throws IOException {
+        if (from == to) {
+            return Optional.of(new byte[0]);
+        }
+        HttpRequest.Builder builder = request().GET().timeout(requestTimeout)
+                .header("Range", "bytes=" + from + "-" + (to - 1));
+        HttpResponse<InputStream> response = send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = response.body()) {
+            if (response.statusCode() == 200) {
+                LOG.info(() -> describe() + " ignores Range requests: its metadata is read from the start");
+                rangesIgnored = true;
+                return Optional.empty();
+            }
+            expect(response, 206, "GET (Range)");
+            String contentRange = response.headers().firstValue("Content-Range").orElse("");
+            Matcher m = CONTENT_RANGE.matcher(contentRange);
+            if (!m.matches() || Long.parseLong(m.group(1)) != from || Long.parseLong(m.group(2)) != to - 1) {
+                throw new IOException(describe() + " answered Range " + from + "-" + (to - 1)
+                        + " with Content-Range '" + contentRange + "'");
+            }
+            byte[] bytes = body.readNBytes((int) (to - from));
+            if (bytes.length != to - from) {
+                throw new TruncatedImageException(describe() + ": the range " + from + "-" + (to - 1)
+                        + " ended after " + bytes.length + " bytes");
+            }
+            return Optional.of(bytes);
+        }
+    }
+
+    private List<byte[]> readFromStart(List<ByteSpan> spans) throws IOException {
+        List<byte[]> out = new ArrayList<>(spans.size());
+        try (InputStream in = openStream()) {
+            long position = 0;
+            for (ByteSpan span : spans) {
+                long skip = span.offset() - position;
+                in.skipNBytes(skip);
+                byte[] bytes = in.readNBytes(span.length());
+                if (bytes.length != span.length()) {
+                    throw new TruncatedImageException(describe() + " ended before byte " + span.end());
+                }
+                out.add(bytes);
+                position = span.end();
+            }
+        } catch (java.io.EOFException e) {
+            throw new TruncatedImageException(describe() + " ended before the last span", e);
+        }
+        return out;
+    }
+
+    @Override
+    public InputStream openStream() throws IOException {
+        long expected = size();
+        HttpResponse<InputStream> response = send(request().GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        try {
+            expect(response, 200, "GET");
+            long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+            if (expected >= 0 && length >= 0 && length != expected) {
+                throw new IOException(describe() + " changed while it was read: " + expected
+                        + " bytes, then " + length);
+            }
+            return response.body();
+        } catch (IOException | RuntimeException e) {
+            response.body().close();
+            throw e;
+        }
+    }
+
+    private HttpRequest.Builder request() {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri);
+        etag.ifPresent(tag -> builder.header("If-Match", tag));
+        return builder;
+    }
+
+    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) throws IOException {
+        try {
+            return client.send(request, handler);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException(request.method() + " " + describe() + " interrupted");
+        }
+    }
+
+    private void expect(HttpResponse<?> response, int status, String what) throws IOException {
+        if (response.statusCode() == 412) {
+            throw new IOException(describe() + " changed while it was read (its ETag no longer matches)");
+        }
+        if (response.statusCode() != status) {
+            throw new IOException(what + " " + describe() + ": HTTP " + response.statusCode());
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}
