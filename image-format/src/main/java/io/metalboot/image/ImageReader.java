@@ -2,11 +2,9 @@ package io.metalboot.image;
 
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import io.metalboot.image.source.ImageSource;
-import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 import org.tukaani.xz.MemoryLimitException;
@@ -49,7 +47,8 @@ public final class ImageReader {
                 stream.close();
                 result = new Qcow2Reader(source, algorithm, sink).read();
             } else {
-                result = readStream(format, stream, new SequenceInputStream(new ByteArrayInputStream(head), stream), sink);
+                stream.replay(head);
+                result = readStream(format, stream, sink);
             }
         } finally {
             stream.close();
@@ -79,12 +78,16 @@ public final class ImageReader {
         return detected;
     }
 
-    private static ImageReadResult readStream(ImageFormat format, SourceStream stream, InputStream in, ExtentSink sink)
+    private static ImageReadResult readStream(ImageFormat format, SourceStream stream, ExtentSink sink)
             throws IOException {
         ZeroRunSplitter splitter = new ZeroRunSplitter(sink);
-        byte[] buffer = new byte[BUFFER];
+        long size = stream.expectedSize();
+        // A compressed stream may grow far past its source; a raw one is as long as it.
+        byte[] buffer = new byte[format == ImageFormat.RAW && size >= 0 ? Math.clamp(size, 1, BUFFER) : BUFFER];
         long guest = 0;
-        try (InputStream decoded = decoder(format, in)) {
+        InputStream decoded = null;
+        try {
+            decoded = decoder(format, stream);
             while (true) {
                 int filled = 0;
                 while (filled < buffer.length) {
@@ -104,11 +107,15 @@ public final class ImageReader {
                 }
             }
             splitter.flush();
-            stream.drain(buffer);
+            stream.drain(buffer); // what follows the decoder's end marker is hashed too
         } catch (ImageException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             throw classify(format, stream, e);
+        } finally {
+            if (decoded != null && decoded != stream) {
+                decoded.close(); // the decoders hold native memory (zlib, zstd)
+            }
         }
         byte[] sum = stream.finish();
         return new ImageReadResult(format, guest, stream.position(), splitter.dataBytes(), splitter.zeroBytes(),

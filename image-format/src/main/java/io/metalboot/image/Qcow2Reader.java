@@ -71,7 +71,7 @@ final class Qcow2Reader {
         watched.sort(java.util.Comparator.comparingLong(SourceStream.Watched::offset));
         long dataBytes;
         try (SourceStream stream = new SourceStream(source.openStream(), algorithm, fileSize, source.describe(), watched)) {
-            dataBytes = streamData(header, map, stream, windowBytes(maxRun));
+            dataBytes = streamData(header, map, stream, (int) Math.min(windowBytes(maxRun), Math.max(fileSize, 1)));
             stream.drain(new byte[64 * 1024]);
             byte[] sum = stream.finish();
             return new ImageReadResult(ImageFormat.QCOW2, header.virtualSize(), fileSize, dataBytes,

@@ -27,6 +27,8 @@ final class SourceStream extends InputStream {
     private long position;
     private IOException sourceFailure;
     private boolean sawEnd;
+    private byte[] replay;
+    private int replayed;
 
     SourceStream(InputStream in, ChecksumAlgorithm algorithm, long expectedSize, String source, List<Watched> watched) {
         this.in = in;
@@ -39,6 +41,10 @@ final class SourceStream extends InputStream {
 
     ChecksumAlgorithm digestAlgorithm() {
         return algorithm;
+    }
+
+    long expectedSize() {
+        return expectedSize;
     }
 
     long position() {
@@ -60,8 +66,20 @@ final class SourceStream extends InputStream {
         return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
+    /** Serves {@code head} (already read, hashed and counted) again before the rest of the source. */
+    void replay(byte[] head) {
+        this.replay = head;
+        this.replayed = 0;
+    }
+
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
+        if (replay != null && replayed < replay.length) {
+            int n = Math.min(len, replay.length - replayed);
+            System.arraycopy(replay, replayed, b, off, n);
+            replayed += n;
+            return n;
+        }
         int n;
         try {
             n = in.read(b, off, len);
