@@ -145,7 +145,7 @@ public final class Qcow2HeaderCodec {
         Optional<String> backingFile = Optional.empty();
         if (backingFileOffset != 0) {
             if (backingFileSize <= 0 || backingFileSize > 1023 || backingFileOffset < headerLength
-                    || backingFileOffset + backingFileSize > Math.min(clusterSize, length)) {
+                    || backingFileOffset > Math.min(clusterSize, length) - backingFileSize) {
                 throw new MalformedImageException("the backing file name (" + backingFileSize + " bytes at "
                         + backingFileOffset + ") does not fit the first cluster");
             }
