@@ -152,7 +152,86 @@ class ImageVectorTest {
         assertEquals(checksum, result.sourceChecksum());
         assertEquals(result.virtualSize(), result.dataBytes() + result.zeroBytes(), "data + zeros = disk");
         assertEquals(-1L, Files.mismatch(vectors.resolve(expected), out), vector + " differs from " + expected);
+        if (result.format() != ImageFormat.QCOW2) {
+            // a stream's zeros are found, not materialised: every all-zero 4 KiB block is a zero extent
+            assertEquals(zeroBlockBytes(vectors.resolve(expected)), result.zeroBytes(), "zero bytes of " + vector);
+        } else {
+            // a qcow2's zeros are its zero and unallocated (sub)clusters: what qemu-img map calls data: false
+            assertEquals(qemuImgMapZeroBytes(vector), result.zeroBytes(), "zero bytes of " + vector);
+        }
         Files.delete(out);
+    }
+
+    private static long qemuImgMapZeroBytes(String vector) throws Exception {
+        String map = Commands.run(dir.resolve("vectors"), "qemu-img", "map", "--output=json", vector);
+        long total = 0;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"length\": (\\d+)[^}]*\"data\": false").matcher(map);
+        while (m.find()) {
+            total += Long.parseLong(m.group(1));
+        }
+        return total;
+    }
+
+    private static long zeroBlockBytes(Path raw) throws IOException {
+        byte[] bytes = Files.readAllBytes(raw);
+        byte[] zeros = new byte[4096];
+        long total = 0;
+        for (int at = 0; at < bytes.length; at += 4096) {
+            int n = Math.min(4096, bytes.length - at);
+            if (java.util.Arrays.mismatch(bytes, at, at + n, zeros, 0, n) < 0) {
+                total += n;
+            }
+        }
+        return total;
+    }
+
+    @Test
+    void aServerThatIgnoresRangeStillServesAQcow2() throws Exception {
+        try (NginxServer noRanges = NginxServer.serve(dir.resolve("vectors"), dir.resolve("nginx-no-ranges"), "max_ranges 0;");
+                ImageSource source = new HttpImageSource(noRanges.uri("c4k.qcow2"));
+                DiskImageSink sink = new DiskImageSink(dir.resolve("no-ranges.out"))) {
+            ImageReadResult result = ImageReader.read(source, Optional.empty(), Optional.empty(), sink);
+            sink.finish(result.virtualSize());
+            assertEquals(-1L, Files.mismatch(dir.resolve("vectors/c4k.expected"), dir.resolve("no-ranges.out")));
+            assertTrue(noRanges.accessLog().stream().allMatch(line -> line.contains("\" 200 ")),
+                    "nginx answered every request whole: " + noRanges.accessLog());
+        }
+    }
+
+    @Test
+    void aFileReplacedBetweenItsMetadataAndItsStreamIsRefused() throws Exception {
+        Path vectors = dir.resolve("vectors");
+        byte[] original = Files.readAllBytes(vectors.resolve("c64k.qcow2"));
+        io.metalboot.image.qcow2.Qcow2Header h = io.metalboot.image.qcow2.Qcow2HeaderCodec.decode(original, 65536,
+                original.length);
+        ByteBuffer b = ByteBuffer.wrap(original.clone());
+        long l2 = b.getLong((int) h.l1TableOffset()) & 0x00fffffffffffe00L;
+        b.putLong((int) l2, b.getLong((int) l2 + 8)); // guest cluster 0 now maps cluster 1's data
+        Path replaced = vectors.resolve("replaced.qcow2");
+        Files.write(replaced, b.array());
+        ImageSource swapped = new ImageSource() {
+            final ImageSource before = new FileImageSource(vectors.resolve("c64k.qcow2"));
+            final ImageSource after = new FileImageSource(replaced);
+
+            public String describe() {
+                return "a file replaced while it was read";
+            }
+
+            public long size() throws IOException {
+                return before.size();
+            }
+
+            public java.util.List<byte[]> read(java.util.List<io.metalboot.image.source.ByteSpan> spans) throws IOException {
+                return before.read(spans);
+            }
+
+            public java.io.InputStream openStream() throws IOException {
+                return after.openStream();
+            }
+        };
+        MalformedImageException e = assertThrows(MalformedImageException.class,
+                () -> ImageReader.read(swapped, Optional.of(ImageFormat.QCOW2), Optional.empty(), ExtentSink.discarding()));
+        assertTrue(e.getMessage().contains("changed while it was read"), e.getMessage());
     }
 
     private static ImageSource source(String vector, String from) throws IOException {
