@@ -172,10 +172,48 @@ public final class HttpImageSource implements ImageSource {
                 throw new IOException(describe() + " changed while it was read: " + expected
                         + " bytes, then " + length);
             }
-            return response.body();
+            return new CutDetectingStream(response.body(), length >= 0 ? length : expected);
         } catch (IOException | RuntimeException e) {
             response.body().close();
             throw e;
+        }
+    }
+
+    /** A body that ends or fails before its Content-Length is a cut download, said as such. */
+    private final class CutDetectingStream extends java.io.FilterInputStream {
+        private final long length;
+        private long received;
+
+        CutDetectingStream(InputStream in, long length) {
+            super(in);
+            this.length = length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n;
+            try {
+                n = in.read(b, off, len);
+            } catch (IOException e) {
+                if (length >= 0 && received < length) {
+                    throw new TruncatedImageException(describe() + " was cut after " + received + " of its "
+                            + length + " bytes: " + e.getMessage(), e);
+                }
+                throw e;
+            }
+            if (n < 0 && length >= 0 && received < length) {
+                throw new TruncatedImageException(describe() + " ended after " + received + " of its " + length + " bytes");
+            }
+            if (n > 0) {
+                received += n;
+            }
+            return n;
         }
     }
 
