@@ -20,4 +20,16 @@ public interface MachineIdentity {
      * credential of ours, so a request showing nothing is judged by the signature alone).
      */
     boolean mayFetch(String machine, InetSocketAddress remote, Optional<String> bearer);
+
+    /**
+     * {@code machine} as the signed URL must name it (the appliance: the MAC in its one printed
+     * form), or empty when it cannot name a machine. By default: itself, if it is a valid id.
+     */
+    default Optional<String> canonical(String machine) {
+        try {
+            return Optional.of(DeployUrls.requireId("machine", machine));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
 }
