@@ -21,10 +21,11 @@ import java.util.Optional;
  * ({@link io.metalboot.images.serve.ImageRoutes}, {@link io.metalboot.images.api.ImageApi}) and
  * the appliance's deploy code use.
  *
- * @param maxLifetime the longest lifetime the operator API signs a URL for
+ * @param maxLifetime  the longest lifetime the operator API signs a URL for
+ * @param fetchEagerly upstream images are fetched at start and when added, not at their first request
  */
 public record Images(ImageCatalogStore catalog, ImageCache cache, LocalImages local, DeployUrls urls,
-        MachineIdentity identity, Duration maxLifetime) implements AutoCloseable {
+        MachineIdentity identity, Duration maxLifetime, boolean fetchEagerly) implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("images");
 
     /** A file ready to serve, and what to do once it is served. */
@@ -32,10 +33,10 @@ public record Images(ImageCatalogStore catalog, ImageCache cache, LocalImages lo
     }
 
     /**
-     * Reads the catalog's local images through, and with {@code eager} starts fetching its
+     * Reads the catalog's local images through, and when fetching eagerly starts fetching its
      * upstream ones; a local image that fails is logged (and shown by the API), not fatal.
      */
-    public void start(boolean eager) {
+    public void start() {
         for (CatalogImage image : catalog.images()) {
             switch (image.origin()) {
                 case ImageOrigin.LocalFile f -> {
@@ -46,7 +47,7 @@ public record Images(ImageCatalogStore catalog, ImageCache cache, LocalImages lo
                     }
                 }
                 case ImageOrigin.Upstream u -> {
-                    if (eager) {
+                    if (fetchEagerly) {
                         cache.prefetch(image);
                     }
                 }
@@ -75,6 +76,9 @@ public record Images(ImageCatalogStore catalog, ImageCache cache, LocalImages lo
         }
         Optional<CatalogImage> previous = catalog.put(image);
         previous.filter(p -> !p.equals(image)).ifPresent(p -> forget(p.name()));
+        if (fetchEagerly && image.origin() instanceof ImageOrigin.Upstream) {
+            cache.prefetch(image);
+        }
         return previous;
     }
 
