@@ -223,9 +223,15 @@ public final class ImageApi {
                 deploy));
     }
 
+    /** For the audit log: an upstream URL without its query (a presigned URL's query is a credential). */
     private static String describe(CatalogImage image) {
+        String source = switch (image.origin()) {
+            case ImageOrigin.LocalFile file -> file.path().toString();
+            case ImageOrigin.Upstream up -> up.uri().getScheme() + "://" + up.uri().getRawAuthority()
+                    + up.uri().getRawPath() + (up.uri().getRawQuery() == null ? "" : "?REDACTED");
+        };
         ImageSpec spec = ImageSpec.of(image);
-        return (spec.url() != null ? spec.url() : spec.path()) + " " + spec.format() + " " + spec.checksum();
+        return source + " " + spec.format() + " " + spec.checksum();
     }
 
     /** Who (the caller's address) changed which image, and how; the same lines as the machines API's. */
