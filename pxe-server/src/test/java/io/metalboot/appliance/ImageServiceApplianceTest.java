@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.metalboot.appliance.images.ImageService;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+import java.util.stream.Stream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
@@ -128,10 +134,43 @@ class ImageServiceApplianceTest {
         assertEquals(0, reply.body().length, what);
     }
 
+    /** Every record of the appliance's loggers, at every level, while a test runs. */
+    static final class CapturedLogs extends Handler implements AutoCloseable {
+        final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final List<Logger> loggers = Stream.of("http", "images", "audit", "metalboot", "agent")
+                .map(Logger::getLogger).toList();
+        private final List<java.util.logging.Level> levels = new ArrayList<>();
+
+        CapturedLogs() {
+            for (Logger logger : loggers) {
+                levels.add(logger.getLevel());
+                logger.setLevel(java.util.logging.Level.ALL);
+                logger.addHandler(this);
+            }
+        }
+
+        @Override
+        public void publish(LogRecord record) {
+            lines.add(record.getLoggerName() + " " + new SimpleFormatter().formatMessage(record));
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+            for (int i = 0; i < loggers.size(); i++) {
+                loggers.get(i).removeHandler(this);
+                loggers.get(i).setLevel(levels.get(i));
+            }
+        }
+    }
+
     @Test
     void anApiImageServedBySignedUrlWithRangeHeadAndEtag() throws Exception {
         SteppedClock clock = new SteppedClock();
-        try (InProcessAppliance appliance = InProcessAppliance.start(dir, "images: {signed-url-max-lifetime-seconds: 3600}\n",
+        try (CapturedLogs logs = new CapturedLogs(); InProcessAppliance appliance = InProcessAppliance.start(dir, "images: {signed-url-max-lifetime-seconds: 3600}\n",
                 clock)) {
             String api = appliance.operatorBase() + "/api/v1/images/disk";
             String added = appliance.operator(put(api, "{\"path\": \"" + imageFile + "\", \"format\": \"raw\","
@@ -187,8 +226,20 @@ class ImageServiceApplianceTest {
             clock.advance(Duration.ofSeconds(600));
             assertRefused(curl("-H", "Authorization: Bearer " + otherCredential, otherUrl), "expired");
 
-            // The signature never reaches a log line: the access log redacts it (checked in http-server).
-            assertFalse(Files.readString(appliance.stateDir().resolve("images.json")).contains(sig));
+            // Secrets never reach a log: not a signature (the access log redacts sig), not the key.
+            byte[] key = Files.readAllBytes(appliance.stateDir().resolve("image-url.key"));
+            List<String> secrets = List.of(sig, flipped, HexFormat.of().formatHex(key),
+                    java.util.Base64.getEncoder().encodeToString(key),
+                    java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(key));
+            assertTrue(logs.lines.stream().anyMatch(l -> l.startsWith("http GET /images/disk?machine=")
+                    && l.contains("&sig=REDACTED")), logs.lines.toString());
+            assertTrue(logs.lines.stream().anyMatch(l -> l.startsWith("audit ") && l.contains("signed URL for " + MAC)),
+                    logs.lines.toString());
+            for (String line : logs.lines) {
+                for (String secret : secrets) {
+                    assertFalse(line.contains(secret), line);
+                }
+            }
         }
     }
 
@@ -230,6 +281,26 @@ class ImageServiceApplianceTest {
 
             appliance.operator(get(api + "/x").DELETE(), 204);
             appliance.operator(get(api + "/x"), 404);
+        }
+    }
+
+    @Test
+    void theDeployUrlTheApplianceSignsForItsOwnDeploy() throws Exception {
+        String config = """
+                images:
+                  catalog:
+                    - {name: base, path: %s, format: detect, checksum: "sha256:%s"}
+                """.formatted(imageFile, sha256);
+        try (InProcessAppliance appliance = InProcessAppliance.start(dir, config)) {
+            ImageService images = appliance.service(ImageService.class);
+            java.net.URI url = images.deployUri("base", io.metalboot.machine.MacAddress.parse(MAC), "deploy-7",
+                    Duration.ofMinutes(30));
+            assertTrue(url.toString().startsWith(appliance.bootBase() + "/images/base?machine=")
+                    && url.toString().contains("&deploy=deploy-7&sig="), url.toString());
+            Curl reply = curl(url.toString());
+            assertEquals("200", reply.status(), reply.headers());
+            assertArrayEquals(image, reply.body());
+            assertRefused(curl(url.toString().replace("deploy=deploy-7", "deploy=deploy-8")), "another deploy");
         }
     }
 

@@ -120,6 +120,11 @@ final class InProcessAppliance implements AutoCloseable {
         return "http://127.0.0.1:" + appliance.service(OperatorApiService.class).orElseThrow().port();
     }
 
+    /** A started service of this type (the image service's deploy URLs, say). */
+    <T extends ApplianceService> T service(Class<T> type) {
+        return appliance.service(type).orElseThrow();
+    }
+
     /** The operator's token, read from the state directory as an operator on the host would. */
     String token() throws Exception {
         return Files.readString(stateDir.resolve(ApiToken.FILE_NAME)).strip();
