@@ -5,8 +5,9 @@ import java.net.SocketAddress;
 import java.util.Locale;
 
 /**
- * One DEBUG line per request on logger "http". Boot tokens travel in query strings, so the value
- * of every query parameter whose name contains "token" is replaced before anything is logged.
+ * One DEBUG line per request on logger "http". Boot tokens and URL signatures travel in query
+ * strings, so the value of every query parameter whose name contains "token", or is "sig" or
+ * "signature", is replaced before anything is logged.
  */
 final class AccessLog {
     static final System.Logger LOG = System.getLogger("http");
@@ -30,7 +31,7 @@ final class AccessLog {
                 hostAndPort(remote), note == null ? "" : " (" + note + ")");
     }
 
-    /** {@code uri} with the value of every "*token*" query parameter replaced. */
+    /** {@code uri} with the value of every "*token*", "sig" and "signature" query parameter replaced. */
     static String redact(String uri) {
         int question = uri.indexOf('?');
         if (question < 0) {
@@ -47,7 +48,8 @@ final class AccessLog {
             String name = equals < 0 ? pair : pair.substring(0, equals);
             // Decoded check too: "%74oken" is still a token.
             String decodedName = AssetDirectory.percentDecode(name);
-            boolean secret = (decodedName == null ? name : decodedName).toLowerCase(Locale.ROOT).contains("token");
+            String lower = (decodedName == null ? name : decodedName).toLowerCase(Locale.ROOT);
+            boolean secret = lower.contains("token") || lower.equals("sig") || lower.equals("signature");
             out.append(secret && equals >= 0 ? name + "=" + REDACTED : pair);
         }
         return out.toString();

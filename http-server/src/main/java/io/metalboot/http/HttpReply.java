@@ -2,6 +2,7 @@ package io.metalboot.http;
 
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -54,6 +55,25 @@ public record HttpReply(int status, String contentType, Body body, Map<String, S
     }
 
     /**
+     * A file on disk, sent the way a mount's files are: GET and HEAD, one byte range, a strong
+     * ETag, If-None-Match/If-Modified-Since and If-Range, by sendfile where the pipeline allows.
+     * The server chooses the status (200, 206, 304, 416; 404 when the file cannot be opened), so a
+     * file reply is made with status 200. For an endpoint that decided the caller may have this
+     * file (a signed URL, say); symbolic links are followed, containment is the endpoint's concern.
+     *
+     * @param contentType Content-Type, or null: from the file name's extension, as for mounts
+     * @param whenDone    runs once when the reply is out or has failed (the file is no longer
+     *                    needed), or null
+     */
+    public record FileBody(Path file, String contentType, Runnable whenDone) implements Body {
+        public FileBody {
+            if (file == null) {
+                throw new IllegalArgumentException("a file body needs a file");
+            }
+        }
+    }
+
+    /**
      * Writes a streamed body. {@code body} blocks while the client is slower than the writer (the
      * connection's buffer is full), so that only a bounded part of the body is ever in memory.
      * Flushing is optional: the server sends what is buffered at least every 64 KiB and at the end.
@@ -71,6 +91,9 @@ public record HttpReply(int status, String contentType, Body body, Map<String, S
             throw new IllegalArgumentException("status 100..599, not " + status);
         }
         body = body == null ? new Bytes(new byte[0]) : body;
+        if (body instanceof FileBody && status != 200) {
+            throw new IllegalArgumentException("a file reply is made with status 200 (the server picks 206, 304, ...)");
+        }
         if (body instanceof Streamed && (status < 200 || status == 204 || status == 304)) {
             throw new IllegalArgumentException("a " + status + " reply has no body to stream");
         }
@@ -110,6 +133,14 @@ public record HttpReply(int status, String contentType, Body body, Map<String, S
      */
     public static HttpReply streaming(int status, String contentType, long length, BodyWriter writer) {
         return new HttpReply(status, contentType, new Streamed(length, writer), Map.of());
+    }
+
+    /**
+     * {@code file}, served with Range, ETag and conditional requests like a mount's files (see
+     * {@link FileBody}); {@code whenDone} (may be null) runs once the reply is out or failed.
+     */
+    public static HttpReply file(Path file, String contentType, Runnable whenDone) {
+        return new HttpReply(200, null, new FileBody(file, contentType, whenDone), Map.of());
     }
 
     /** This reply with one more header (replacing one of the same name). */

@@ -337,11 +337,19 @@ final class HttpRequestRouter extends ChannelInboundHandlerAdapter {
             exchange.body.detach();
         }
         if (!ctx.channel().isActive()) {
+            if (reply.body() instanceof HttpReply.FileBody file) {
+                runQuietly(file.whenDone(), exchange);
+            }
             AccessLog.request(exchange.method, exchange.uri, reply.status(), -1, exchange.start,
                     ctx.channel().remoteAddress(), "client gone");
             return;
         }
         boolean keepAlive = exchange.keepAliveAfterReply();
+        if (reply.body() instanceof HttpReply.FileBody file) {
+            replyFile(ctx, exchange, reply, file, keepAlive);
+            updateReading(ctx);
+            return;
+        }
         HttpResponseStatus status = HttpResponseStatus.valueOf(reply.status());
         long length;
         HttpResponse response;
@@ -351,6 +359,7 @@ final class HttpRequestRouter extends ChannelInboundHandlerAdapter {
                 response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                         exchange.head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes.bytes()));
             }
+            case HttpReply.FileBody file -> throw new IllegalStateException("file bodies are sent by replyFile");
             case HttpReply.Streamed streamed -> {
                 length = streamed.length();
                 // HEAD: the headers a GET would get, and the writer never runs.
@@ -390,6 +399,38 @@ final class HttpRequestRouter extends ChannelInboundHandlerAdapter {
             stream(ctx, exchange, response, (HttpReply.Streamed) reply.body(), keepAlive);
         }
         updateReading(ctx);
+    }
+
+    /** An endpoint's file: through the mounts' code (range, ETag, sendfile); {@code whenDone} once it is out. */
+    private void replyFile(ChannelHandlerContext ctx, Exchange exchange, HttpReply reply, HttpReply.FileBody file,
+            boolean keepAlive) {
+        StaticAssetHandler.Served served;
+        try {
+            served = assets.serveEndpointFile(ctx, exchange.request, file, reply.headers(), keepAlive);
+        } catch (RuntimeException e) {
+            // A header that cannot go on the wire, say; nothing was written yet.
+            runQuietly(file.whenDone(), exchange);
+            AccessLog.LOG.log(Level.WARNING, "endpoint for {0} {1} replied with a file that could not be sent: {2}",
+                    exchange.method, AccessLog.redact(exchange.uri), String.valueOf(e));
+            replyText(ctx, exchange, HttpResponseStatus.INTERNAL_SERVER_ERROR, INTERNAL_ERROR, null);
+            return;
+        }
+        if (file.whenDone() != null) {
+            served.lastWrite().addListener(f -> runQuietly(file.whenDone(), exchange));
+        }
+        replied(ctx, exchange, served.lastWrite(), served.status(), served.bytes(), served.note(), keepAlive);
+    }
+
+    private static void runQuietly(Runnable task, Exchange exchange) {
+        if (task == null) {
+            return;
+        }
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            AccessLog.LOG.log(Level.WARNING, "endpoint for {0} {1}: its file reply's completion failed: {2}",
+                    exchange.method, AccessLog.redact(exchange.uri), String.valueOf(e));
+        }
     }
 
     private void stream(ChannelHandlerContext ctx, Exchange exchange, HttpResponse response, HttpReply.Streamed body,

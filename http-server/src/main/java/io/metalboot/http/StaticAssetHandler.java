@@ -78,17 +78,42 @@ final class StaticAssetHandler {
                 return notFound(ctx, keepAlive, notFound.reason());
             }
         }
+        // The real path has no link left in it; NOFOLLOW_LINKS keeps it that way until open.
+        return serveFile(ctx, request, file, new LinkOption[] {LinkOption.NOFOLLOW_LINKS}, contentType(file),
+                Map.of(), keepAlive);
+    }
+
+    /**
+     * Serves one file an endpoint chose ({@link HttpReply.FileBody}): the same GET/HEAD, range,
+     * ETag and conditional handling as a mount's files, with the endpoint's content type and
+     * extra headers. The endpoint has decided that the caller may have it; links are followed.
+     */
+    Served serveEndpointFile(ChannelHandlerContext ctx, HttpRequest request, HttpReply.FileBody body,
+            Map<String, String> extraHeaders, boolean keepAlive) {
+        HttpMethod method = request.method();
+        if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
+            HttpResponse response = head(HttpResponseStatus.METHOD_NOT_ALLOWED, keepAlive);
+            response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD").set(HttpHeaderNames.CONTENT_LENGTH, 0);
+            return new Served(writeEmpty(ctx, response), 405, 0, null);
+        }
+        return serveFile(ctx, request, body.file(), new LinkOption[0],
+                body.contentType() == null ? contentType(body.file()) : body.contentType(), extraHeaders, keepAlive);
+    }
+
+    private Served serveFile(ChannelHandlerContext ctx, HttpRequest request, Path file, LinkOption[] links,
+            String contentType, Map<String, String> extraHeaders, boolean keepAlive) {
+        HttpMethod method = request.method();
         FileChannel channel;
         BasicFileAttributes attributes;
         long size;
         try {
-            // The real path has no link left in it; NOFOLLOW_LINKS keeps it that way until open.
-            channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            channel = links.length == 0 ? FileChannel.open(file, StandardOpenOption.READ)
+                    : FileChannel.open(file, StandardOpenOption.READ, links[0]);
         } catch (IOException | SecurityException e) {
             return notFound(ctx, keepAlive, "cannot open: " + e.getClass().getSimpleName());
         }
         try {
-            attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            attributes = Files.readAttributes(file, BasicFileAttributes.class, links);
             size = channel.size();
         } catch (IOException e) {
             closeQuietly(channel);
@@ -102,6 +127,7 @@ final class StaticAssetHandler {
         if (notModified(requestHeaders, etag, lastModifiedSeconds)) {
             closeQuietly(channel);
             HttpResponse response = head(HttpResponseStatus.NOT_MODIFIED, keepAlive);
+            extraHeaders.forEach(response.headers()::set);
             response.headers().set(HttpHeaderNames.ETAG, etag).set(HttpHeaderNames.LAST_MODIFIED, lastModified);
             return new Served(writeEmpty(ctx, response), 304, 0, null);
         }
@@ -125,8 +151,9 @@ final class StaticAssetHandler {
         long length = partial ? range.last() - range.first() + 1 : size;
         HttpResponse response = head(partial ? HttpResponseStatus.PARTIAL_CONTENT : HttpResponseStatus.OK, keepAlive);
         HttpHeaders headers = response.headers();
+        extraHeaders.forEach(headers::set);
         headers.set(HttpHeaderNames.CONTENT_LENGTH, length)
-                .set(HttpHeaderNames.CONTENT_TYPE, contentType(file))
+                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
                 .set(HttpHeaderNames.ACCEPT_RANGES, HttpHeaderValues.BYTES)
                 .set(HttpHeaderNames.ETAG, etag)
                 .set(HttpHeaderNames.LAST_MODIFIED, lastModified);

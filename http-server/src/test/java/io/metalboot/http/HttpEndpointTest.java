@@ -235,6 +235,8 @@ class HttpEndpointTest {
         assertEquals("/x?mac=1&token=REDACTED", AccessLog.redact("/x?mac=1&token=abc"));
         assertEquals("/x?Agent-Token=REDACTED&%74oken=REDACTED&t=1", AccessLog.redact("/x?Agent-Token=a&%74oken=b&t=1"));
         assertEquals("/x?token&a=", AccessLog.redact("/x?token&a="));
+        assertEquals("/images/u?machine=m&expires=9&sig=REDACTED&Signature=REDACTED&sigma=1",
+                AccessLog.redact("/images/u?machine=m&expires=9&sig=c2VjcmV0&Signature=x&sigma=1"));
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.metalboot.appliance.dhcp.ProxyDhcpService;
 import io.metalboot.appliance.evidence.BootEvidence;
 import io.metalboot.appliance.evidence.NeighbourTable;
 import io.metalboot.appliance.evidence.ProcNetArpTable;
+import io.metalboot.appliance.images.ImageService;
 import io.metalboot.appliance.registry.JournalBootTokenStore;
 import io.metalboot.appliance.registry.JournalMachineStore;
 import io.metalboot.appliance.registry.MachineRegistry;
@@ -40,11 +41,13 @@ final class Appliance implements AutoCloseable {
     }
 
     /**
-     * The order services start in. The ProxyDHCP comes last: it tells machines where to fetch
+     * The order services start in. The image service comes first: it hands its routes to the two
+     * HTTP listeners (built next) and checks its images before machines can ask. The ProxyDHCP comes last: it tells machines where to fetch
      * their next file, so what it names (TFTP, HTTP) must already be listening, and it advertises
      * the HTTP port as bound.
      */
-    private static final List<ServiceFactory> SERVICES = List.of(HttpService::from, AgentWatchService::from,
+    private static final List<ServiceFactory> SERVICES = List.of(ImageService::from, HttpService::from,
+            AgentWatchService::from,
             OperatorApiService::from, TftpService::from, ProxyDhcpService::from);
 
     /**
@@ -86,7 +89,7 @@ final class Appliance implements AutoCloseable {
                 config.agents().powerOffAfterInspection());
         BootEndpoint endpoint = endpoint(config);
         context = new ServiceContext(config, registry, agents, endpoint, evidence(config, endpoint),
-                new AtomicBoolean());
+                new AtomicBoolean(), sources.clock(), new ContributedRoutes());
         for (ServiceFactory factory : SERVICES) {
             Optional<ApplianceService> service = factory.from(context);
             if (service.isPresent()) {

@@ -56,6 +56,7 @@ final class HttpService implements ApplianceService {
         routes.addAll(BootScriptRoutes.routes(new BootScripts(bootSettings(config), context.registry(),
                 context.endpoint(), context.evidence())));
         routes.addAll(new AgentApi(context.registry(), context.agents(), context.evidence()).routes());
+        routes.addAll(context.routes().provisioning());
         routes.addAll(HealthRoutes.routes(context.ready()::get));
         return Optional.of(new HttpService(new HttpServer(settings, routes), context));
     }

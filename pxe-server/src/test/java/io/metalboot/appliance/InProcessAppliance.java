@@ -39,6 +39,12 @@ final class InProcessAppliance implements AutoCloseable {
                 "test.yaml").config()), dir.resolve("state"));
     }
 
+    /** As {@link #start(Path, String)}, with {@code clock} as the registry's, agents' and signed URLs' clock. */
+    static InProcessAppliance start(Path dir, String more, Clock clock) throws Exception {
+        return new InProcessAppliance(Appliance.start(ConfigLoader.load(merged(loopbackConfig(dir), more),
+                "test.yaml").config(), new Appliance.Sources(null, clock)), dir.resolve("state"));
+    }
+
     /**
      * Started with {@code more} laid over {@link #untrustedLoopbackConfig}: script requests over
      * loopback are held to the boot evidence rules, with this neighbour table and clock; PXE
@@ -112,6 +118,11 @@ final class InProcessAppliance implements AutoCloseable {
     /** The operator listener. */
     String operatorBase() {
         return "http://127.0.0.1:" + appliance.service(OperatorApiService.class).orElseThrow().port();
+    }
+
+    /** A started service of this type (the image service's deploy URLs, say). */
+    <T extends ApplianceService> T service(Class<T> type) {
+        return appliance.service(type).orElseThrow();
     }
 
     /** The operator's token, read from the state directory as an operator on the host would. */

@@ -56,6 +56,7 @@ public final class AgentApi {
             return HttpReply.unauthorized();
         }
         sessions.registered(mac, registry.machine(mac).map(Machine::state).orElseThrow());
+        sessions.calledFrom(mac, call.remote() == null ? null : call.remote().getAddress());
         return HttpReply.json(200, json.writeValueAsBytes(new AgentProtocol.RegisterResponse(credential.get(),
                 (int) sessions.heartbeat().toSeconds())));
     }
@@ -75,6 +76,7 @@ public final class AgentApi {
         AgentProtocol.ActionReport report = heartbeat.report();
         AgentSessions.Action next = report == null ? sessions.heartbeat(mac.get(), null, null, null)
                 : sessions.heartbeat(mac.get(), report.actionId(), report.status(), report.message());
+        sessions.calledFrom(mac.get(), call.remote() == null ? null : call.remote().getAddress());
         return HttpReply.json(200, json.writeValueAsBytes(new AgentProtocol.HeartbeatResponse(next.id(),
                 next.kind().wireName(), (int) sessions.heartbeat().toSeconds())));
     }

@@ -6,6 +6,7 @@ import io.metalboot.machine.MachineState;
 import io.metalboot.machine.agent.AgentActionKind;
 import io.metalboot.machine.agent.AgentProtocol;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,6 +42,8 @@ public final class AgentSessions {
         Instant lastHeartbeat;
         Action current;
         boolean lost;
+        /** Where its last call came from (registration or heartbeat), if known. */
+        InetAddress lastAddress;
         final Deque<AgentActionKind> queued = new ArrayDeque<>();
     }
 
@@ -129,6 +132,34 @@ public final class AgentSessions {
         if (kind != AgentActionKind.WAIT) {
             session.queued.add(kind);
         }
+    }
+
+    /** The address {@code mac}'s agent called from just now (its registration or a heartbeat). */
+    public synchronized void calledFrom(MacAddress mac, InetAddress address) {
+        Session session = sessions.get(mac);
+        if (session != null && address != null) {
+            session.lastAddress = address;
+        }
+    }
+
+    /** The address {@code mac}'s running agent last called from. */
+    public synchronized Optional<InetAddress> lastAddress(MacAddress mac) {
+        Session session = sessions.get(mac);
+        return session == null ? Optional.empty() : Optional.ofNullable(session.lastAddress);
+    }
+
+    /**
+     * The machines whose agents (running this boot, not lost) last called from {@code address}:
+     * who the appliance knows is at that address.
+     */
+    public synchronized java.util.Set<MacAddress> machinesAt(InetAddress address) {
+        java.util.Set<MacAddress> at = new java.util.HashSet<>();
+        sessions.forEach((mac, session) -> {
+            if (!session.lost && address.equals(session.lastAddress)) {
+                at.add(mac);
+            }
+        });
+        return at;
     }
 
     public synchronized Optional<AgentView> view(MacAddress mac) {

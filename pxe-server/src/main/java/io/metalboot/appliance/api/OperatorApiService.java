@@ -52,6 +52,7 @@ public final class OperatorApiService implements ApplianceService {
             MachineApi.audit(call, "api-token", "rotated");
             return HttpReply.json(200, ("{\"token\":\"" + fresh + "\"}").getBytes(StandardCharsets.US_ASCII));
         }));
+        routes.addAll(context.routes().operator());
         routes.addAll(HealthRoutes.routes(context.ready()::get));
         HttpSettings settings = HttpSettings.defaults(address(config.api()), config.api().port())
                 .withName("operator API");

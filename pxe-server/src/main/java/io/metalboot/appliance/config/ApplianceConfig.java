@@ -32,7 +32,8 @@ public record ApplianceConfig(
         @JsonProperty(value = "http", required = true) Http http,
         @JsonProperty(value = "api", required = true) Api api,
         @JsonProperty(value = "agents", required = true) Agents agents,
-        @JsonProperty(value = "boot", required = true) Boot boot) {
+        @JsonProperty(value = "boot", required = true) Boot boot,
+        @JsonProperty(value = "images", required = true) Images images) {
 
     public ApplianceConfig {
         required("log-level", logLevel);
@@ -44,6 +45,7 @@ public record ApplianceConfig(
         required("api", api);
         required("agents", agents);
         required("boot", boot);
+        required("images", images);
         logLevel = logLevel.toLowerCase(Locale.ROOT);
         if (!logLevel.equals("info") && !logLevel.equals("debug")) {
             throw new ConfigException("log-level", "must be info or debug, not '" + logLevel + "'");
@@ -98,6 +100,76 @@ public record ApplianceConfig(
                 if (mount.getValue() == null || mount.getValue().isBlank()) {
                     throw new ConfigException("mounts." + prefix, "must name a directory");
                 }
+            }
+        }
+    }
+
+    /**
+     * The image service: the catalog's config-defined (read-only) images, the cache of upstream
+     * images and the signed deploy URLs. {@code cache-dir} null: {@code state-dir/images}.
+     */
+    public record Images(
+            @JsonProperty("cache-dir") String cacheDir,
+            @JsonProperty(value = "cache-max-bytes", required = true) long cacheMaxBytes,
+            @JsonProperty(value = "signed-url-max-lifetime-seconds", required = true) int signedUrlMaxLifetimeSeconds,
+            @JsonProperty(value = "fetch-eagerly", required = true) boolean fetchEagerly,
+            @JsonProperty(value = "fetch-connect-timeout-seconds", required = true) int fetchConnectTimeoutSeconds,
+            @JsonProperty(value = "catalog", required = true) List<ImageEntry> catalog) {
+
+        public Images {
+            if (cacheDir != null && cacheDir.isBlank()) {
+                throw new ConfigException("cache-dir", "must name a directory (null: state-dir/images)");
+            }
+            if (cacheMaxBytes < 1024 * 1024) {
+                throw new ConfigException("cache-max-bytes", "must be at least 1048576, not " + cacheMaxBytes);
+            }
+            requireRange("signed-url-max-lifetime-seconds", signedUrlMaxLifetimeSeconds, 60, 31_536_000);
+            requireRange("fetch-connect-timeout-seconds", fetchConnectTimeoutSeconds, 1, 600);
+            required("catalog", catalog);
+            catalog = List.copyOf(catalog);
+            Set<String> names = new java.util.HashSet<>();
+            for (int i = 0; i < catalog.size(); i++) {
+                if (!names.add(catalog.get(i).name())) {
+                    throw new ConfigException("catalog[" + i + "].name", "image '" + catalog.get(i).name()
+                            + "' is defined twice");
+                }
+            }
+        }
+    }
+
+    /** One config-defined image: {@code url} (http or https) or {@code path}, format, checksum, trust. */
+    public record ImageEntry(
+            @JsonProperty(value = "name", required = true) String name,
+            @JsonProperty("url") String url,
+            @JsonProperty("path") String path,
+            @JsonProperty("format") String format,
+            @JsonProperty("checksum") String checksum,
+            @JsonProperty("ca-bundle") String caBundle,
+            @JsonProperty("insecure") Boolean insecure,
+            @JsonProperty("allow-md5") Boolean allowMd5) {
+
+        public ImageEntry {
+            image(name, url, path, format, checksum, caBundle, insecure, allowMd5);
+        }
+
+        /** The catalog entry (read-only: the config's). */
+        public io.metalboot.images.catalog.CatalogImage image() {
+            return image(name, url, path, format, checksum, caBundle, insecure, allowMd5);
+        }
+
+        private static io.metalboot.images.catalog.CatalogImage image(String name, String url, String path,
+                String format, String checksum, String caBundle, Boolean insecure, Boolean allowMd5) {
+            try {
+                return new io.metalboot.images.catalog.ImageSpec(name, url, path, format, checksum, caBundle, insecure,
+                        allowMd5).toImage(name, io.metalboot.images.catalog.CatalogImage.DefinedBy.CONFIG);
+            } catch (io.metalboot.images.catalog.CatalogException e) {
+                // The API's field names, as the config spells them.
+                String key = switch (e.field()) {
+                    case "caBundle" -> "ca-bundle";
+                    case "allowMd5" -> "allow-md5";
+                    default -> e.field();
+                };
+                throw new ConfigException(key, e.detail().replace("allowMd5", "allow-md5").replace("caBundle", "ca-bundle"));
             }
         }
     }

@@ -94,4 +94,23 @@ class AgentSessionsTest {
         assertEquals(inspect, sessions.heartbeat(MAC, inspect.id(), "running", null), "the same action while it runs");
         assertEquals(AgentActionKind.REBOOT, sessions.heartbeat(MAC, inspect.id(), "succeeded", null).kind());
     }
+
+    @Test
+    void theLastAddressAnAgentCalledFromIsWhereTheApplianceKnowsItIs() throws Exception {
+        AgentSessions sessions = sessions(false);
+        java.net.InetAddress first = java.net.InetAddress.getByName("10.0.0.21");
+        java.net.InetAddress second = java.net.InetAddress.getByName("10.0.0.22");
+        assertEquals(Set.of(), sessions.machinesAt(first));
+        sessions.calledFrom(MAC, first);
+        assertEquals(Optional.of(first), sessions.lastAddress(MAC));
+        assertEquals(Set.of(MAC), sessions.machinesAt(first));
+        sessions.calledFrom(MAC, second);
+        assertEquals(Set.of(), sessions.machinesAt(first), "moved on (DHCP gave it another address)");
+        assertEquals(Set.of(MAC), sessions.machinesAt(second));
+        sessions.calledFrom(MacAddress.parse("52:54:00:a6:e1:09"), first);
+        assertEquals(Set.of(), sessions.machinesAt(first), "no session, no address");
+        clock.advance(Duration.ofSeconds(61));
+        sessions.checkForLostAgents();
+        assertEquals(Set.of(), sessions.machinesAt(second), "a lost agent's address is not known to be its");
+    }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -112,5 +113,41 @@ class ConfigLoaderTest {
                             - not-a-mac
                         """, "later.yaml"));
         assertEquals("later.yaml:5:7: machines.known[1]: not a MAC address: 'not-a-mac'", error.getMessage());
+    }
+
+    @Test
+    void theImageCatalogIsReadAndItsErrorsNameTheEntrysKey() throws Exception {
+        String sha = "sha256:" + "ab".repeat(32);
+        ApplianceConfig config = ConfigLoader.load("""
+                images:
+                  cache-max-bytes: 1073741824
+                  catalog:
+                    - {name: ubuntu, url: "https://h.example/u.qcow2", format: qcow2, checksum: "%s", ca-bundle: /etc/ca.pem}
+                    - {name: legacy, path: /srv/l.raw, checksum: "md5:%s", allow-md5: true}
+                """.formatted(sha, "0".repeat(32)), "images.yaml").config();
+        assertEquals(1073741824L, config.images().cacheMaxBytes());
+        assertNull(config.images().cacheDir());
+        assertEquals(86400, config.images().signedUrlMaxLifetimeSeconds());
+        assertEquals(List.of("ubuntu", "legacy"), config.images().catalog().stream()
+                .map(e -> e.image().name()).toList());
+        assertEquals(io.metalboot.images.catalog.CatalogImage.DefinedBy.CONFIG,
+                config.images().catalog().get(0).image().definedBy());
+        for (String[] bad : new String[][] {
+            {"- {name: a, url: \"http://h/a\", checksum: \"md5:" + "0".repeat(32) + "\"}",
+                "images.catalog[0].checksum: md5 is refused unless allow-md5 is true"},
+            {"- {name: a, url: \"http://h/a\", checksum: \"" + sha + "\", ca-bundle: /ca.pem}",
+                "images.catalog[0].ca-bundle: only applies to an https URL"},
+            {"- {name: a, path: rel.raw, checksum: \"" + sha + "\"}", "images.catalog[0].path: must be an absolute path"},
+            {"- {name: a, path: /a.raw}", "images.catalog[0].checksum: must be set"},
+            {"- {name: \"a/b\", path: /a.raw, checksum: \"" + sha + "\"}", "images.catalog[0].name: an image name"},
+            {"- {name: a, path: /a.raw, format: vhd, checksum: \"" + sha + "\"}", "images.catalog[0].format: unknown"},
+            {"- {name: a, path: /a.raw, checksum: \"" + sha + "\"}\n    - {name: a, path: /b.raw, checksum: \""
+                + sha + "\"}", "images.catalog[1].name: image 'a' is defined twice"},
+        }) {
+            ConfigLoader.ConfigLoadException error = assertThrows(ConfigLoader.ConfigLoadException.class,
+                    () -> ConfigLoader.load("images:\n  catalog:\n    " + bad[0] + "\n", "bad.yaml"), bad[0]);
+            assertTrue(error.getMessage().startsWith("bad.yaml:") && error.getMessage().contains(bad[1]),
+                    error.getMessage());
+        }
     }
 }
