@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
  * <p>Which devices: what lsblk calls TYPE "disk" and IPA keeps — not virtual devices (loop, ram,
  * zram, dm, nbd, under {@code devices/virtual/}) except md RAID, which IPA keeps; not floppies
  * (fd*); not SCSI devices of another type than 0 (CD/DVD are 5); not devices of size 0.
+ * Removable media are kept, as IPA keeps them, with {@code removable} from the disk's
+ * {@code removable} attribute (lsblk's RM), for the target-disk choice to leave them out.
  */
 final class DiskReader {
     private static final Pattern HCTL = Pattern.compile("\\d+:\\d+:\\d+:\\d+");
@@ -81,7 +83,8 @@ final class DiskReader {
                 byPath(devName),
                 Sysfs.integer(dir.resolve("queue/logical_block_size")),
                 Sysfs.integer(dir.resolve("queue/physical_block_size")),
-                transport(kname, dir, device, hctl != null));
+                transport(kname, dir, device, hctl != null),
+                "1".equals(Sysfs.text(dir.resolve("removable"))));
     }
 
     /**

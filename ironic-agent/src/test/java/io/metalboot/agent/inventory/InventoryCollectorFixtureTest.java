@@ -40,11 +40,11 @@ class InventoryCollectorFixtureTest {
         return List.of(
                 new Disk("/dev/sda", "LAB-SSD", 2 * GIB, false, "0x5000c50015ea71ac", "0x5000c50015ea71ac", null,
                         "DISK-C-0003", "METALBT", "0:0:0:0", "/dev/disk/by-path/pci-0000:00:05.0-scsi-0:0:0:0",
-                        512, 512, null),
+                        512, 512, null, false),
                 new Disk("/dev/vda", null, 4 * GIB, true, null, null, null, "DISK-A-0001", "0x1af4", null,
-                        "/dev/disk/by-path/pci-0000:00:03.0", 512, 512, null),
+                        "/dev/disk/by-path/pci-0000:00:03.0", 512, 512, null, false),
                 new Disk("/dev/vdb", null, 8 * GIB, true, null, null, null, "DISK-B-0002", "0x1af4", null,
-                        "/dev/disk/by-path/pci-0000:00:04.0", 512, 4096, null));
+                        "/dev/disk/by-path/pci-0000:00:04.0", 512, 4096, null, false));
     }
 
     private static List<String> lscpuFlags(String fixture) {

@@ -1,8 +1,10 @@
 package io.metalboot.agent.inventory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.metalboot.machine.inventory.Baseboard;
 import io.metalboot.machine.inventory.Boot;
@@ -62,6 +64,7 @@ class InventoryCollectorRulesTest {
         // SATA behind AHCI: SCSI attributes, the SAT-translated NAA WWN and VPD 80h serial.
         tree.disk("sda", SATA, 7814037168L, "../../../0:0:0:0")
                 .file("sys/devices/" + SATA + "/block/sda/queue/rotational", "1\n")
+                .file("sys/devices/" + SATA + "/block/sda/removable", "0\n")
                 .file("sys/devices/" + SATA + "/type", "0\n")
                 .file("sys/devices/" + SATA + "/vendor", "ATA     \n")
                 .file("sys/devices/" + SATA + "/model", "ST4000NM0035-1V4\n")
@@ -75,8 +78,9 @@ class InventoryCollectorRulesTest {
                 .file("sys/devices/" + SAS + "/wwid", "naa.600508b1001c4d1e2f3a4b5c6d7e8f90\n")
                 .file("sys/devices/pci0000:00/0000:00:03.0/0000:05:00.0/host1/sas_host/host1/uevent", "")
                 .link("sys/class/sas_host/host1", "../../devices/pci0000:00/0000:00:03.0/0000:05:00.0/host1/sas_host/host1");
-        // USB mass storage.
+        // USB mass storage, removable media (a card reader's slot, a USB stick).
         tree.disk("sdc", USB, 2000, "../../../6:0:0:0").file("sys/devices/" + USB + "/type", "0\n")
+                .file("sys/devices/" + USB + "/block/sdc/removable", "1\n")
                 .file("sys/devices/pci0000:00/0000:00:14.0/usb2/2-1/2-1:1.0/host6/scsi_host/host6/proc_name",
                         "usb-storage\n")
                 .link("sys/class/scsi_host/host6",
@@ -94,10 +98,10 @@ class InventoryCollectorRulesTest {
         assertEquals(List.of("/dev/cciss/c0d0", "/dev/md0", "/dev/nvme0n1", "/dev/sda", "/dev/sdb", "/dev/sdc"),
                 disks.stream().map(Disk::name).toList());
         assertEquals(new Disk("/dev/nvme0n1", "Samsung SSD 980 1TB", 1953525168L * 512, false, "eui.0025388b71b0bd4d",
-                null, null, "S64DNX0R123456", null, null, "/dev/disk/by-path/pci-0000:3d:00.0-nvme-1", 512, 512, "nvme"),
+                null, null, "S64DNX0R123456", null, null, "/dev/disk/by-path/pci-0000:3d:00.0-nvme-1", 512, 512, "nvme", false),
                 disks.get(2));
         assertEquals(new Disk("/dev/sda", "ST4000NM0035-1V4", 7814037168L * 512, true, "0x5000c500a1b2c3d4",
-                "0x5000c500a1b2c3d4", null, "ZC1ABCDE", "ATA", "0:0:0:0", null, 512, 4096, "sata"), disks.get(3));
+                "0x5000c500a1b2c3d4", null, "ZC1ABCDE", "ATA", "0:0:0:0", null, 512, 4096, "sata", false), disks.get(3));
         Disk sas = disks.get(4);
         assertEquals("0x600508b1001c4d1e2f3a4b5c6d7e8f90", sas.wwn());
         assertEquals("0x600508b1001c4d1e2f3a4b5c6d7e8f90", sas.wwnWithExtension());
@@ -105,6 +109,8 @@ class InventoryCollectorRulesTest {
         assertEquals("sas", sas.tran());
         assertEquals("1:0:0:0", sas.hctl());
         assertEquals("usb", disks.get(5).tran());
+        assertTrue(disks.get(5).removable(), "the kernel's removable attribute");
+        assertFalse(disks.get(4).removable(), "no removable attribute: not removable");
         assertNull(disks.get(1).tran());
         assertNull(disks.get(1).hctl());
     }

@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /**
  * One entry of IPA {@code inventory["disks"]} ({@code hardware.BlockDevice}, its
- * {@code serializable_fields}).
+ * {@code serializable_fields}), plus one field of ours, {@link #removable}, which the agent's inventory JSON
+ * leaves out.
  *
  * @param name               IPA {@code name}: the device node, "/dev/vda"; required.
  * @param model              IPA {@code model}: "LAB-SSD", "Samsung SSD 870"; null when the device has none
@@ -25,10 +26,14 @@ import java.util.Objects;
  * @param physicalSectors    IPA {@code physical_sectors}: the physical sector size in bytes (PHY-SEC).
  * @param tran               IPA {@code tran}: the transport as lsblk names it ("sata", "sas", "nvme",
  *                           "usb", "virtio", …); null when unknown.
+ * @param removable          ours: the kernel's {@code /sys/block/DEV/removable} (lsblk's RM): removable media
+ *                           (card readers, many USB sticks). Not one of IPA's fields (IPA collects no RM):
+ *                           the agent's own, for the choice of a target disk, and left out of the
+ *                           inventory's JSON.
  */
 public record Disk(String name, String model, long size, boolean rotational, String wwn, String wwnWithExtension,
         String wwnVendorExtension, String serial, String vendor, String hctl, String byPath,
-        Integer logicalSectors, Integer physicalSectors, String tran) {
+        Integer logicalSectors, Integer physicalSectors, String tran, boolean removable) {
     public Disk {
         Objects.requireNonNull(name, "a disk has a name");
         if (!name.startsWith("/dev/")) {
