@@ -114,10 +114,10 @@ ref=$(reference zst bash -c "zstd -dc disk.raw.zst > /dev/null")
 read -r first med <<<"$(ours disk.raw.zst)"; row disk.raw.zst x "$ref" "$first" "$med" "$VIRTUAL_RAW" "zstd -dc > /dev/null"
 log disk.raw.gz
 ref=$(reference gz bash -c "gzip -dc disk.raw.gz | dd of=/dev/null bs=1M")
-read -r first med <<<"$(ours disk.raw.gz)"; row disk.raw.gz x "$ref" "$first" "$med" "$VIRTUAL_RAW" "gzip -dc | dd"
+read -r first med <<<"$(ours disk.raw.gz)"; row disk.raw.gz x "$ref" "$first" "$med" "$VIRTUAL_RAW" "gzip -dc \\| dd"
 log disk.raw.xz
 ref=$(reference xz bash -c "xz -dc disk.raw.xz | dd of=/dev/null bs=1M")
-read -r first med <<<"$(ours disk.raw.xz)"; row disk.raw.xz x "$ref" "$first" "$med" "$VIRTUAL_RAW" "xz -dc | dd"
+read -r first med <<<"$(ours disk.raw.xz)"; row disk.raw.xz x "$ref" "$first" "$med" "$VIRTUAL_RAW" "xz -dc \\| dd"
 sparse=()
 for gib in 1 20; do
   f="sparse-${gib}g.qcow2"

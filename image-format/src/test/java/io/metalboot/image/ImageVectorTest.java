@@ -199,6 +199,21 @@ class ImageVectorTest {
     }
 
     @Test
+    void aServerThatRefusesHeadStillServesAQcow2() throws Exception {
+        // as a presigned object-store URL does: valid for GET only
+        try (NginxServer getOnly = NginxServer.serve(dir.resolve("vectors"), dir.resolve("nginx-get-only"),
+                "if ($request_method = HEAD) { return 403; }");
+                ImageSource source = new HttpImageSource(getOnly.uri("v3-zstd.qcow2"));
+                DiskImageSink sink = new DiskImageSink(dir.resolve("get-only.out"))) {
+            ImageReadResult result = ImageReader.read(source, Optional.empty(), Optional.empty(), sink);
+            sink.finish(result.virtualSize());
+            assertEquals(-1L, Files.mismatch(dir.resolve("vectors/v3-zstd.expected"), dir.resolve("get-only.out")));
+            assertTrue(getOnly.accessLog().stream().anyMatch(line -> line.contains("\"HEAD ") && line.contains("\" 403 ")),
+                    "nginx refused the HEAD: " + getOnly.accessLog());
+        }
+    }
+
+    @Test
     void aFileReplacedBetweenItsMetadataAndItsStreamIsRefused() throws Exception {
         Path vectors = dir.resolve("vectors");
         byte[] original = Files.readAllBytes(vectors.resolve("c64k.qcow2"));

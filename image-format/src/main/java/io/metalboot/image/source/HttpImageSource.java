@@ -65,12 +65,34 @@ public final class HttpImageSource implements ImageSource {
         if (size == Long.MIN_VALUE) {
             HttpResponse<Void> head = send(request().method("HEAD", HttpRequest.BodyPublishers.noBody())
                     .timeout(requestTimeout).build(), HttpResponse.BodyHandlers.discarding());
-            expect(head, 200, "HEAD");
-            OptionalLong length = head.headers().firstValueAsLong("Content-Length");
-            size = length.orElse(-1);
-            etag = head.headers().firstValue("ETag").filter(tag -> !tag.startsWith("W/"));
+            if (head.statusCode() == 403 || head.statusCode() == 405 || head.statusCode() == 501) {
+                sizeFromFirstByte(); // a presigned URL may be valid for GET only
+            } else {
+                expect(head, 200, "HEAD");
+                OptionalLong length = head.headers().firstValueAsLong("Content-Length");
+                size = length.orElse(-1);
+                etag = head.headers().firstValue("ETag").filter(tag -> !tag.startsWith("W/"));
+            }
         }
         return size;
+    }
+
+    /** The length from a GET of the first byte: its Content-Range, or a whole reply's Content-Length. */
+    private void sizeFromFirstByte() throws IOException {
+        HttpResponse<InputStream> response = send(HttpRequest.newBuilder(uri).GET().timeout(requestTimeout)
+                .header("Range", "bytes=0-0").build(), HttpResponse.BodyHandlers.ofInputStream());
+        try {
+            if (response.statusCode() == 206) {
+                Matcher m = CONTENT_RANGE.matcher(response.headers().firstValue("Content-Range").orElse(""));
+                size = m.matches() && !m.group(3).equals("*") ? Long.parseLong(m.group(3)) : -1;
+            } else {
+                expect(response, 200, "GET");
+                size = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+            }
+            etag = response.headers().firstValue("ETag").filter(tag -> !tag.startsWith("W/"));
+        } finally {
+            response.body().close(); // the one byte, or a whole reply, is dropped
+        }
     }
 
     @Override
