@@ -1,6 +1,7 @@
 package io.metalboot.image;
 
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
+import io.metalboot.image.source.ByteSpan;
 import io.metalboot.image.source.ImageSource;
 import java.io.EOFException;
 import java.io.IOException;
@@ -37,21 +38,32 @@ public final class ImageReader {
             Optional<ImageChecksum> expected, ExtentSink sink) throws IOException {
         ChecksumAlgorithm algorithm = expected.map(ImageChecksum::algorithm).orElse(ChecksumAlgorithm.SHA256);
         long size = source.size();
-        SourceStream stream = new SourceStream(source.openStream(), algorithm, size, source.describe(),
-                java.util.List.of());
         ImageReadResult result;
-        try {
-            byte[] head = stream.readNBytes(ImageFormat.DETECT_BYTES);
+        if (size >= 0) {
+            // the head by position (one small request), so a qcow2 never opens a stream it drops
+            byte[] head = size == 0 ? new byte[0]
+                    : source.read(java.util.List.of(new ByteSpan(0, (int) Math.min(size, ImageFormat.DETECT_BYTES)))).get(0);
             ImageFormat format = format(declared, head, source.describe());
             if (format == ImageFormat.QCOW2) {
-                stream.close();
                 result = new Qcow2Reader(source, algorithm, sink).read();
             } else {
+                try (SourceStream stream = new SourceStream(source.openStream(), algorithm, size, source.describe(),
+                        java.util.List.of())) {
+                    result = readStream(format, stream, sink);
+                }
+            }
+        } else {
+            try (SourceStream stream = new SourceStream(source.openStream(), algorithm, size, source.describe(),
+                    java.util.List.of())) {
+                byte[] head = stream.readNBytes(ImageFormat.DETECT_BYTES);
+                ImageFormat format = format(declared, head, source.describe());
+                if (format == ImageFormat.QCOW2) {
+                    throw new UnsupportedImageException("qcow2 of unknown length", source.describe()
+                            + " does not say how long it is (no Content-Length), which a qcow2 needs");
+                }
                 stream.replay(head);
                 result = readStream(format, stream, sink);
             }
-        } finally {
-            stream.close();
         }
         if (expected.isPresent() && !expected.get().equals(result.sourceChecksum())) {
             throw new ChecksumMismatchException(expected.get(), result.sourceChecksum());

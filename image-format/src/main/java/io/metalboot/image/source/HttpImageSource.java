@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * with {@code Range}, neighbours coalesced into one request; a server that ignores {@code Range}
  * is read from the start instead, up to the last span. When the server gives a strong
  * {@code ETag}, every request carries {@code If-Match}, so a file replaced between requests
- * is refused instead of mixed.
+ * is refused instead of mixed. A stream whose connection breaks is resumed from the byte it
+ * broke at ({@code Range}), a bounded number of times.
  */
 public final class HttpImageSource implements ImageSource {
     private static final Logger LOG = Logger.getLogger(HttpImageSource.class.getName());
@@ -29,6 +30,8 @@ public final class HttpImageSource implements ImageSource {
     /** Spans closer than this share one request: a few wasted bytes cost less than a round trip. */
     private static final int COALESCE_GAP = 256 * 1024;
     private static final int MAX_REQUEST_BYTES = 64 * 1024 * 1024;
+    /** How often one stream is resumed after a broken connection before the read fails. */
+    static final int MAX_RESUMES = 5;
 
     private final URI uri;
     private final HttpClient client;
@@ -194,20 +197,27 @@ public final class HttpImageSource implements ImageSource {
                 throw new IOException(describe() + " changed while it was read: " + expected
                         + " bytes, then " + length);
             }
-            return new CutDetectingStream(response.body(), length >= 0 ? length : expected);
+            return new ResumingStream(response.body(), length >= 0 ? length : expected);
         } catch (IOException | RuntimeException e) {
             response.body().close();
             throw e;
         }
     }
 
-    /** A body that ends or fails before its Content-Length is a cut download, said as such. */
-    private final class CutDetectingStream extends java.io.FilterInputStream {
+    /**
+     * The body, resumed where it broke: when the connection fails or ends before its
+     * Content-Length, the rest is asked for with {@code Range: bytes=<received>-} (and
+     * {@code If-Match}), up to {@link #MAX_RESUMES} times, so the reader sees one unbroken stream
+     * and hashes each byte once. A body that cannot be resumed is a cut download, said as such.
+     */
+    private final class ResumingStream extends InputStream {
         private final long length;
+        private InputStream in;
         private long received;
+        private int resumes;
 
-        CutDetectingStream(InputStream in, long length) {
-            super(in);
+        ResumingStream(InputStream in, long length) {
+            this.in = in;
             this.length = length;
         }
 
@@ -219,23 +229,65 @@ public final class HttpImageSource implements ImageSource {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            int n;
-            try {
-                n = in.read(b, off, len);
-            } catch (IOException e) {
-                if (length >= 0 && received < length) {
-                    throw new TruncatedImageException(describe() + " was cut after " + received + " of its "
-                            + length + " bytes: " + e.getMessage(), e);
+            while (true) {
+                IOException cause = null;
+                int n;
+                try {
+                    n = in.read(b, off, len);
+                } catch (IOException e) {
+                    cause = e;
+                    n = -2;
                 }
-                throw e;
+                if (n >= 0) {
+                    received += n;
+                    return n;
+                }
+                if (length < 0 || received >= length) {
+                    if (cause != null) {
+                        throw cause;
+                    }
+                    return -1;
+                }
+                resume(cause);
             }
-            if (n < 0 && length >= 0 && received < length) {
-                throw new TruncatedImageException(describe() + " ended after " + received + " of its " + length + " bytes");
+        }
+
+        private void resume(IOException cause) throws IOException {
+            String why = cause == null ? "ended" : "was cut (" + cause.getMessage() + ")";
+            if (resumes >= MAX_RESUMES || rangesIgnored) {
+                throw new TruncatedImageException(describe() + " " + why + " after " + received + " of its " + length
+                        + " bytes" + (rangesIgnored ? "; the server cannot resume (no Range)" : ", " + resumes
+                        + " resumes spent"), cause);
             }
-            if (n > 0) {
-                received += n;
+            resumes++;
+            try {
+                in.close();
+            } catch (IOException ignored) {
+                // the broken connection's close may fail too
             }
-            return n;
+            long from = received;
+            LOG.info(() -> describe() + " " + why + " at byte " + from + " of " + length + ": resuming (" + resumes
+                    + " of " + MAX_RESUMES + ")");
+            HttpResponse<InputStream> response = send(request().GET().header("Range", "bytes=" + from + "-").build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            if (response.statusCode() == 206) {
+                Matcher m = CONTENT_RANGE.matcher(response.headers().firstValue("Content-Range").orElse(""));
+                if (m.matches() && Long.parseLong(m.group(1)) == from) {
+                    in = response.body();
+                    return;
+                }
+            }
+            response.body().close();
+            if (response.statusCode() == 412) {
+                throw new IOException(describe() + " changed while it was read (its ETag no longer matches)");
+            }
+            throw new TruncatedImageException(describe() + " " + why + " after " + received + " of its " + length
+                    + " bytes, and answered the resume with HTTP " + response.statusCode(), cause);
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
         }
     }
 

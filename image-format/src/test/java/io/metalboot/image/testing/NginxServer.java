@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * nginx, the streaming peer, serving one directory on a loopback port, with its own prefix,
  * logs and pid file under a work directory (never the system's). Its access log counts what
- * clients asked for.
+ * clients asked for, and shows each request's {@code Range} header ({@code "range=bytes=N-"}).
  */
 public final class NginxServer implements AutoCloseable {
     private static final Path BINARY = Path.of("/usr/sbin/nginx");
@@ -50,7 +50,8 @@ public final class NginxServer implements AutoCloseable {
                 error_log %1$s/error.log;
                 events { worker_connections 256; }
                 http {
-                    access_log %1$s/access.log;
+                    log_format ranges '$remote_addr - - [$time_local] "$request" $status $body_bytes_sent "range=$http_range"';
+                    access_log %1$s/access.log ranges;
                     client_body_temp_path %2$s/body;
                     proxy_temp_path %2$s/proxy;
                     fastcgi_temp_path %2$s/fastcgi;
