@@ -71,6 +71,23 @@ public final class ImageReader {
         return result;
     }
 
+    /**
+     * The disk size an image needs, as far as its first bytes tell before it is read: a qcow2's
+     * virtual size, a raw image's length; -1 for a compressed stream (its length is known at its end).
+     */
+    public static long virtualSizeHint(ImageSource source, Optional<ImageFormat> declared) throws IOException {
+        long size = source.size();
+        if (size <= 0) {
+            return size;
+        }
+        byte[] head = source.read(java.util.List.of(new ByteSpan(0, (int) Math.min(size, 65536)))).get(0);
+        return switch (format(declared, head, source.describe())) {
+            case RAW -> size;
+            case QCOW2 -> io.metalboot.image.qcow2.Qcow2HeaderCodec.decode(head, head.length, size).virtualSize();
+            case GZIP, XZ, ZSTD -> -1;
+        };
+    }
+
     /** The declared format when the bytes agree with it, else the detected one. */
     static ImageFormat format(Optional<ImageFormat> declared, byte[] head, String source) throws ImageException {
         if (declared.isEmpty()) {

@@ -22,6 +22,7 @@ public final class TargetDevice implements AutoCloseable {
     private static final int O_CLOEXEC = 02000000;
     private static final int EINTR = 4;
     private static final int EBUSY = 16;
+    private static final int EINVAL = 22;
     private static final long BLKGETSIZE64 = 0x80081272L;
     private static final long BLKSSZGET = 0x1268L;
     private static final long BLKRRPART = 0x125fL;
@@ -199,19 +200,30 @@ public final class TargetDevice implements AutoCloseable {
         }
     }
 
-    /**
-     * Asks the kernel to re-read the partition table ({@code BLKRRPART}). Returns false when the
-     * disk is busy (EBUSY: a partition of it is in use); the caller then uses {@link #addPartition}.
-     */
-    public boolean rereadPartitions() throws IOException {
+    /** How a partition re-read went. */
+    public enum Reread {
+        /** The kernel read the new table. */
+        DONE,
+        /** EBUSY: a partition of the disk is in use; {@link #addPartition} per partition instead. */
+        BUSY,
+        /** EINVAL: this device takes no partition table (a loop device without partition scanning, a kernel without partition support). */
+        UNSUPPORTED
+    }
+
+    /** Asks the kernel to re-read the partition table ({@code BLKRRPART}). */
+    public Reread rereadPartitions() throws IOException {
         if (!blockDevice) {
-            return true;
+            return Reread.UNSUPPORTED;
         }
         if (Libc.C.ioctl(fd, BLKRRPART, (Pointer) null) == 0) {
-            return true;
+            return Reread.DONE;
         }
-        if (Libc.RUNTIME.getLastError() == EBUSY) {
-            return false;
+        int errno = Libc.RUNTIME.getLastError();
+        if (errno == EBUSY) {
+            return Reread.BUSY;
+        }
+        if (errno == EINVAL) {
+            return Reread.UNSUPPORTED;
         }
         throw failure("BLKRRPART " + path);
     }

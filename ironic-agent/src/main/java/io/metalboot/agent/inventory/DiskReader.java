@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * Removable media are kept, as IPA keeps them, with {@code removable} from the disk's
  * {@code removable} attribute (lsblk's RM), for the target-disk choice to leave them out.
  */
-final class DiskReader {
+public final class DiskReader {
     private static final Pattern HCTL = Pattern.compile("\\d+:\\d+:\\d+:\\d+");
     private static final Pattern HOST = Pattern.compile("host\\d+");
     private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]+");
@@ -27,7 +27,18 @@ final class DiskReader {
     private final Path root;
     private final Path realRoot;
 
-    DiskReader(Path root) {
+    private final boolean includeLoop;
+
+    public DiskReader(Path root) {
+        this(root, false);
+    }
+
+    /**
+     * {@code includeLoop}: loop devices too, for a deploy whose allow list names them (tests on a
+     * host, with loop devices they made); the inventory never lists them, as IPA does not.
+     */
+    public DiskReader(Path root, boolean includeLoop) {
+        this.includeLoop = includeLoop;
         this.root = root;
         Path real = Sysfs.real(root);
         this.realRoot = real == null ? root : real;
@@ -38,7 +49,7 @@ final class DiskReader {
         return real.startsWith(realRoot) ? "/" + realRoot.relativize(real) : real.toString();
     }
 
-    List<Disk> read() {
+    public List<Disk> read() {
         List<Disk> disks = new ArrayList<>();
         Path block = root.resolve("sys/block");
         for (String kname : Sysfs.names(block)) {
@@ -55,7 +66,8 @@ final class DiskReader {
         if (real == null || kname.startsWith("fd")) {
             return null;
         }
-        if (onMachine(real).startsWith("/sys/devices/virtual/") && !kname.startsWith("md")) {
+        if (onMachine(real).startsWith("/sys/devices/virtual/") && !kname.startsWith("md")
+                && !(includeLoop && kname.startsWith("loop"))) {
             return null;
         }
         Integer scsiType = Sysfs.integer(dir.resolve("device/type"));
