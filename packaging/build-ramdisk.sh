@@ -429,8 +429,28 @@ for lib in $(printf '%s\n' "${debian_lib_paths[@]}" | sort -u); do
     debian_libs+=("${lib#/}")
 done
 
-# The agent.
-for jar in "${jars[@]}"; do cp "$jar" "$root/opt/agent/lib/"; done
+# The agent. Jars that carry native libraries for every platform (zstd-jni: linux/amd64 and 20
+# more; jffi's native jar: jni/x86_64-Linux and 24 more) go in with only the ramdisk's own,
+# re-packed with the JDK's jar tool at a fixed date, so the ramdisk stays reproducible.
+linux_x86_64_only() { # jar out
+    local unpacked
+    unpacked="$(mktemp -d "$work/jar.XXXXXX")"
+    (cd "$unpacked" && "$JAVA_HOME/bin/jar" -xf "$1")
+    rm -rf "$unpacked"/darwin "$unpacked"/freebsd "$unpacked"/win "$unpacked"/aix
+    [ -d "$unpacked/linux" ] && find "$unpacked/linux" -mindepth 1 -maxdepth 1 ! -name amd64 -exec rm -rf {} +
+    [ -d "$unpacked/jni" ] && find "$unpacked/jni" -mindepth 1 -maxdepth 1 ! -name x86_64-Linux -exec rm -rf {} +
+    local entries=()
+    mapfile -t entries < <(cd "$unpacked" && find . -type f | LC_ALL=C sort)   # a fixed entry order
+    (cd "$unpacked" && "$JAVA_HOME/bin/jar" --create --no-manifest --date=2026-01-01T00:00:00Z --file "$2" "${entries[@]}")
+    rm -rf "$unpacked"
+}
+for jar in "${jars[@]}"; do
+    if "$JAVA_HOME/bin/jar" -tf "$jar" | grep -qE '^(linux/(aarch64|arm|ppc64le)/|jni/aarch64-Linux/)'; then
+        linux_x86_64_only "$jar" "$root/opt/agent/lib/${jar##*/}"
+    else
+        cp "$jar" "$root/opt/agent/lib/"
+    fi
+done
 cat >"$root/etc/metalboot/agent.env" <<ENV
 # Written by packaging/build-ramdisk.sh; read by /init.
 AGENT_MAIN='$main'
