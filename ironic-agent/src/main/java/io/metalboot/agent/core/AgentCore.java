@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 public final class AgentCore {
     /** The longest failure message an action reports (the appliance bounds it again). */
     static final int MAX_MESSAGE = 500;
-    private static final Pattern URL_QUERY = Pattern.compile("(?i)\\b(https?://[^\\s?#]*)\\?[^\\s#]*");
+    private static final Pattern URL_QUERY = Pattern.compile("(?i)\\b(https?://[^\\s?#]*)\\?(?!…)[^\\s#]*");
 
     /** Where the inventory comes from (the collector reads sysfs, procfs and SMBIOS). */
     @FunctionalInterface
