@@ -20,6 +20,15 @@ import java.util.Optional;
 public final class AgentMain {
     static final String FATAL = "metalboot-agent: fatal: ";
 
+    /**
+     * The image writer until {@code io.metalboot.agent.deploy.ImageDeployer} is wired in (the
+     * {@code imageWriter} argument of {@link AgentCore}'s constructor in {@link #main}): every
+     * deploy fails, and says so, rather than pretending.
+     */
+    static final AgentCore.Deployer IMAGE_WRITER_NOT_WIRED = (instructions, progress) -> {
+        throw new UnsupportedOperationException("deploy: the image writer is not wired yet");
+    };
+
     private AgentMain() {
     }
 
@@ -48,7 +57,8 @@ public final class AgentMain {
             if (nic.isEmpty()) {
                 throw new Fatal("no NIC got a DHCP lease (tried the boot NIC " + mac + " first, then the others)");
             }
-            AgentCore core = new AgentCore(InventorySources.forThisMachine(mac, lldpWait), new RamdiskPower());
+            AgentCore core = new AgentCore(InventorySources.forThisMachine(mac, lldpWait), new RamdiskPower(),
+                    IMAGE_WRITER_NOT_WIRED); // the real one: new io.metalboot.agent.deploy.ImageDeployer(...)
             front = new MetalbootFront(url, mac, core, console);
             front.register(token, 8);
             console.println("metalboot-agent: registered " + (System.nanoTime() - started) / 1_000_000 + " ms after main");

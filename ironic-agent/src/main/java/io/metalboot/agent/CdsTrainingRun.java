@@ -125,7 +125,7 @@ public final class CdsTrainingRun {
             byte[] body = switch (path) {
                 case AgentProtocol.REGISTER -> json.writeValueAsBytes(new AgentProtocol.RegisterResponse("training", 1));
                 case AgentProtocol.HEARTBEAT -> json.writeValueAsBytes(new AgentProtocol.HeartbeatResponse(
-                        "a" + actions.size(), actions.isEmpty() ? "wait" : actions.pop(), 1));
+                        "a" + actions.size(), actions.isEmpty() ? "wait" : actions.pop(), 1, null));
                 default -> new byte[0];
             };
             OutputStream out = connection.getOutputStream();

@@ -1,6 +1,11 @@
 package io.metalboot.agent.core;
 
 import io.metalboot.machine.agent.AgentActionKind;
+import io.metalboot.machine.agent.DeployInstructions;
+import io.metalboot.machine.agent.DeployProgress;
+import io.metalboot.machine.agent.DeployedDisk;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /**
  * The agent's actions, with no transport in them: metalboot's own agent API drives them through
@@ -8,6 +13,10 @@ import io.metalboot.machine.agent.AgentActionKind;
  * Each action is a plain call that returns how it ended; none throws for an expected failure.
  */
 public final class AgentCore {
+    /** The longest failure message an action reports (the appliance bounds it again). */
+    static final int MAX_MESSAGE = 500;
+    private static final Pattern URL_QUERY = Pattern.compile("(?i)\\b(https?://[^\\s?#]*)\\?(?!…)[^\\s#]*");
+
     /** Where the inventory comes from (the collector reads sysfs, procfs and SMBIOS). */
     @FunctionalInterface
     public interface InventorySource {
@@ -22,12 +31,40 @@ public final class AgentCore {
         void reboot() throws Exception;
     }
 
+    /**
+     * What writes an image to a disk ({@code io.metalboot.agent.deploy.ImageDeployer} in the
+     * ramdisk): choose the disk by the hints, write, fsync, verify (and read back when asked).
+     * It returns only after a verified write; every other end (checksum mismatch, truncated
+     * stream, short write, I/O error, vanished disk) is an exception whose message says which.
+     */
+    @FunctionalInterface
+    public interface Deployer {
+        /**
+         * @param progress told how far the write has come, as often as the deployer likes (the
+         *                 front sends the latest with each heartbeat)
+         */
+        DeployedDisk deploy(DeployInstructions instructions, Consumer<DeployProgress> progress) throws Exception;
+    }
+
+    /** A deployer for agents built without one: every deploy fails with this reason. */
+    public static final Deployer NO_DEPLOYER = (instructions, progress) -> {
+        throw new UnsupportedOperationException("deploy: this agent has no image writer");
+    };
+
     private final InventorySource inventory;
     private final PowerControl power;
+    private final Deployer imageWriter;
 
+    /** An agent that inspects and powers, and refuses every deploy ({@link #NO_DEPLOYER}). */
     public AgentCore(InventorySource inventory, PowerControl power) {
+        this(inventory, power, NO_DEPLOYER);
+    }
+
+    /** @param imageWriter what {@link #deploy} runs */
+    public AgentCore(InventorySource inventory, PowerControl power, Deployer imageWriter) {
         this.inventory = inventory;
         this.power = power;
+        this.imageWriter = java.util.Objects.requireNonNull(imageWriter, "imageWriter");
     }
 
     public ActionOutcome perform(AgentActionKind kind) {
@@ -43,9 +80,54 @@ public final class AgentCore {
                     yield ActionOutcome.ok();
                 }
                 case WAIT -> ActionOutcome.ok();
+                case DEPLOY -> ActionOutcome.failed("deploy: no instructions");
             };
         } catch (Exception e) {
             return ActionOutcome.failed(kind.wireName() + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * Writes the image the instructions name, blocking until the write is verified or failed. A
+     * success carries the {@link DeployedDisk}; a failure one line of reason (prefixed
+     * "deploy: "), with no URL query in it: the image URL's query is a credential.
+     */
+    public ActionOutcome deploy(DeployInstructions instructions, Consumer<DeployProgress> progress) {
+        if (instructions == null || instructions.imageUrl() == null) {
+            return ActionOutcome.failed("deploy: no instructions");
+        }
+        try {
+            DeployedDisk disk = imageWriter.deploy(instructions, progress);
+            if (disk == null) {
+                return ActionOutcome.failed("deploy: the image writer returned without saying what it wrote");
+            }
+            return ActionOutcome.deployed(disk);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ActionOutcome.failed("deploy: interrupted");
+        } catch (Exception | Error e) {
+            String message = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName()
+                    : e.getMessage();
+            String line = safeLine(message, instructions.imageUrl());
+            return ActionOutcome.failed(line.startsWith("deploy") ? line : "deploy: " + line);
+        }
+    }
+
+    /**
+     * One line of at most {@link #MAX_MESSAGE} characters, with no URL query in it (the image URL
+     * given, and any other http(s) URL's, cut at its '?').
+     */
+    public static String safeLine(String message, String imageUrl) {
+        String text = message;
+        if (imageUrl != null) {
+            int query = imageUrl.indexOf('?');
+            if (query >= 0 && query + 1 < imageUrl.length()) {
+                text = text.replace(imageUrl, imageUrl.substring(0, query) + "?…")
+                        .replace(imageUrl.substring(query + 1), "…");
+            }
+        }
+        text = URL_QUERY.matcher(text).replaceAll("$1?…");
+        text = text.replaceAll("[\\r\\n\\t]+", " ").strip();
+        return text.length() <= MAX_MESSAGE ? text : text.substring(0, MAX_MESSAGE - 1) + "…";
     }
 }

@@ -7,6 +7,8 @@ import io.metalboot.agent.core.AgentCore;
 import io.metalboot.machine.MacAddress;
 import io.metalboot.machine.agent.AgentActionKind;
 import io.metalboot.machine.agent.AgentProtocol;
+import io.metalboot.machine.agent.DeployInstructions;
+import io.metalboot.machine.agent.DeployProgress;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -14,6 +16,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The agent's side of metalboot's agent API: registers with the boot token, then heartbeats for
@@ -35,7 +42,9 @@ public final class MetalbootFront {
     private final AgentCore core;
     private final PrintStream console;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    private final ObjectMapper json = JsonMapper.builder().build();
+    /** Unknown fields are skipped: an appliance newer than this agent may say more. */
+    private final ObjectMapper json = JsonMapper.builder()
+            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
     private String credential;
     private String currentActionId = "";
     private Duration heartbeat = Duration.ofSeconds(10);
@@ -75,22 +84,69 @@ public final class MetalbootFront {
     }
 
     /**
+     * A deploy running on its own thread: the latest progress its writer gave, and how it ended
+     * (null while it runs).
+     */
+    private static final class RunningDeploy {
+        final String actionId;
+        final AtomicReference<DeployProgress> progress = new AtomicReference<>();
+        final AtomicReference<ActionOutcome> outcome = new AtomicReference<>();
+        final CountDownLatch done = new CountDownLatch(1);
+
+        RunningDeploy(String actionId) {
+            this.actionId = actionId;
+        }
+
+        /** What the next heartbeat says of it: running with its progress, or how it ended. */
+        AgentProtocol.ActionReport report() {
+            ActionOutcome ended = outcome.get();
+            if (ended == null) {
+                return new AgentProtocol.ActionReport(actionId, "running", null, progress.get(), null);
+            }
+            return ended.succeeded()
+                    ? new AgentProtocol.ActionReport(actionId, "succeeded", null, progress.get(), ended.deployed())
+                    : new AgentProtocol.ActionReport(actionId, "failed", ended.message(), progress.get(), null);
+        }
+    }
+
+    /** The deploy this agent runs or last ran, until the appliance has moved on from it. */
+    private RunningDeploy deploy;
+    /** The deploy whose writer runs or last ran: a second one never writes beside it. */
+    private RunningDeploy writing;
+    /** Every deploy action this agent started: none is started twice. */
+    private final Set<String> deploysStarted = new HashSet<>();
+
+    /**
      * Heartbeats until told to power off or reboot (then does it and returns) or until the thread
-     * is interrupted. Each action runs to its end before the next heartbeat reports it.
+     * is interrupted. Each action but a deploy runs to its end before the next heartbeat reports
+     * it; a deploy runs on a thread of its own while the heartbeats go on, saying "running" with
+     * its latest progress, then how it ended (again with each heartbeat while the appliance still
+     * answers with that deploy).
      */
     public void serve() throws IOException, InterruptedException, RefusedException {
         AgentProtocol.ActionReport report = null;
         while (!Thread.currentThread().isInterrupted()) {
-            AgentProtocol.HeartbeatResponse next = heartbeat(report);
+            AgentProtocol.HeartbeatResponse next = heartbeat(report != null ? report
+                    : deploy != null ? deploy.report() : null);
             report = null;
             currentActionId = next.actionId() == null ? "" : next.actionId();
             heartbeat = Duration.ofSeconds(Math.max(1, next.heartbeatSeconds()));
             AgentActionKind kind = AgentActionKind.ofWireName(next.kind());
+            boolean stillThisDeploy = deploy != null && kind == AgentActionKind.DEPLOY
+                    && deploy.actionId.equals(currentActionId);
+            if (deploy != null && !stillThisDeploy) {
+                if (deploy.outcome.get() == null) {
+                    console.println("metalboot-agent: the appliance moved on from deploy " + deploy.actionId
+                            + " while it still runs; its result will not be reported");
+                }
+                deploy = null;
+            }
             switch (kind) {
                 case WAIT -> Thread.sleep(heartbeat.toMillis());
+                case DEPLOY -> report = deploy(next);
                 case POWER_OFF, REBOOT -> {
                     console.println("metalboot-agent: " + kind.wireName() + " (asked by the appliance)");
-                    heartbeat(new AgentProtocol.ActionReport(next.actionId(), "succeeded", null));
+                    heartbeat(new AgentProtocol.ActionReport(next.actionId(), "succeeded", null, null, null));
                     ActionOutcome outcome = core.perform(kind);
                     if (outcome.succeeded()) {
                         return;
@@ -108,14 +164,64 @@ public final class MetalbootFront {
                         refusedIf401(sent);
                         requireOk(sent, "inventory");
                         console.println("metalboot-agent: inventory sent (collected in " + collectedMillis + " ms)");
-                        report = new AgentProtocol.ActionReport(next.actionId(), "succeeded", null);
+                        report = new AgentProtocol.ActionReport(next.actionId(), "succeeded", null, null, null);
                     } else {
                         console.println("metalboot-agent: " + outcome.message());
-                        report = new AgentProtocol.ActionReport(next.actionId(), "failed", outcome.message());
+                        report = new AgentProtocol.ActionReport(next.actionId(), "failed", outcome.message(), null, null);
                     }
                 }
             }
         }
+    }
+
+    /**
+     * The appliance says deploy: starts it (once per action id) on its own virtual thread, then
+     * waits a heartbeat interval, or less if it ends first. A report to send at once, or null
+     * (the running deploy's own report goes with the next heartbeat).
+     */
+    private AgentProtocol.ActionReport deploy(AgentProtocol.HeartbeatResponse next) throws InterruptedException {
+        String actionId = currentActionId;
+        if (deploy == null && !deploysStarted.contains(actionId)) {
+            if (writing != null && writing.outcome.get() == null) {
+                console.println("metalboot-agent: deploy " + actionId + " refused: deploy " + writing.actionId
+                        + " is still writing");
+                return new AgentProtocol.ActionReport(actionId, "failed", "deploy: deploy " + writing.actionId
+                        + " is still writing on this machine", null, null);
+            }
+            DeployInstructions instructions = next.deploy();
+            if (instructions == null) {
+                console.println("metalboot-agent: deploy " + actionId + " came without its instructions");
+                return new AgentProtocol.ActionReport(actionId, "failed", "deploy: the appliance sent no instructions",
+                        null, null);
+            }
+            deploysStarted.add(actionId);
+            RunningDeploy started = new RunningDeploy(actionId);
+            deploy = started;
+            writing = started;
+            console.println("metalboot-agent: deploy " + actionId + " starts: " + instructions); // hides the URL's query
+            Thread.ofVirtual().name("deploy-" + actionId).start(() -> {
+                ActionOutcome outcome;
+                try {
+                    outcome = core.deploy(instructions, started.progress::set);
+                } catch (RuntimeException | Error e) {
+                    outcome = ActionOutcome.failed("deploy: " + AgentCore.safeLine(String.valueOf(e.getMessage()),
+                            instructions.imageUrl()));
+                }
+                started.outcome.set(outcome);
+                console.println(outcome.succeeded()
+                        ? "metalboot-agent: deploy " + actionId + " written and verified: " + outcome.deployed().disk()
+                                + ", " + outcome.deployed().imageBytes() + " bytes, " + outcome.deployed().tableType()
+                        : "metalboot-agent: deploy " + actionId + " failed: " + outcome.message());
+                started.done.countDown();
+            });
+        } else if (deploy == null) {
+            // Started before and already reported (the appliance answered something else in between):
+            // never again. The appliance decides what follows.
+            Thread.sleep(heartbeat.toMillis());
+            return null;
+        }
+        deploy.done.await(heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+        return null;
     }
 
     /**
@@ -127,7 +233,7 @@ public final class MetalbootFront {
             return false;
         }
         try {
-            heartbeat(new AgentProtocol.ActionReport(currentActionId, AgentProtocol.FATAL, reason));
+            heartbeat(new AgentProtocol.ActionReport(currentActionId, AgentProtocol.FATAL, reason, null, null));
             return true;
         } catch (IOException | RefusedException e) {
             return false;

@@ -71,14 +71,14 @@ public final class AgentApi {
             heartbeat = call.body().length == 0 ? new AgentProtocol.Heartbeat(null)
                     : json.readValue(call.body(), AgentProtocol.Heartbeat.class);
         } catch (IOException e) {
-            return HttpReply.text(400, "expected {\"report\": {\"actionId\": ..., \"status\": ..., \"message\": ...}}\n");
+            return HttpReply.text(400, "expected {\"report\": {\"actionId\": ..., \"status\": ..., \"message\": ...,"
+                    + " \"progress\": ..., \"deployed\": ...}}\n");
         }
         AgentProtocol.ActionReport report = heartbeat.report();
-        AgentSessions.Action next = report == null ? sessions.heartbeat(mac.get(), null, null, null)
-                : sessions.heartbeat(mac.get(), report.actionId(), report.status(), report.message());
+        AgentSessions.Action next = sessions.heartbeat(mac.get(), report);
         sessions.calledFrom(mac.get(), call.remote() == null ? null : call.remote().getAddress());
         return HttpReply.json(200, json.writeValueAsBytes(new AgentProtocol.HeartbeatResponse(next.id(),
-                next.kind().wireName(), (int) sessions.heartbeat().toSeconds())));
+                next.kind().wireName(), (int) sessions.heartbeat().toSeconds(), next.deploy())));
     }
 
     private HttpReply inventory(HttpCall call) throws IOException {

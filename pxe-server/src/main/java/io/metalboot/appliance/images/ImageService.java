@@ -2,6 +2,8 @@ package io.metalboot.appliance.images;
 
 import io.metalboot.appliance.ApplianceService;
 import io.metalboot.appliance.ServiceContext;
+import io.metalboot.appliance.agent.DeployImages;
+import io.metalboot.appliance.registry.DeployRequest;
 import io.metalboot.appliance.config.ApplianceConfig;
 import io.metalboot.images.Images;
 import io.metalboot.images.api.ImageApi;
@@ -11,7 +13,9 @@ import io.metalboot.images.catalog.CatalogImage;
 import io.metalboot.images.catalog.FileImageCatalogStore;
 import io.metalboot.images.serve.DeployUrls;
 import io.metalboot.images.serve.ImageRoutes;
+import io.metalboot.image.ImageFormat;
 import io.metalboot.machine.MacAddress;
+import io.metalboot.machine.agent.DeployInstructions;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.URI;
@@ -64,6 +68,7 @@ public final class ImageService implements ApplianceService {
                 new AgentMachineIdentity(context.registry(), context.agents()),
                 Duration.ofSeconds(settings.signedUrlMaxLifetimeSeconds()), settings.fetchEagerly());
         ImageService service = new ImageService(images, context);
+        context.agents().deployImagesFrom(service.deployImages());
         context.routes().addProvisioning(new ImageRoutes(images).routes());
         context.routes().addOperator(new ImageApi(images, service::provisioningBase).routes());
         return Optional.of(service);
@@ -90,6 +95,32 @@ public final class ImageService implements ApplianceService {
 
     public Images images() {
         return images;
+    }
+
+    /**
+     * What the agent sessions hand an agent with a deploy: a catalog image's URL signed for that
+     * machine and deploy ({@link DeployImages#URL_LIFETIME}), with the catalog's checksum and format.
+     */
+    DeployImages deployImages() {
+        return new DeployImages() {
+            @Override
+            public boolean hasImage(String name) {
+                return images.catalog().image(name).isPresent();
+            }
+
+            @Override
+            public DeployInstructions instructions(MacAddress mac, DeployRequest deploy) {
+                if (deploy.image() == null) {
+                    return DeployImages.external(deploy);
+                }
+                CatalogImage image = images.catalog().image(deploy.image()).orElseThrow(() ->
+                        new IllegalStateException("image " + deploy.image() + " is no longer in the catalog"));
+                return new DeployInstructions(deploy.id(),
+                        deployUri(image.name(), mac, deploy.id(), DeployImages.URL_LIFETIME).toString(),
+                        image.checksum().toString(), image.format().map(ImageFormat::label).orElse("detect"),
+                        deploy.rootDeviceHints(), deploy.readBack());
+            }
+        };
     }
 
     @Override

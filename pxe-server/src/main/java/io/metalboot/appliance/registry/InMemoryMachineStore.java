@@ -2,6 +2,7 @@ package io.metalboot.appliance.registry;
 
 import io.metalboot.machine.MacAddress;
 import io.metalboot.machine.MachineState;
+import io.metalboot.machine.agent.DeployedDisk;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,6 +20,7 @@ public final class InMemoryMachineStore implements MachineStore {
     private final Map<MacAddress, Machine> machines = new LinkedHashMap<>();
     private final Map<MacAddress, List<Transition>> histories = new HashMap<>();
     private final Map<MacAddress, String> inventories = new HashMap<>();
+    private final Map<MacAddress, Deploy> deploys = new HashMap<>();
 
     @Override
     public synchronized List<Machine> machines() {
@@ -44,7 +46,41 @@ public final class InMemoryMachineStore implements MachineStore {
                 : current.withState(t.to(), t.to() == MachineState.FAILED ? t.reason() : Optional.empty(), t.at());
         machines.put(t.mac(), next);
         histories.computeIfAbsent(t.mac(), m -> new ArrayList<>()).add(t);
+        Deploy deploy = deploys.get(t.mac());
+        if (deploy != null && deploy.outcome() == Deploy.Outcome.RUNNING && t.to() != MachineState.PROVISIONING) {
+            deploys.put(t.mac(), deploy.ended(t.to() == MachineState.FAILED ? Deploy.Outcome.FAILED
+                    : Deploy.Outcome.ABANDONED));
+        }
         return next;
+    }
+
+    @Override
+    public synchronized Machine startDeploy(Transition toProvisioning, DeployRequest deploy) {
+        existing(toProvisioning.mac());
+        if (toProvisioning.to() != MachineState.PROVISIONING) {
+            throw new IllegalArgumentException("a deploy starts with a move to provisioning");
+        }
+        Machine next = record(toProvisioning);
+        deploys.put(toProvisioning.mac(), new Deploy(deploy, toProvisioning.at(), Deploy.Outcome.RUNNING,
+                Optional.empty()));
+        return next;
+    }
+
+    @Override
+    public synchronized Machine deployed(Transition toProvisioned, String deployId, DeployedDisk disk) {
+        existing(toProvisioned.mac());
+        Deploy deploy = deploys.get(toProvisioned.mac());
+        if (deploy == null || deploy.outcome() != Deploy.Outcome.RUNNING || !deploy.request().id().equals(deployId)
+                || toProvisioned.to() != MachineState.PROVISIONED) {
+            throw new IllegalStateException("no deploy " + deployId + " runs on " + toProvisioned.mac());
+        }
+        deploys.put(toProvisioned.mac(), deploy.succeeded(disk));
+        return record(toProvisioned);
+    }
+
+    @Override
+    public synchronized Optional<Deploy> deploy(MacAddress mac) {
+        return Optional.ofNullable(deploys.get(mac));
     }
 
     @Override
@@ -92,6 +128,7 @@ public final class InMemoryMachineStore implements MachineStore {
         machines.remove(mac);
         histories.remove(mac);
         inventories.remove(mac);
+        deploys.remove(mac);
     }
 
     /** The machine, or the refusal every store gives for one it does not have. */

@@ -2,6 +2,7 @@ package io.metalboot.appliance.registry;
 
 import io.metalboot.machine.MacAddress;
 import io.metalboot.machine.MachineState;
+import io.metalboot.machine.agent.DeployedDisk;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -55,6 +56,14 @@ public final class JournalMachineStore implements MachineStore {
                 state.forget(mac, forgotten.at());
                 yield null;
             }
+            case MachineJournalEntry.DeployStarted started -> state.startDeploy(new Transition(mac,
+                    Optional.ofNullable(started.from()).map(MachineState::ofWireName), MachineState.PROVISIONING,
+                    started.at(), started.cause(), Optional.ofNullable(started.reason())), new DeployRequest(started.deployId(),
+                    started.image(), started.url(), started.checksum(), started.format(), started.rootDeviceHints(),
+                    started.readBack()));
+            case MachineJournalEntry.DeploySucceeded succeeded -> state.deployed(new Transition(mac,
+                    Optional.of(MachineState.PROVISIONING), MachineState.PROVISIONED, succeeded.at(), succeeded.cause(),
+                    Optional.ofNullable(succeeded.reason())), succeeded.deployId(), succeeded.disk());
             case MachineJournalEntry.RetiredTokenRecord retired -> null; // never written, only replayed
         };
     }
@@ -125,6 +134,35 @@ public final class JournalMachineStore implements MachineStore {
     @Override
     public Optional<String> inventory(MacAddress mac) {
         return state.inventory(mac);
+    }
+
+    @Override
+    public synchronized Machine startDeploy(Transition t, DeployRequest deploy) throws IOException {
+        state.existing(t.mac());
+        if (t.to() != MachineState.PROVISIONING) {
+            throw new IllegalArgumentException("a deploy starts with a move to provisioning");
+        }
+        return write(new MachineJournalEntry.DeployStarted(t.mac().toString(),
+                t.from().map(MachineState::wireName).orElse(null), t.at(), t.cause(), t.reason().orElse(null), deploy.id(),
+                deploy.image(),
+                deploy.url(), deploy.checksum(), deploy.format(), deploy.rootDeviceHints(), deploy.readBack()));
+    }
+
+    @Override
+    public synchronized Machine deployed(Transition t, String deployId, DeployedDisk disk) throws IOException {
+        state.existing(t.mac());
+        Optional<Deploy> running = state.deploy(t.mac()).filter(d -> d.outcome() == Deploy.Outcome.RUNNING
+                && d.request().id().equals(deployId));
+        if (running.isEmpty() || t.to() != MachineState.PROVISIONED) {
+            throw new IllegalStateException("no deploy " + deployId + " runs on " + t.mac());
+        }
+        return write(new MachineJournalEntry.DeploySucceeded(t.mac().toString(), deployId, disk, t.at(), t.cause(),
+                t.reason().orElse(null)));
+    }
+
+    @Override
+    public Optional<Deploy> deploy(MacAddress mac) {
+        return state.deploy(mac);
     }
 
     @Override

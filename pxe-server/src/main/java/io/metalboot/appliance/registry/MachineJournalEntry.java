@@ -3,7 +3,9 @@ package io.metalboot.appliance.registry;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.metalboot.machine.agent.DeployedDisk;
 import java.time.Instant;
+import java.util.Map;
 
 /** One record of the machine journal, as JSON. Machines are rebuilt by replaying these in order. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
@@ -15,6 +17,8 @@ import java.time.Instant;
     @JsonSubTypes.Type(value = MachineJournalEntry.InventoryStored.class, name = "inventory"),
     @JsonSubTypes.Type(value = MachineJournalEntry.AlertRaised.class, name = "alert"),
     @JsonSubTypes.Type(value = MachineJournalEntry.Forgotten.class, name = "forgotten"),
+    @JsonSubTypes.Type(value = MachineJournalEntry.DeployStarted.class, name = "deploy-started"),
+    @JsonSubTypes.Type(value = MachineJournalEntry.DeploySucceeded.class, name = "deploy-succeeded"),
     @JsonSubTypes.Type(value = MachineJournalEntry.RetiredTokenRecord.class,
             names = {"token-issued", "token-redeemed"}),
 })
@@ -48,6 +52,20 @@ sealed interface MachineJournalEntry {
 
     /** The machine was forgotten (discovered, never registered, expired): everything of it before is gone. */
     record Forgotten(String mac, Instant at) implements MachineJournalEntry {
+    }
+
+    /**
+     * A deploy asked for, and the machine's move to provisioning for it (one record: neither is
+     * ever stored without the other). No signed URL in it: those are minted when the agent is told.
+     */
+    record DeployStarted(String mac, String from, Instant at, String cause, String reason, String deployId, String image,
+            String url, String checksum, String format, Map<String, Object> rootDeviceHints, boolean readBack)
+            implements MachineJournalEntry {
+    }
+
+    /** The agent's verified write, as it described the disk, and the machine's move to provisioned. */
+    record DeploySucceeded(String mac, String deployId, DeployedDisk disk, Instant at, String cause, String reason)
+            implements MachineJournalEntry {
     }
 
     /**

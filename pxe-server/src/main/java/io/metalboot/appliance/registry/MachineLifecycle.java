@@ -38,6 +38,16 @@ public final class MachineLifecycle {
         return to == FAILED || FLOW.get(from).contains(to);
     }
 
+    /**
+     * Whether an operator's deploy may start from {@code from}: where the boot flow leads on to
+     * {@code provisioning}, which is {@code available} only. A failed machine goes back through
+     * inspection first (the operator sets it {@code inspecting}); the operator's direct
+     * "provisioning" ({@link #operatorAllows}) adopts a state, it starts no deploy.
+     */
+    public static boolean deployAllowedFrom(MachineState from) {
+        return FLOW.get(from).contains(PROVISIONING);
+    }
+
     public static boolean operatorAllows(MachineState to) {
         return OPERATOR.contains(to);
     }

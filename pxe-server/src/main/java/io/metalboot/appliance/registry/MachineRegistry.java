@@ -3,6 +3,7 @@ package io.metalboot.appliance.registry;
 import io.metalboot.machine.LabelSyntax;
 import io.metalboot.machine.MacAddress;
 import io.metalboot.machine.MachineState;
+import io.metalboot.machine.agent.DeployedDisk;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -163,6 +164,48 @@ public final class MachineRegistry {
 
     private Machine requireMachine(MacAddress mac) {
         return store.machine(mac).orElseThrow(() -> new IllegalStateException("no machine " + mac));
+    }
+
+    /**
+     * An operator's deploy: the machine, {@code available}, becomes {@code provisioning} for it,
+     * stored with the request before this returns. Refused (IllegalStateException) from any other state.
+     */
+    public synchronized Machine startDeploy(MacAddress mac, DeployRequest deploy) throws IOException {
+        Machine machine = requireMachine(mac);
+        if (!MachineLifecycle.deployAllowedFrom(machine.state())) {
+            throw new IllegalStateException(mac + " is " + machine.state().wireName()
+                    + "; a deploy starts only from available");
+        }
+        return store.startDeploy(new Transition(mac, Optional.of(machine.state()), MachineState.PROVISIONING,
+                clock.instant(), "operator", Optional.of("deploy " + deploy.id() + " of " + deploy.imageForDisplay())),
+                deploy);
+    }
+
+    /**
+     * The agent reported deploy {@code deployId}'s verified write: stored with the machine's move
+     * to {@code provisioned}. Refused (IllegalStateException) unless that deploy is the running one.
+     */
+    public synchronized Machine deploySucceeded(MacAddress mac, String deployId, DeployedDisk disk) throws IOException {
+        Machine machine = requireMachine(mac);
+        Optional<Deploy> running = runningDeploy(mac);
+        if (machine.state() != MachineState.PROVISIONING || running.isEmpty()
+                || !running.get().request().id().equals(deployId)) {
+            throw new IllegalStateException("deploy " + deployId + " is not running on " + mac);
+        }
+        return store.deployed(new Transition(mac, Optional.of(MachineState.PROVISIONING), MachineState.PROVISIONED,
+                clock.instant(), "agent", Optional.of("deploy " + deployId + " written to " + disk.disk())), deployId,
+                disk);
+    }
+
+    /** The machine's latest deploy, running or ended. */
+    public Optional<Deploy> deploy(MacAddress mac) {
+        return store.deploy(mac);
+    }
+
+    /** The deploy the machine is provisioning for, if it is. */
+    public Optional<Deploy> runningDeploy(MacAddress mac) {
+        return store.machine(mac).filter(m -> m.state() == MachineState.PROVISIONING)
+                .flatMap(m -> store.deploy(mac)).filter(d -> d.outcome() == Deploy.Outcome.RUNNING);
     }
 
     /** A step along the boot flow (agent, bootstrap), or a failure. */

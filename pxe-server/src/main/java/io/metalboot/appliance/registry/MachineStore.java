@@ -1,6 +1,7 @@
 package io.metalboot.appliance.registry;
 
 import io.metalboot.machine.MacAddress;
+import io.metalboot.machine.agent.DeployedDisk;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
@@ -37,10 +38,27 @@ public interface MachineStore extends AutoCloseable {
 
     Optional<String> inventory(MacAddress mac);
 
+    /**
+     * Stores a deploy and the machine's move to {@code provisioning} for it, as one write: the
+     * machine's latest deploy is then this one, {@link Deploy.Outcome#RUNNING}. A running deploy
+     * ends with the machine's next move out of provisioning: failed, or abandoned for any move but
+     * {@link #deployed}.
+     */
+    Machine startDeploy(Transition toProvisioning, DeployRequest deploy) throws IOException;
+
+    /**
+     * Stores what the agent's verified write left on the disk and the machine's move to
+     * {@code provisioned}, as one write: the running deploy {@code deployId} has succeeded.
+     */
+    Machine deployed(Transition toProvisioned, String deployId, DeployedDisk disk) throws IOException;
+
+    /** The machine's latest deploy. */
+    Optional<Deploy> deploy(MacAddress mac);
+
     /** Adds an alert to a known machine's record. */
     Machine alert(MacAddress mac, String message, Instant at) throws IOException;
 
-    /** Forgets a known machine: record, history, labels, inventory, alerts. */
+    /** Forgets a known machine: record, history, labels, inventory, alerts, deploy. */
     void forget(MacAddress mac, Instant at) throws IOException;
 
     @Override

@@ -154,4 +154,37 @@ abstract class MachineStoreContract {
         assertThrows(IllegalStateException.class, () -> store.removeLabel(MAC, "rack", T0));
         assertEquals(Optional.empty(), store.machine(MAC));
     }
+
+    @Test
+    void aDeployIsStoredWithItsMovesAndItsDiskSurvives() throws IOException {
+        store.record(transition(MAC, Optional.empty(), MachineState.DISCOVERED, 0));
+        store.record(transition(MAC, Optional.of(MachineState.DISCOVERED), MachineState.AVAILABLE, 1));
+        DeployRequest request = new DeployRequest("d-1", "base", null, null, null, Map.of("serial", "S-1"), true);
+        store.startDeploy(transition(MAC, Optional.of(MachineState.AVAILABLE), MachineState.PROVISIONING, 2), request);
+        assertEquals(Deploy.Outcome.RUNNING, store.deploy(MAC).orElseThrow().outcome());
+        io.metalboot.machine.agent.DeployedDisk disk = new io.metalboot.machine.agent.DeployedDisk("/dev/vdc", "S-1",
+                "sha256:" + "a".repeat(64), 4096, "gpt", "guid", List.of(new io.metalboot.machine.agent.DeployedPartition(
+                        1, "/dev/vdc1", true, "p", "t", 1048576, 2048)), "/dev/vdc1");
+        assertThrows(IllegalStateException.class, () -> store.deployed(transition(MAC,
+                Optional.of(MachineState.PROVISIONING), MachineState.PROVISIONED, 3), "d-2", disk), "another deploy");
+        store.deployed(transition(MAC, Optional.of(MachineState.PROVISIONING), MachineState.PROVISIONED, 3), "d-1", disk);
+        store.record(transition(OTHER, Optional.empty(), MachineState.DISCOVERED, 4));
+        store.startDeploy(transition(OTHER, Optional.of(MachineState.DISCOVERED), MachineState.PROVISIONING, 5),
+                new DeployRequest("d-3", null, "http://h/x.raw?sig=s", "sha256:" + "b".repeat(64), "raw", Map.of(), false));
+        store.record(transition(OTHER, Optional.of(MachineState.PROVISIONING), MachineState.FAILED, 6));
+
+        store = reopened();
+        Deploy done = store.deploy(MAC).orElseThrow();
+        assertEquals(request, done.request());
+        assertEquals(Deploy.Outcome.SUCCEEDED, done.outcome());
+        assertEquals(Optional.of(disk), done.disk());
+        assertEquals(T0.plusSeconds(2), done.requestedAt());
+        assertEquals(MachineState.PROVISIONED, store.machine(MAC).orElseThrow().state());
+        assertEquals(List.of(MachineState.DISCOVERED, MachineState.AVAILABLE, MachineState.PROVISIONING,
+                MachineState.PROVISIONED), store.history(MAC).stream().map(Transition::to).toList());
+        assertEquals(Deploy.Outcome.FAILED, store.deploy(OTHER).orElseThrow().outcome());
+        assertEquals("http://h/x.raw?…", store.deploy(OTHER).orElseThrow().request().imageForDisplay());
+        store.forget(OTHER, T0.plusSeconds(7));
+        assertEquals(Optional.empty(), store.deploy(OTHER));
+    }
 }
