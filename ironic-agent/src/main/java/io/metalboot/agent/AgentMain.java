@@ -1,5 +1,10 @@
 package io.metalboot.agent;
 
+import io.metalboot.agent.deploy.ImageDeployer;
+import io.metalboot.agent.deploy.disk.TargetDiskPolicy;
+import io.metalboot.agent.inventory.DiskReader;
+import io.metalboot.image.source.HttpTrust;
+import java.time.Duration;
 import io.metalboot.agent.boot.KernelModuleLoader;
 import io.metalboot.agent.core.AgentCore;
 import io.metalboot.agent.front.MetalbootFront;
@@ -19,15 +24,6 @@ import java.util.Optional;
  */
 public final class AgentMain {
     static final String FATAL = "metalboot-agent: fatal: ";
-
-    /**
-     * The image writer until {@code io.metalboot.agent.deploy.ImageDeployer} is wired in (the
-     * {@code imageWriter} argument of {@link AgentCore}'s constructor in {@link #main}): every
-     * deploy fails, and says so, rather than pretending.
-     */
-    static final AgentCore.Deployer IMAGE_WRITER_NOT_WIRED = (instructions, progress) -> {
-        throw new UnsupportedOperationException("deploy: the image writer is not wired yet");
-    };
 
     private AgentMain() {
     }
@@ -57,8 +53,10 @@ public final class AgentMain {
             if (nic.isEmpty()) {
                 throw new Fatal("no NIC got a DHCP lease (tried the boot NIC " + mac + " first, then the others)");
             }
-            AgentCore core = new AgentCore(InventorySources.forThisMachine(mac, lldpWait), new RamdiskPower(),
-                    IMAGE_WRITER_NOT_WIRED); // the real one: new io.metalboot.agent.deploy.ImageDeployer(...)
+            // The deploy's disks: the machine's own (the ramdisk sets no allow or deny list).
+            ImageDeployer writer = new ImageDeployer(new ImageDeployer.Settings(new DiskReader(Path.of("/"))::read,
+                    TargetDiskPolicy.NONE, Duration.ofSeconds(10), HttpTrust.systemDefault()));
+            AgentCore core = new AgentCore(InventorySources.forThisMachine(mac, lldpWait), new RamdiskPower(), writer);
             front = new MetalbootFront(url, mac, core, console);
             front.register(token, 8);
             console.println("metalboot-agent: registered " + (System.nanoTime() - started) / 1_000_000 + " ms after main");

@@ -71,9 +71,6 @@ class AgentCoreTest {
                 "no disk, no success");
         assertEquals("deploy: this agent has no image writer",
                 new AgentCore(() -> "{}", power).deploy(INSTRUCTIONS, seen::add).message());
-        assertEquals("deploy: the image writer is not wired yet",
-                new AgentCore(() -> "{}", power, AgentMain.IMAGE_WRITER_NOT_WIRED).deploy(INSTRUCTIONS, seen::add)
-                        .message());
         assertEquals(500, AgentCore.safeLine("x".repeat(2000), null).length());
     }
 }

@@ -1,5 +1,6 @@
 package io.metalboot.agent.deploy;
 
+import io.metalboot.agent.core.AgentCore;
 import io.metalboot.agent.deploy.disk.RootDeviceHints;
 import io.metalboot.agent.deploy.disk.TargetDiskChooser;
 import io.metalboot.agent.deploy.disk.TargetDiskPolicy;
@@ -41,7 +42,7 @@ import java.util.logging.Logger;
  * deploy with its reason, and the disk's first and last MiB are wiped again, so a partial image
  * never boots; nothing reports success for less than the verified whole.
  */
-public final class ImageDeployer {
+public final class ImageDeployer implements AgentCore.Deployer {
     private static final Logger LOG = Logger.getLogger(ImageDeployer.class.getName());
     /** Partition types of the Discoverable Partitions Specification that hold {@code /}. */
     private static final List<String> ROOT_TYPES = List.of(
@@ -60,6 +61,7 @@ public final class ImageDeployer {
     }
 
     /** The appliance's deploy: the disk chosen here by the instructions' hints. */
+    @Override
     public DeployedDisk deploy(DeployInstructions instructions, Consumer<DeployProgress> progress) throws Exception {
         Optional<ImageFormat> format = ImageFormat.fromLabel(instructions.format() == null ? "detect" : instructions.format());
         ImageChecksum checksum = ImageChecksum.parse(instructions.checksum());
