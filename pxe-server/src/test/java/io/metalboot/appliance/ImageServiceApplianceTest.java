@@ -1,5 +1,6 @@
 package io.metalboot.appliance;
 
+import io.metalboot.machine.testing.SteppedClock;
 import static io.metalboot.appliance.InProcessAppliance.get;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

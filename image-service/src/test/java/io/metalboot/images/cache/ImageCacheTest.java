@@ -12,7 +12,7 @@ import io.metalboot.image.testing.NginxServer;
 import io.metalboot.image.testing.RequiredTools;
 import io.metalboot.images.catalog.CatalogImage;
 import io.metalboot.images.catalog.ImageSpec;
-import io.metalboot.images.testing.StepClock;
+import io.metalboot.machine.testing.SteppedClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +38,7 @@ class ImageCacheTest {
     static Path temp;
     static Path www;
     static NginxServer nginx;
-    static final StepClock clock = new StepClock(Instant.parse("2026-12-01T10:00:00Z"));
+    static final SteppedClock clock = new SteppedClock(Instant.parse("2026-12-01T10:00:00Z"));
 
     @BeforeAll
     static void upstream() throws Exception {
@@ -151,11 +151,11 @@ class ImageCacheTest {
         long limit = 2L * MIB + MIB / 2;
         try (ImageCache cache = ImageCache.open(dir, limit, Duration.ofSeconds(5), clock)) {
             cache.acquire(a).release();
-            clock.step(Duration.ofMinutes(1));
+            clock.advance(Duration.ofMinutes(1));
             cache.acquire(b).release();
-            clock.step(Duration.ofMinutes(1));
+            clock.advance(Duration.ofMinutes(1));
             cache.acquire(a).release(); // a is now the more recent of the two
-            clock.step(Duration.ofMinutes(1));
+            clock.advance(Duration.ofMinutes(1));
             cache.acquire(c).release();
             assertEquals(ImageCache.State.CACHED, cache.status(a).state());
             assertEquals(ImageCache.State.ABSENT, cache.status(b).state(), "b was served least recently");

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.metalboot.images.serve.DeployUrls.Verdict;
-import io.metalboot.images.testing.StepClock;
+import io.metalboot.machine.testing.SteppedClock;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -30,12 +30,12 @@ class DeployUrlsTest {
 
     @TempDir
     Path stateDir;
-    StepClock clock;
+    SteppedClock clock;
     DeployUrls urls;
 
     @BeforeEach
     void open() throws Exception {
-        clock = new StepClock(T0);
+        clock = new SteppedClock(T0);
         urls = DeployUrls.openOrCreate(stateDir, clock);
     }
 
@@ -63,9 +63,9 @@ class DeployUrlsTest {
         assertEquals(URI.create("http://10.0.0.1:8080" + url.pathAndQuery()), url.on(URI.create("http://10.0.0.1:8080/")));
         Map<String, String> q = query(url);
         assertEquals(Verdict.VALID, verify("ubuntu", q));
-        clock.step(Duration.ofSeconds(599));
+        clock.advance(Duration.ofSeconds(599));
         assertEquals(Verdict.VALID, verify("ubuntu", q));
-        clock.step(Duration.ofSeconds(1));
+        clock.advance(Duration.ofSeconds(1));
         assertEquals(Verdict.EXPIRED, verify("ubuntu", q), "at its expiry second it is over");
     }
 
@@ -102,7 +102,7 @@ class DeployUrlsTest {
     @Test
     void anExpiredUrlStaysExpiredEvenWellSigned() {
         Map<String, String> q = query(urls.sign("ubuntu", MAC, "d-1", Duration.ofSeconds(1)));
-        clock.step(Duration.ofHours(1));
+        clock.advance(Duration.ofHours(1));
         assertEquals(Verdict.EXPIRED, verify("ubuntu", q));
     }
 

@@ -17,7 +17,7 @@ import io.metalboot.images.cache.LocalImages;
 import io.metalboot.images.catalog.CatalogImage;
 import io.metalboot.images.catalog.ImageSpec;
 import io.metalboot.images.catalog.InMemoryImageCatalogStore;
-import io.metalboot.images.testing.StepClock;
+import io.metalboot.machine.testing.SteppedClock;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -53,7 +53,7 @@ class ImageRoutesTest {
     HttpServer server;
     Images images;
     byte[] good;
-    final StepClock clock = new StepClock(Instant.parse("2026-12-01T10:00:00Z"));
+    final SteppedClock clock = new SteppedClock(Instant.parse("2026-12-01T10:00:00Z"));
     final HttpClient client = HttpClient.newHttpClient();
 
     @BeforeEach
@@ -140,7 +140,7 @@ class ImageRoutesTest {
         HttpResponse<byte[]> reply = client.send(HttpRequest.newBuilder(wrong).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(403, reply.statusCode());
         assertEquals(0, reply.body().length);
-        clock.step(Duration.ofMinutes(5));
+        clock.advance(Duration.ofMinutes(5));
         reply = client.send(HttpRequest.newBuilder(signed).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(403, reply.statusCode());
         assertEquals(0, reply.body().length);

@@ -1,10 +1,10 @@
 package io.metalboot.appliance.agent;
 
+import io.metalboot.machine.testing.SteppedClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.metalboot.appliance.SteppedClock;
 import io.metalboot.appliance.registry.InMemoryBootTokenStore;
 import io.metalboot.appliance.registry.InMemoryMachineStore;
 import io.metalboot.appliance.registry.MachineRegistry;

@@ -1,9 +1,9 @@
 package io.metalboot.appliance.evidence;
 
+import io.metalboot.machine.testing.SteppedClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.metalboot.appliance.SteppedClock;
 import io.metalboot.machine.MacAddress;
 import java.net.Inet4Address;
 import java.net.InetAddress;

@@ -1,11 +1,11 @@
 package io.metalboot.appliance.registry;
 
+import io.metalboot.machine.testing.SteppedClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.metalboot.appliance.SteppedClock;
 import io.metalboot.machine.MacAddress;
 import io.metalboot.machine.MachineState;
 import java.nio.charset.StandardCharsets;

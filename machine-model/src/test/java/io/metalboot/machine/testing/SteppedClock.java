@@ -1,4 +1,4 @@
-package io.metalboot.appliance;
+package io.metalboot.machine.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,9 +6,20 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock the test moves by hand (read by the appliance's threads too, hence volatile). */
+/**
+ * A clock that stands still until a test moves it (read by the appliance's threads too, hence
+ * volatile): the one test clock of every module whose code takes a {@link Clock}.
+ */
 public final class SteppedClock extends Clock {
-    private volatile Instant now = Instant.parse("2026-12-01T10:00:00Z");
+    private volatile Instant now;
+
+    public SteppedClock() {
+        this(Instant.parse("2026-12-01T10:00:00Z"));
+    }
+
+    public SteppedClock(Instant start) {
+        this.now = start;
+    }
 
     public void advance(Duration by) {
         now = now.plus(by);
@@ -26,6 +37,6 @@ public final class SteppedClock extends Clock {
 
     @Override
     public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException();
+        return this;
     }
 }
