@@ -28,6 +28,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * the session credential go into request bodies and headers only, never onto the console.
  */
 public final class MetalbootFront {
+    /** How long the heartbeats are tried again before the agent gives up on the appliance. */
+    static final Duration HEARTBEAT_RETRY = Duration.ofMinutes(5);
+
     /** The appliance refused the token or the credential: retrying cannot help. */
     public static final class RefusedException extends Exception {
         private static final long serialVersionUID = 1L;
@@ -126,7 +129,7 @@ public final class MetalbootFront {
     public void serve() throws IOException, InterruptedException, RefusedException {
         AgentProtocol.ActionReport report = null;
         while (!Thread.currentThread().isInterrupted()) {
-            AgentProtocol.HeartbeatResponse next = heartbeat(report != null ? report
+            AgentProtocol.HeartbeatResponse next = heartbeatRetrying(report != null ? report
                     : deploy != null ? deploy.report() : null);
             report = null;
             currentActionId = next.actionId() == null ? "" : next.actionId();
@@ -240,6 +243,29 @@ public final class MetalbootFront {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        }
+    }
+
+    /**
+     * A heartbeat, tried again while the appliance cannot be reached or answers an error (a
+     * network blip must not end a deploy that is writing a disk), for up to {@link #HEARTBEAT_RETRY}:
+     * 1, 2, 4 … 30 s apart, a line on the console each time. A 401 is never retried.
+     */
+    private AgentProtocol.HeartbeatResponse heartbeatRetrying(AgentProtocol.ActionReport report)
+            throws IOException, InterruptedException, RefusedException {
+        long giveUp = System.nanoTime() + HEARTBEAT_RETRY.toNanos();
+        long pause = 1000;
+        while (true) {
+            try {
+                return heartbeat(report);
+            } catch (IOException e) {
+                if (System.nanoTime() + pause * 1_000_000 > giveUp) {
+                    throw e;
+                }
+                console.println("metalboot-agent: heartbeat failed (" + e.getMessage() + "); again in " + pause / 1000 + " s");
+                Thread.sleep(pause);
+                pause = Math.min(pause * 2, 30_000);
+            }
         }
     }
 
