@@ -119,9 +119,12 @@ final class QemuMachine implements AutoCloseable {
                     argv.addAll(List.of(
                             "-drive", "if=pflash,format=raw,readonly=on,file=" + OVMF_CODE,
                             "-drive", "if=pflash,format=raw,file=" + vars,
-                            // No PXE over IPv6 boot option: the lab serves IPv4 only, and OVMF
-                            // would wait for a DHCPv6 offer before it moves on to the next entry.
-                            "-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=n"));
+                            // No PXE or HTTP boot over IPv6 (IPv6Support=no leaves OVMF without an
+                            // IPv6 stack, so no HTTPv6 boot entry either): the lab serves IPv4 only,
+                            // and each IPv6 entry waits for DHCPv6 (the HTTPv6 one about 85 s under
+                            // TCG) before OVMF moves on to the next entry, the disks.
+                            "-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=n",
+                            "-fw_cfg", "name=opt/org.tianocore/IPv6Support,string=no"));
                 }
                 case BIOS_IPXE_ROM -> {
                     // SeaBIOS and iPXE print to VGA only, unless told to mirror to COM1 (0x3f8).
