@@ -84,6 +84,24 @@ final class ApplianceApi {
         return get("/api/v1/machines/" + mac + "/inventory");
     }
 
+    /**
+     * {@code POST /api/v1/machines/MAC/deploy}: catalog image {@code image}, with root-device hints
+     * (empty: none, the agent picks the smallest disk of at least 4 GiB); 202 and the deploy id.
+     */
+    Reply deploy(String mac, String image, java.util.Map<String, String> rootDeviceHints) {
+        var body = new StringBuilder("{\"image\":\"").append(image).append('"');
+        if (!rootDeviceHints.isEmpty()) {
+            body.append(",\"rootDeviceHints\":{");
+            String comma = "";
+            for (var hint : new java.util.TreeMap<>(rootDeviceHints).entrySet()) {
+                body.append(comma).append('"').append(hint.getKey()).append("\":\"").append(hint.getValue()).append('"');
+                comma = ",";
+            }
+            body.append('}');
+        }
+        return post("/api/v1/machines/" + mac + "/deploy", body.append('}').toString());
+    }
+
     /** {@code POST /api/v1/machines/MAC/actions}: {@code inspect}, {@code power-off} or {@code reboot}, for the agent. */
     Reply requestAction(String mac, String kind) {
         return post("/api/v1/machines/" + mac + "/actions", "{\"kind\":\"" + kind + "\"}");

@@ -16,12 +16,15 @@ import java.util.List;
  * @param agentArgs      {@code boot.agent.args}, or null for the default
  * @param evidenceNetworks {@code boot.evidence.networks}: flow-style entries such as
  *                       {@code {cidr: 10.203.9.0/24, require: [pxe-dhcp]}}
+ * @param catalog        {@code images.catalog}: the images a deploy may name ({@link DeployImage})
  */
 record ApplianceConfig(String logLevel, String dhcpInterface, DhcpMode mode, Path stateDir, Path assets,
-                       String ipxeScriptUrl, String baseUrl, String agentArgs, List<String> evidenceNetworks) {
+                       String ipxeScriptUrl, String baseUrl, String agentArgs, List<String> evidenceNetworks,
+                       List<DeployImage> catalog) {
 
     ApplianceConfig {
         evidenceNetworks = List.copyOf(evidenceNetworks);
+        catalog = List.copyOf(catalog);
     }
 
     /** {@code http.port}'s default: the scripts and assets, open to the provisioning network. */
@@ -40,12 +43,12 @@ record ApplianceConfig(String logLevel, String dhcpInterface, DhcpMode mode, Pat
     /** Debug logging; state and assets in {@code workDir}. */
     static ApplianceConfig debug(String dhcpInterface, DhcpMode mode, Path workDir) {
         return new ApplianceConfig("debug", dhcpInterface, mode, workDir.resolve("state"), workDir.resolve("assets"),
-                null, null, LAB_AGENT_ARGS, List.of());
+                null, null, LAB_AGENT_ARGS, List.of(), List.of());
     }
 
     ApplianceConfig withLogLevel(String level) {
         return new ApplianceConfig(level, dhcpInterface, mode, stateDir, assets, ipxeScriptUrl, baseUrl, agentArgs,
-                evidenceNetworks);
+                evidenceNetworks, catalog);
     }
 
     /**
@@ -57,14 +60,20 @@ record ApplianceConfig(String logLevel, String dhcpInterface, DhcpMode mode, Pat
      */
     ApplianceConfig reachedThrough(String baseUrl, String relayAddress) {
         return new ApplianceConfig(logLevel, dhcpInterface, mode, stateDir, assets, null, baseUrl, agentArgs,
-                List.of("{cidr: " + relayAddress + "/32, require: [pxe-dhcp]}")).withEvidenceNetworks(evidenceNetworks);
+                List.of("{cidr: " + relayAddress + "/32, require: [pxe-dhcp]}"), catalog).withEvidenceNetworks(evidenceNetworks);
     }
 
     /** Adds {@code boot.evidence.networks} entries (after those already set: the first match wins). */
     ApplianceConfig withEvidenceNetworks(List<String> entries) {
         var all = new java.util.ArrayList<>(evidenceNetworks);
         all.addAll(entries);
-        return new ApplianceConfig(logLevel, dhcpInterface, mode, stateDir, assets, ipxeScriptUrl, baseUrl, agentArgs, all);
+        return new ApplianceConfig(logLevel, dhcpInterface, mode, stateDir, assets, ipxeScriptUrl, baseUrl, agentArgs, all, catalog);
+    }
+
+    /** {@code images.catalog}: these images (replacing any set before). */
+    ApplianceConfig withCatalog(List<DeployImage> images) {
+        return new ApplianceConfig(logLevel, dhcpInterface, mode, stateDir, assets, ipxeScriptUrl, baseUrl, agentArgs,
+                evidenceNetworks, images);
     }
 
     String yaml() {
@@ -81,6 +90,10 @@ record ApplianceConfig(String logLevel, String dhcpInterface, DhcpMode mode, Pat
         yaml.append("http:\n  assets: \"").append(assets.toAbsolutePath()).append("\"\n");
         // The agent asks for its next action this often: the lab's power-off reaches it in seconds.
         yaml.append("agents:\n  heartbeat-seconds: 2\n");
+        if (!catalog.isEmpty()) {
+            yaml.append("images:\n  catalog:\n");
+            catalog.forEach(image -> yaml.append("    - ").append(image.catalogEntry()).append('\n'));
+        }
         if (baseUrl != null || agentArgs != null || !evidenceNetworks.isEmpty()) {
             yaml.append("boot:\n");
             if (!evidenceNetworks.isEmpty()) {

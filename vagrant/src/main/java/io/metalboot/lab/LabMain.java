@@ -6,6 +6,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -17,15 +18,16 @@ import java.util.function.Function;
  * server and the built appliance (ProxyDHCP, TFTP, HTTP, with the agent ramdisk packaging built),
  * boots one UEFI VM (OVMF's own PXE) and one BIOS VM (QEMU's iPXE ROM) side by side and prints each
  * phase of their boot as it is seen: network boot, per-machine script, the agent registered, the
- * machine inspected ({@code available}); then the lab asks each agent to power its machine off,
- * marks the machine provisioned through the API, powers it on again and sees it boot its own disk.
+ * machine inspected ({@code available}); then the lab deploys a catalog image onto each (the BIOS
+ * test disk as qcow2 onto the BIOS machine's first disk by a serial hint, the UEFI one as zstd
+ * where the agent chooses), sees the machine provisioned, reboot by itself and boot the written disk.
  * Exit status: 0 when both VMs reached their last phase, 1 when not, 2 when the lab could not be set up.
  * <p>
  * System properties: {@code metalboot.appliance.dir} (default {@code pxe-server/target/appliance}),
  * {@code metalboot.lab.workdir} (default {@code .lab}; each run writes its logs to a new directory there).
  */
 public final class LabMain {
-    /** Network boot, the agent, power cycle and disk boot, under TCG with two VMs on two cores. */
+    /** Network boot, the agent, a deploy, the reboot and the disk boot, under TCG with two VMs on two cores. */
     private static final Duration VM_BUDGET = Duration.ofSeconds(360);
 
     /** One observable step of a VM's boot; the observer waits until the deadline and says what it saw. */
@@ -69,15 +71,24 @@ public final class LabMain {
                     + SiteDhcpServer.POOL_START + "-" + SiteDhcpServer.POOL_END);
             var tftp = network.adopt(PacketWatch.start(network.appliance(), segment.applianceInterface(), "udp port 69",
                     workDir.resolve("appliance-tftp.txt")));
-            var config = ApplianceConfig.debug(segment.applianceInterface(), DhcpMode.OFFER, workDir).withLogLevel("info");
+            var images = Prerequisites.checkDeployImages();
+            if (!images.met()) {
+                System.out.println("lab: cannot make the deploy images, " + images.describe());
+                return 2;
+            }
+            var biosImage = DeployImage.qcow2("bios-disk", media.biosDisk(), workDir.resolve("images"));
+            var uefiImage = DeployImage.zstd("uefi-disk", media.uefiDisk(), workDir.resolve("images"));
+            var config = ApplianceConfig.debug(segment.applianceInterface(), DhcpMode.OFFER, workDir).withLogLevel("info")
+                    .withCatalog(List.of(biosImage, uefiImage));
             BootMedia.installAgentRamdisk(applianceDir, config.assets());
             ApplianceProcess.start(network, applianceDir, config);
             var api = ApplianceApi.operator(network.appliance(), config.stateDir());
             System.out.println("lab: appliance started on " + segment.applianceAddress() + " (interface "
                     + segment.applianceInterface() + "), the agent ramdisk as its agent");
 
-            var uefiSpec = MachineSpec.of("uefi", Firmware.UEFI_OWN_PXE, 1).withDisk(media.uefiDisk()).withAgentHardware(2560);
-            var biosSpec = MachineSpec.of("bios", Firmware.BIOS_IPXE_ROM, 2).withDisk(media.biosDisk()).withAgentHardware(1536);
+            long gib = 1024L * 1024 * 1024;
+            var uefiSpec = MachineSpec.of("uefi", Firmware.UEFI_OWN_PXE, 1).withAgentHardware().withBlankDisks(8 * gib, 2 * gib, 6 * gib);
+            var biosSpec = MachineSpec.of("bios", Firmware.BIOS_IPXE_ROM, 2).withAgentHardware().withBlankDisks(8 * gib, 2 * gib, 6 * gib);
             // The agent's real peers when this host has them: a switch speaking LLDP, a BMC per machine.
             boolean peers = Prerequisites.checkAgentPeers().met();
             List<String> uefiDevices = List.of();
@@ -94,7 +105,7 @@ public final class LabMain {
             var uefi = QemuMachine.boot(network, segment, uefiSpec, uefiDevices);
             var bios = QemuMachine.boot(network, segment, biosSpec, biosDevices);
             System.out.println("lab: booting uefi (" + uefi.spec().mac() + ") and bios (" + bios.spec().mac()
-                    + ") under TCG, each with a test disk after its NIC, a blank second disk and a second NIC");
+                    + ") under TCG, each with three blank disks (8, 2, 6 GiB) after its NIC and a second NIC");
 
             String entryUrl = "http://" + segment.applianceAddress() + ":" + ApplianceConfig.HTTP_PORT + "/boot.ipxe";
             List<Phase> uefiPhases = new ArrayList<>(List.of(
@@ -106,7 +117,7 @@ public final class LabMain {
                             .await(packet -> packet.tftpReadRequest().filter("snponly.efi"::equals).isPresent(),
                                     deadline.remaining())
                             .map(packet -> "ProxyDHCP told it to boot snponly.efi (TFTP RRQ seen)"))));
-            uefiPhases.addAll(httpBootPhases(network, api, uefi, uefiDevices));
+            uefiPhases.addAll(httpBootPhases(api, uefi, uefiImage, Map.of()));
             List<Phase> biosPhases = new ArrayList<>(List.of(
                     new Phase("iPXE ROM started", deadline -> bios.serial()
                             .awaitText("iPXE initialising devices", deadline.remaining())
@@ -115,7 +126,7 @@ public final class LabMain {
                     new Phase("iPXE handed the entry script URL", deadline -> bios.serial()
                             .awaitText(entryUrl, deadline.remaining())
                             ? Optional.of("iPXE handed " + entryUrl) : Optional.empty())));
-            biosPhases.addAll(httpBootPhases(network, api, bios, biosDevices));
+            biosPhases.addAll(httpBootPhases(api, bios, biosImage, Map.of("serial", biosSpec.diskSerial(0))));
 
             boolean complete;
             try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -137,22 +148,23 @@ public final class LabMain {
 
     /**
      * The phases after the network boot, the same on both firmwares: iPXE fetches the machine's own
-     * script, which boots the agent ramdisk; the agent registers and is inspected; the lab asks it to
-     * power the machine off, marks the machine provisioned and powers it on again: now it must boot
-     * its disk.
+     * script, which boots the agent ramdisk; the agent registers and is inspected; the lab deploys
+     * {@code image} (with these root-device hints); the agent writes it and reboots the machine,
+     * which now boots the written disk.
      */
-    private static List<Phase> httpBootPhases(LabNetwork network, ApplianceApi api, QemuMachine firstRun,
-            List<String> devices) {
-        String mac = firstRun.spec().mac();
-        String label = firstRun.spec().name();
+    private static List<Phase> httpBootPhases(ApplianceApi api, QemuMachine vm, DeployImage image,
+            Map<String, String> hints) {
+        String mac = vm.spec().mac();
+        String label = vm.spec().name();
+        long[] requested = new long[1];
         return List.of(
-                new Phase("per-machine script", deadline -> firstRun.serial()
+                new Phase("per-machine script", deadline -> vm.serial()
                         .awaitText("/boot/machine.ipxe", deadline.remaining())
                         ? Optional.of("iPXE fetched its per-machine script (/boot/machine.ipxe)") : Optional.empty()),
-                new Phase("agent registered", deadline -> firstRun.serial()
+                new Phase("agent registered", deadline -> vm.serial()
                         .awaitText("metalboot-agent: registered with ", deadline.remaining())
                         ? Optional.of("the agent registered with its boot token, %.1f s after power-on"
-                                .formatted(firstRun.sincePowerOn().toMillis() / 1000.0)) : Optional.empty()),
+                                .formatted(vm.sincePowerOn().toMillis() / 1000.0)) : Optional.empty()),
                 new Phase("inspected", deadline -> {
                     while (!deadline.remaining().isZero()) {
                         if ("available".equals(api.machine(mac).field("state").orElse(null))) {
@@ -167,29 +179,34 @@ public final class LabMain {
                     }
                     return Optional.empty();
                 }),
-                new Phase("powered off by its agent", deadline -> {
-                    var reply = api.requestAction(mac, "power-off");
-                    if (reply.status() != 200) {
-                        System.out.println("[" + label + "] the API refused power-off: HTTP " + reply.status() + " "
+                new Phase("provisioned", deadline -> {
+                    var reply = api.deploy(mac, image.name(), hints);
+                    if (reply.status() != 202) {
+                        System.out.println("[" + label + "] the API refused the deploy: HTTP " + reply.status() + " "
                                 + reply.body().strip());
                         return Optional.empty();
                     }
-                    return firstRun.awaitPowerOff(deadline.remaining())
-                            ? Optional.of("the agent powered the machine off when asked through the API") : Optional.empty();
-                }),
-                new Phase("marked provisioned", deadline -> {
-                    var reply = api.setState(mac, "provisioned", "lab: " + label + " was inspected");
-                    if (reply.status() != 200) {
-                        System.out.println("[" + label + "] the API refused: HTTP " + reply.status() + " " + reply.body().strip());
-                        return Optional.empty();
+                    requested[0] = System.nanoTime();
+                    while (!deadline.remaining().isZero()) {
+                        var machine = api.machine(mac);
+                        String state = machine.field("state").orElse("");
+                        if (state.equals("provisioned")) {
+                            return Optional.of("deployed %s%s: provisioned %.1f s after the request".formatted(image.name(),
+                                    hints.isEmpty() ? "" : " (hints " + hints + ")", (System.nanoTime() - requested[0]) / 1e9));
+                        }
+                        if (!state.equals("provisioning")) {
+                            System.out.println("[" + label + "] the deploy ended " + state + ": " + machine.body().strip());
+                            return Optional.empty();
+                        }
+                        Deadline.pause(Duration.ofMillis(500), "waiting for the deploy");
                     }
-                    return Optional.of("marked provisioned through the API (HTTP 200); powering it on again");
+                    return Optional.empty();
                 }),
                 new Phase("disk marker", deadline -> {
-                    var secondRun = QemuMachine.boot(network, LabNetwork.PROVISIONING, firstRun.spec(), devices);
-                    String marker = BootMedia.DISK_MARKER + " " + (firstRun.spec().firmware() == Firmware.UEFI_OWN_PXE ? "uefi" : "bios");
-                    return secondRun.serial().awaitText(marker, deadline.remaining())
-                            ? Optional.of("booted its local disk (" + marker + ")") : Optional.empty();
+                    String marker = BootMedia.DISK_MARKER + " " + (vm.spec().firmware() == Firmware.UEFI_OWN_PXE ? "uefi" : "bios");
+                    return vm.serial().awaitText(marker, deadline.remaining())
+                            ? Optional.of("rebooted and booted the written disk (%s), %.1f s after the deploy request"
+                                    .formatted(marker, (System.nanoTime() - requested[0]) / 1e9)) : Optional.empty();
                 }));
     }
 

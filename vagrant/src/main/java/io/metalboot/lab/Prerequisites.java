@@ -78,6 +78,21 @@ record Prerequisites(List<String> missing) {
         return new Prerequisites(List.copyOf(missing));
     }
 
+    /** What the deploy scenarios need to make their catalog images ({@link DeployImage}) and read the result. */
+    static Prerequisites checkDeployImages() {
+        List<String> missing = new ArrayList<>();
+        for (Tool tool : List.of(Tool.QEMU_IMG, Tool.ZSTD, Tool.SFDISK)) {
+            if (tool.find().isEmpty()) {
+                missing.add(tool.program() + " (Debian package " + switch (tool) {
+                    case QEMU_IMG -> "qemu-utils";
+                    case ZSTD -> "zstd";
+                    default -> "fdisk";
+                } + ")");
+            }
+        }
+        return new Prerequisites(List.copyOf(missing));
+    }
+
     boolean met() {
         return missing.isEmpty();
     }

@@ -16,7 +16,9 @@ import java.util.List;
  * again in the same network reuses its UEFI variable store and its disk, and writes its serial
  * console to a new file ({@code serial.log}, then {@code serial-2.log}, ...).
  * <p>
- * Boot order, by {@code bootindex}: the unplugged first NIC if any, the NIC on the segment, the disk.
+ * Boot order, by {@code bootindex}: the unplugged first NIC if any, the NIC on the segment, then
+ * each disk in the spec's order. No {@code -no-reboot}: a guest reboot (the agent's after a deploy)
+ * resets the VM in the same QEMU process, and its serial console goes on in the same file.
  */
 final class QemuMachine implements AutoCloseable {
     static final Path OVMF_CODE = Path.of("/usr/share/OVMF/OVMF_CODE_4M.fd");
@@ -88,23 +90,24 @@ final class QemuMachine implements AutoCloseable {
                 argv.addAll(List.of("-netdev", "tap,id=net1,ifname=" + network.addUnpluggedTap() + ",script=no,downscript=no",
                         "-device", "virtio-net-pci,netdev=net1,mac=" + spec.secondNicMac() + rom));
             }
-            if (spec.disk() != null) {
-                Path disk = diskImage(dir);
+            // Every disk boots after the NICs, in order: the firmware tries the next one when the
+            // appliance's local-boot script gives up (UEFI: exit) or hands over (BIOS: sanboot 0x80,
+            // the first disk in SeaBIOS's boot order).
+            for (int index = 0; index < spec.diskCount(); index++) {
+                Path disk = diskFile(dir, index);
                 if (!Files.exists(disk)) {
-                    Files.copy(spec.disk(), disk);
-                }
-                argv.addAll(List.of("-drive", "file=" + disk + ",format=raw,if=none,id=disk0",
-                        "-device", "virtio-blk-pci,drive=disk0,serial=" + spec.diskSerial(0) + ",bootindex=" + bootIndex));
-            }
-            if (spec.secondDiskBytes() > 0) {
-                Path disk = dir.resolve("disk-1.img");
-                if (!Files.exists(disk)) {
-                    try (var file = new java.io.RandomAccessFile(disk.toFile(), "rw")) {
-                        file.setLength(spec.secondDiskBytes()); // sparse: blank, and no space taken
+                    long blank = spec.blankDiskBytes(index);
+                    if (blank < 0) {
+                        Files.copy(spec.disk(), disk);
+                    } else {
+                        try (var file = new java.io.RandomAccessFile(disk.toFile(), "rw")) {
+                            file.setLength(blank); // sparse: blank, and no space taken
+                        }
                     }
                 }
-                argv.addAll(List.of("-drive", "file=" + disk + ",format=raw,if=none,id=disk1",
-                        "-device", "virtio-blk-pci,drive=disk1,serial=" + spec.diskSerial(1)));
+                argv.addAll(List.of("-drive", "file=" + disk + ",format=raw,if=none,id=disk" + index,
+                        "-device", "virtio-blk-pci,drive=disk" + index + ",serial=" + spec.diskSerial(index)
+                                + ",bootindex=" + bootIndex++));
             }
             argv.addAll(devices);
             switch (spec.firmware()) {
@@ -116,9 +119,12 @@ final class QemuMachine implements AutoCloseable {
                     argv.addAll(List.of(
                             "-drive", "if=pflash,format=raw,readonly=on,file=" + OVMF_CODE,
                             "-drive", "if=pflash,format=raw,file=" + vars,
-                            // No PXE over IPv6 boot option: the lab serves IPv4 only, and OVMF
-                            // would wait for a DHCPv6 offer before it moves on to the next entry.
-                            "-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=n"));
+                            // No PXE or HTTP boot over IPv6 (IPv6Support=no leaves OVMF without an
+                            // IPv6 stack, so no HTTPv6 boot entry either): the lab serves IPv4 only,
+                            // and each IPv6 entry waits for DHCPv6 (the HTTPv6 one about 85 s under
+                            // TCG) before OVMF moves on to the next entry, the disks.
+                            "-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=n",
+                            "-fw_cfg", "name=opt/org.tianocore/IPv6Support,string=no"));
                 }
                 case BIOS_IPXE_ROM -> {
                     // SeaBIOS and iPXE print to VGA only, unless told to mirror to COM1 (0x3f8).
@@ -143,8 +149,8 @@ final class QemuMachine implements AutoCloseable {
         return machine;
     }
 
-    private static Path diskImage(Path dir) {
-        return dir.resolve("disk.img");
+    private static Path diskFile(Path dir, int index) {
+        return dir.resolve("disk-" + index + ".img");
     }
 
     /** 1 for a machine's first boot in this network, then 2, 3 ... */
@@ -169,9 +175,15 @@ final class QemuMachine implements AutoCloseable {
         return run;
     }
 
-    /** The machine's first disk: its own copy of the template, kept across its boots. */
-    Path diskImage() {
-        return diskImage(dir);
+    /**
+     * The file behind disk {@code index} (0 the first, as {@link MachineSpec#diskSerial}): a copy of
+     * the template or a sparse blank file, kept across the machine's boots.
+     */
+    Path diskFile(int index) {
+        if (index < 0 || index >= spec.diskCount()) {
+            throw new IllegalArgumentException(this + " has no disk " + index);
+        }
+        return diskFile(dir, index);
     }
 
     SerialConsole serial() {

@@ -55,6 +55,17 @@ final class SerialConsole implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@code text} appears after the first {@code anchor} (both compared as in
+     * {@link #awaitText}), in what was read so far; false when the anchor has not appeared.
+     */
+    boolean hasTextAfter(String anchor, String text) {
+        synchronized (unwrapped) {
+            int at = unwrapped.indexOf(anchor.replace(" ", ""));
+            return at >= 0 && unwrapped.indexOf(text.replace(" ", ""), at) >= 0;
+        }
+    }
+
     private void consume(String chunk) {
         // An escape sequence may be cut by the chunk boundary; they are short, so hold back a tail.
         pending.append(chunk);

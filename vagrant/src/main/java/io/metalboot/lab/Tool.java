@@ -17,7 +17,11 @@ enum Tool {
     LLDPD("lldpd"),
     LLDPCLI("lldpcli"),
     /** The agent scenarios' BMCs (IpmiSimBmc): not needed by the others. */
-    IPMI_SIM("ipmi_sim");
+    IPMI_SIM("ipmi_sim"),
+    /** The deploy scenarios' catalog images (DeployImage) and their checks: not needed by the others. */
+    QEMU_IMG("qemu-img"),
+    ZSTD("zstd"),
+    SFDISK("sfdisk");
 
     private final String program;
 

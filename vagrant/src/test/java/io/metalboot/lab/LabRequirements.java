@@ -54,6 +54,10 @@ final class LabRequirements {
         if (!peers.met()) {
             skipOrFail("the agent's real peers cannot run here, " + peers.describe());
         }
+        var images = Prerequisites.checkDeployImages();
+        if (!images.met()) {
+            skipOrFail("the deploy's catalog images cannot be made here, " + images.describe());
+        }
     }
 
     private static void skipOrFail(String reason) {

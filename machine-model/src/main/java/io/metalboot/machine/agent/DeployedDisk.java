@@ -11,7 +11,8 @@ import java.util.List;
  * @param sourceChecksum the checksum of the source bytes as served (it matched the instructions')
  * @param imageBytes     the image's virtual size: the bytes of the disk it covers
  * @param tableType      "gpt", "dos", or "none"
- * @param diskGuid       the GPT disk GUID (a dos table's disk identifier as 8 hex digits); null without a table
+ * @param diskGuid       the GPT disk GUID (a dos table's disk identifier as "0x" and 8 hex digits, as
+ *                       sfdisk prints it); null without a table
  * @param partitions     the new table's partitions
  * @param rootPartition  the partition holding {@code /}, where it could be identified; else null
  */
