@@ -61,6 +61,8 @@ public final class AgentSessions {
         Instant lastHeartbeat;
         Action current;
         boolean lost;
+        /** It acknowledged a reboot or power-off: its heartbeats are expected to stop. */
+        boolean departing;
         /** Where its last call came from (registration or heartbeat), if known. */
         InetAddress lastAddress;
         final Deque<AgentActionKind> queued = new ArrayDeque<>();
@@ -124,6 +126,7 @@ public final class AgentSessions {
         Session session = sessions.computeIfAbsent(mac, m -> new Session());
         session.lastHeartbeat = clock.instant();
         session.lost = false;
+        session.departing = false;
         String actionId = report == null ? null : report.actionId();
         String status = report == null ? null : report.status();
         String message = report == null ? null : report.message();
@@ -143,6 +146,8 @@ public final class AgentSessions {
                     if (session.current.kind() == AgentActionKind.DEPLOY) {
                         deploySucceeded(mac, session, report);
                     } else {
+                        session.departing = session.current.kind() == AgentActionKind.REBOOT
+                                || session.current.kind() == AgentActionKind.POWER_OFF;
                         finished(mac, session);
                     }
                 }
@@ -329,6 +334,11 @@ public final class AgentSessions {
                 continue;
             }
             session.lost = true;
+            if (session.departing && session.current == null) {
+                // it rebooted or powered off, as it was told: gone, not lost
+                LOG.log(Level.DEBUG, "agent on {0} gone after its reboot or power-off", entry.getKey());
+                continue;
+            }
             lost++;
             LOG.log(Level.WARNING, "agent on {0} lost: no heartbeat since {1}", entry.getKey(), session.lastHeartbeat);
             if (session.current != null) {

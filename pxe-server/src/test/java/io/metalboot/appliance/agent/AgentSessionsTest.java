@@ -48,6 +48,21 @@ class AgentSessionsTest {
     }
 
     @Test
+    void anAgentThatRebootedAsToldIsGoneNotLost() throws Exception {
+        AgentSessions sessions = sessions(false);
+        String inspect = sessions.heartbeat(MAC, null, null, null).id();
+        sessions.heartbeat(MAC, inspect, "succeeded", null);
+        sessions.request(MAC, AgentActionKind.REBOOT);
+        AgentSessions.Action reboot = sessions.heartbeat(MAC, null, null, null);
+        assertEquals(AgentActionKind.REBOOT, reboot.kind());
+        sessions.heartbeat(MAC, reboot.id(), "succeeded", null); // the front says so, then reboots
+        clock.advance(Duration.ofSeconds(61));
+        assertEquals(0, sessions.checkForLostAgents(), "not counted (nor logged) as lost");
+        assertTrue(sessions.view(MAC).orElseThrow().lost(), "but no longer running");
+        assertEquals(MachineState.INSPECTING, registry.machine(MAC).orElseThrow().state());
+    }
+
+    @Test
     void anIdleAgentLostOnlyShowsAsLost() throws Exception {
         AgentSessions sessions = sessions(false);
         String id = sessions.heartbeat(MAC, null, null, null).id();
