@@ -29,6 +29,7 @@ public final class AgentMain {
     }
 
     public static void main(String[] args) throws Exception {
+        HttpBodyBuffers.enlarge();
         PrintStream console = System.out;
         long started = System.nanoTime();
         MetalbootFront front = null;

@@ -26,6 +26,7 @@ public final class WriteImageCommand {
     }
 
     public static void main(String[] args) {
+        HttpBodyBuffers.enlarge();
         System.exit(run(args));
     }
 
