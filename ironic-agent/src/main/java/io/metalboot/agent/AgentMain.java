@@ -1,5 +1,6 @@
 package io.metalboot.agent;
 
+import io.metalboot.agent.deploy.HttpBodyBuffers;
 import io.metalboot.agent.deploy.ImageDeployer;
 import io.metalboot.agent.deploy.disk.TargetDiskPolicy;
 import io.metalboot.agent.inventory.DiskReader;
