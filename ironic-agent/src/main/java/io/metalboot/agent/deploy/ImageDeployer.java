@@ -4,6 +4,7 @@ import io.metalboot.agent.core.AgentCore;
 import io.metalboot.agent.deploy.disk.RootDeviceHints;
 import io.metalboot.agent.deploy.disk.TargetDiskChooser;
 import io.metalboot.agent.deploy.disk.TargetDiskPolicy;
+import io.metalboot.agent.deploy.fs.Ext4OsRelease;
 import io.metalboot.agent.deploy.table.PartitionTable;
 import io.metalboot.agent.deploy.table.PartitionTableCodec;
 import io.metalboot.image.ExtentSink;
@@ -180,8 +181,13 @@ public final class ImageDeployer implements AgentCore.Deployer {
             LOG.warning(() -> device.path() + ": the kernel made no device node for some partitions within "
                     + settings.nodeWait().toSeconds() + " s (a kernel without partition support?)");
         }
-        String root = table.partitions().stream().filter(p -> ROOT_TYPES.contains(p.type()))
-                .map(p -> partitionNode(device.path(), p.number()).toString()).findFirst().orElse(null);
+        // `/`: a partition of a root type (the Discoverable Partitions Specification), else an ext
+        // filesystem with etc/os-release, read from the disk's bytes (nothing is mounted)
+        PartitionTableCodec.DiskBytes bytes = (offset, length) -> SignatureWiper.read(device, offset, length);
+        String root = table.partitions().stream().filter(p -> ROOT_TYPES.contains(p.type())).findFirst()
+                .or(() -> table.partitions().stream()
+                        .filter(p -> Ext4OsRelease.present(bytes, p.startBytes(), p.sizeBytes())).findFirst())
+                .map(p -> partitionNode(device.path(), p.number()).toString()).orElse(null);
         return new DeployedDisk(device.path().toString(), serial, result.sourceChecksum().toString(),
                 result.virtualSize(), table.kind().label(), table.diskId(), partitions, root);
     }

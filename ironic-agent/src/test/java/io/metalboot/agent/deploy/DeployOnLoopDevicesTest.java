@@ -69,9 +69,13 @@ class DeployOnLoopDevicesTest {
         Commands.shell(images, String.join(" && ",
                 "truncate -s 64M disk.raw",
                 "printf 'label: gpt\\nfirst-lba: 2048\\nsize=8MiB, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B\\n"
-                        + "type=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709\\n' | sfdisk -q disk.raw",
+                        + "type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\\n' | sfdisk -q disk.raw",
                 "head -c 3M /dev/urandom | dd of=disk.raw bs=1M seek=1 conv=notrunc status=none",
-                "mke2fs -q -t ext4 -E offset=" + 9 * MIB + " -F disk.raw 40M",
+                // a root filesystem the way Debian's is: etc/os-release a link to ../usr/lib/os-release
+                "mkdir -p tree/etc tree/usr/lib tree/var && printf 'ID=debian\\n' > tree/usr/lib/os-release"
+                        + " && ln -s ../usr/lib/os-release tree/etc/os-release"
+                        + " && for i in $(seq 1 300); do : > tree/etc/file-$i; done",
+                "mke2fs -q -t ext4 -d tree -E offset=" + 9 * MIB + " -F disk.raw 40M",
                 "qemu-img convert -f raw -O qcow2 disk.raw disk.qcow2"));
         sha256Raw = Commands.run(images, "sha256sum", "disk.raw").substring(0, 64);
         sha256Qcow2 = Commands.run(images, "sha256sum", "disk.qcow2").substring(0, 64);
@@ -163,7 +167,7 @@ class DeployOnLoopDevicesTest {
             assertTrue(json.contains("\"type\": \"" + p.typeGuid() + "\""), p.typeGuid() + " in " + json);
             assertTrue(json.contains("\"start\": " + p.startBytes() / 512 + ","), p + " in " + json);
         }
-        assertEquals(target + "p2", disk.rootPartition(), "the partition of the root type");
+        assertEquals(target + "p2", disk.rootPartition(), "the ext4 partition with etc/os-release (its type is plain Linux)");
     }
 
     @Test
