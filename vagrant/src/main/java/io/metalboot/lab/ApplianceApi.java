@@ -123,8 +123,11 @@ final class ApplianceApi {
         return new Reply(Integer.parseInt(output.substring(mark + STATUS_MARK.length()).strip()), output.substring(0, mark));
     }
 
-    /** A 0600 file beside the token holding the header curl sends. */
-    private Path authorizationHeader() {
+    /**
+     * A 0600 file beside the token holding the header curl sends. Synchronized: run-lab observes its
+     * machines on threads of their own, which call the API at the same time and would race for it.
+     */
+    private synchronized Path authorizationHeader() {
         Path header = tokenFile.resolveSibling("operator-authorization.header");
         try {
             String token = Files.readString(tokenFile, StandardCharsets.US_ASCII).strip();
