@@ -115,6 +115,7 @@ public final class ImageReader {
         byte[] buffer = new byte[format == ImageFormat.RAW && size >= 0 ? Math.clamp(size, 1, BUFFER) : BUFFER];
         long guest = 0;
         InputStream decoded = null;
+        byte[] sum;
         try {
             decoded = decoder(format, stream);
             while (true) {
@@ -137,6 +138,7 @@ public final class ImageReader {
             }
             splitter.flush();
             stream.drain(buffer); // what follows the decoder's end marker is hashed too
+            sum = stream.finish(); // before the decoder's close closes the stream (which would abandon the digest)
         } catch (ImageException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
@@ -146,7 +148,6 @@ public final class ImageReader {
                 decoded.close(); // the decoders hold native memory (zlib, zstd)
             }
         }
-        byte[] sum = stream.finish();
         return new ImageReadResult(format, guest, stream.position(), splitter.dataBytes(), splitter.zeroBytes(),
                 ImageChecksum.of(stream.digestAlgorithm(), sum));
     }
