@@ -74,7 +74,8 @@ public final class ImageDeployer implements AgentCore.Deployer {
             Disk disk = TargetDiskChooser.choose(settings.disks().get(), hints, Math.max(needed, 0), settings.policy());
             LOG.info(() -> "deploy " + instructions.deployId() + ": " + disk.name() + " (" + disk.size() + " bytes"
                     + (disk.serial() == null ? "" : ", serial " + disk.serial()) + ") from " + source.describe());
-            return write(Path.of(disk.name()), disk.serial(), source, format, checksum, instructions.readBack(), progress);
+            return write(Path.of(disk.name()), disk.serial(), source, format, needed, checksum, instructions.readBack(),
+                    progress);
         }
     }
 
@@ -84,15 +85,21 @@ public final class ImageDeployer implements AgentCore.Deployer {
      */
     public DeployedDisk write(Path target, String serial, ImageSource source, Optional<ImageFormat> format,
             ImageChecksum checksum, boolean readBack, Consumer<DeployProgress> progress) throws Exception {
+        return write(target, serial, source, format, ImageReader.virtualSizeHint(source, format), checksum, readBack,
+                progress);
+    }
+
+    /** {@code sizeHint}: the image's size as its first bytes tell it (-1 unknown), for the progress. */
+    private DeployedDisk write(Path target, String serial, ImageSource source, Optional<ImageFormat> format,
+            long sizeHint, ImageChecksum checksum, boolean readBack, Consumer<DeployProgress> progress) throws Exception {
         ByteBuffer zeros = ByteBuffer.allocateDirect(1024 * 1024 + 4096).alignedSlice(4096);
         try (TargetDevice device = TargetDevice.open(target)) {
             long limit = device.isBlockDevice() ? device.size() : Long.MAX_VALUE;
             SignatureWiper.WipeReport wipe = SignatureWiper.wipe(device, zeros);
             LOG.info(() -> target + ": wiped (" + wipe.summary() + ")");
-            long hint = ImageReader.virtualSizeHint(source, format);
             ImageReadResult result;
             try (DiskWriter writer = new DiskWriter(device, limit);
-                    ProgressTicker ticker = new ProgressTicker(writer::bytesDone, hint, progress)) {
+                    ProgressTicker ticker = new ProgressTicker(writer::bytesDone, sizeHint, progress)) {
                 result = ImageReader.read(source, format, Optional.of(checksum), writer);
                 writer.finish();
                 device.truncate(result.virtualSize());
@@ -111,12 +118,7 @@ public final class ImageDeployer implements AgentCore.Deployer {
     /** After a failed write: the first and last MiB zeroed, so what is there never boots. */
     private static void unbootable(TargetDevice device, ByteBuffer zeros) {
         try {
-            long size = device.isBlockDevice() ? device.size() : Files.size(device.path());
-            device.zeroOut(0, Math.min(size, SignatureWiper.EDGE), zeros);
-            if (size > SignatureWiper.EDGE) {
-                device.zeroOut(Math.max(SignatureWiper.EDGE, size - SignatureWiper.EDGE),
-                        Math.min(SignatureWiper.EDGE, size - SignatureWiper.EDGE), zeros);
-            }
+            SignatureWiper.zeroEdges(device, device.isBlockDevice() ? device.size() : Files.size(device.path()), zeros);
             device.sync();
         } catch (IOException e) {
             LOG.warning(() -> device.path() + ": could not wipe the partial image: " + e.getMessage());

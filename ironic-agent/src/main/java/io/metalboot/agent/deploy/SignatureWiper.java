@@ -44,11 +44,24 @@ public final class SignatureWiper {
                 edges(p.startBytes(), Math.min(p.endBytes(), size), size, ranges);
             }
         }
-        for (long[] r : ranges) {
-            device.zeroOut(r[0], r[1] - r[0], zeros);
-        }
+        zero(device, ranges, zeros);
         device.sync();
         return new WipeReport(old, ranges);
+    }
+
+    /** Zeroes the first and last MiB of the first {@code size} bytes (not synced). */
+    static void zeroEdges(TargetDevice device, long size, ByteBuffer zeros) throws IOException {
+        List<long[]> ranges = new ArrayList<>();
+        edges(0, size, size, ranges);
+        zero(device, ranges, zeros);
+    }
+
+    private static void zero(TargetDevice device, List<long[]> ranges, ByteBuffer zeros) throws IOException {
+        for (long[] r : ranges) {
+            if (r[1] > r[0]) {
+                device.zeroOut(r[0], r[1] - r[0], zeros);
+            }
+        }
     }
 
     private static void edges(long start, long end, long size, List<long[]> ranges) {

@@ -3,7 +3,6 @@ package io.metalboot.agent.deploy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
@@ -57,8 +56,7 @@ public final class TargetDevice implements AutoCloseable {
     /** Opens a block device, or a regular file (created when missing). */
     public static TargetDevice open(Path path) throws IOException {
         boolean exists = Files.exists(path);
-        boolean block = exists && !Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(path)
-                && "b".equals(fileType(path));
+        boolean block = exists && isBlockDevice(path);
         if (exists && !block && !Files.isRegularFile(path)) {
             throw new IOException(path + " is neither a block device nor a regular file");
         }
@@ -86,10 +84,10 @@ public final class TargetDevice implements AutoCloseable {
         }
     }
 
-    private static String fileType(Path path) throws IOException {
-        // the JDK has no "is a block device" test; the unix attribute view's mode has it
+    /** The JDK has no "is a block device" test; the unix attribute view's mode (links followed) has it. */
+    private static boolean isBlockDevice(Path path) throws IOException {
         int mode = (Integer) Files.getAttribute(path, "unix:mode");
-        return (mode & 0170000) == 0060000 ? "b" : "other";
+        return (mode & 0170000) == 0060000;
     }
 
     public Path path() {
