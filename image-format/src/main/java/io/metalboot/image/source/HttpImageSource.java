@@ -86,8 +86,7 @@ public final class HttpImageSource implements ImageSource {
                 .header("Range", "bytes=0-0").build(), HttpResponse.BodyHandlers.ofInputStream());
         try {
             if (response.statusCode() == 206) {
-                Matcher m = CONTENT_RANGE.matcher(response.headers().firstValue("Content-Range").orElse(""));
-                size = m.matches() && !m.group(3).equals("*") ? Long.parseLong(m.group(3)) : -1;
+                size = ContentRange.of(response).map(ContentRange::total).orElse(-1L);
             } else {
                 expect(response, 200, "GET");
                 size = response.headers().firstValueAsLong("Content-Length").orElse(-1);
@@ -151,11 +150,9 @@ public final class HttpImageSource implements ImageSource {
                 return Optional.empty();
             }
             expect(response, 206, "GET (Range)");
-            String contentRange = response.headers().firstValue("Content-Range").orElse("");
-            Matcher m = CONTENT_RANGE.matcher(contentRange);
-            if (!m.matches() || Long.parseLong(m.group(1)) != from || Long.parseLong(m.group(2)) != to - 1) {
+            if (ContentRange.of(response).filter(r -> r.first() == from && r.last() == to - 1).isEmpty()) {
                 throw new IOException(describe() + " answered Range " + from + "-" + (to - 1)
-                        + " with Content-Range '" + contentRange + "'");
+                        + " with Content-Range '" + response.headers().firstValue("Content-Range").orElse("") + "'");
             }
             byte[] bytes = body.readNBytes((int) (to - from));
             if (bytes.length != to - from) {
@@ -270,12 +267,9 @@ public final class HttpImageSource implements ImageSource {
                     + " of " + MAX_RESUMES + ")");
             HttpResponse<InputStream> response = send(request().GET().header("Range", "bytes=" + from + "-").build(),
                     HttpResponse.BodyHandlers.ofInputStream());
-            if (response.statusCode() == 206) {
-                Matcher m = CONTENT_RANGE.matcher(response.headers().firstValue("Content-Range").orElse(""));
-                if (m.matches() && Long.parseLong(m.group(1)) == from) {
-                    in = response.body();
-                    return;
-                }
+            if (response.statusCode() == 206 && ContentRange.of(response).filter(r -> r.first() == from).isPresent()) {
+                in = response.body();
+                return;
             }
             response.body().close();
             if (response.statusCode() == 412) {
@@ -288,6 +282,15 @@ public final class HttpImageSource implements ImageSource {
         @Override
         public void close() throws IOException {
             in.close();
+        }
+    }
+
+    /** A 206 reply's Content-Range: its first and last byte, and the whole's length (-1 for "*"). */
+    private record ContentRange(long first, long last, long total) {
+        static Optional<ContentRange> of(HttpResponse<?> response) {
+            Matcher m = CONTENT_RANGE.matcher(response.headers().firstValue("Content-Range").orElse(""));
+            return m.matches() ? Optional.of(new ContentRange(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)),
+                    m.group(3).equals("*") ? -1 : Long.parseLong(m.group(3)))) : Optional.empty();
         }
     }
 
