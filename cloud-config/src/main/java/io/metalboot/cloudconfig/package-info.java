@@ -1,0 +1,2 @@
+/** cloud-config: parsed, rendered, compiled to sh (README.md). */
+package io.metalboot.cloudconfig;
