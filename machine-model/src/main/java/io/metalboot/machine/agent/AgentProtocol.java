@@ -12,6 +12,8 @@ package io.metalboot.machine.agent;
  *                                  response .deploy: DeployInstructions (kind "deploy")
  * GET  {imageUrl} of the instructions (Range)     → the image             (its query: the deploy's credential)
  * POST {base}/agent/v1/inventory   the inventory    → 204                (Authorization: Bearer credential)
+ * GET  {base}/agent/v1/bootstrap/{mac}             → BootstrapDelivery  (Authorization: Bearer credential;
+ *                                  204: no bootstrap data for this machine; 409: no deploy is running)
  * </pre>
  * A wrong, expired, reused or another machine's token or credential is answered 401 with no
  * body, and changes nothing. Neither the token nor the credential is ever logged, on either side.
@@ -23,11 +25,18 @@ package io.metalboot.machine.agent;
  * in {@code deployed} (a "succeeded" without it is no success), or "failed" with the reason in
  * {@code message}. The appliance's next answer after a success is "reboot". The image URL's query
  * is a credential: never logged or reported, on either side.
+ *
+ * <p>Bootstrap: once the image is written and verified, and before it reports "succeeded", the
+ * agent asks for the machine's bootstrap data ({@link BootstrapDelivery}, read from its source at
+ * that moment) and places it in the written OS with the node's own credential. The data and the
+ * credential are secrets: never logged, on either side.
  */
 public final class AgentProtocol {
     public static final String REGISTER = "/agent/v1/register";
     public static final String HEARTBEAT = "/agent/v1/heartbeat";
     public static final String INVENTORY = "/agent/v1/inventory";
+    /** Followed by the machine's MAC: its session credential is the only one that opens it. */
+    public static final String BOOTSTRAP = "/agent/v1/bootstrap/";
     /** The status of an {@link ActionReport} by which an agent that stops says why. */
     public static final String FATAL = "fatal";
 

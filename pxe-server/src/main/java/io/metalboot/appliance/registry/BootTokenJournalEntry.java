@@ -9,6 +9,8 @@ import java.time.Instant;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = BootTokenJournalEntry.Issued.class, name = "token-issued"),
     @JsonSubTypes.Type(value = BootTokenJournalEntry.Exchanged.class, name = "token-exchanged"),
+    @JsonSubTypes.Type(value = BootTokenJournalEntry.NodeIssued.class, name = "node-credential-issued"),
+    @JsonSubTypes.Type(value = BootTokenJournalEntry.NodeRevoked.class, name = "node-credential-revoked"),
 })
 sealed interface BootTokenJournalEntry {
     String mac();
@@ -18,5 +20,11 @@ sealed interface BootTokenJournalEntry {
 
     /** A token used up, and the session credential it opened. */
     record Exchanged(String mac, String sha256, String credentialSha256, Instant at) implements BootTokenJournalEntry {
+    }
+
+    record NodeIssued(String mac, String sha256, Instant at) implements BootTokenJournalEntry {
+    }
+
+    record NodeRevoked(String mac, Instant at) implements BootTokenJournalEntry {
     }
 }

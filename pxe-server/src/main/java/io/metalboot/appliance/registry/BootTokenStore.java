@@ -10,6 +10,9 @@ import java.util.Optional;
  * only (neither secret is ever stored). A boot token is single-use: of any number of concurrent
  * exchanges of one token, exactly one wins. Each machine has at most one session: a new one ends
  * the one before. Every implementation passes {@code BootTokenStoreContract}.
+ *
+ * <p>Also the node credentials: one per machine whose deploy handed out bootstrap data, with which
+ * the written OS reports whether it joined; live until it reports (or is given up on).
  */
 public interface BootTokenStore extends AutoCloseable {
     /**
@@ -33,6 +36,18 @@ public interface BootTokenStore extends AutoCloseable {
 
     /** The machine whose current session this credential is. */
     Optional<MacAddress> session(String credentialSha256);
+
+    /** Stores the node credential of {@code mac}'s current deploy; it replaces the machine's earlier one. */
+    void issueNodeCredential(MacAddress mac, String sha256, Instant at) throws IOException;
+
+    /** The machine whose live node credential this is. */
+    Optional<MacAddress> nodeCredential(String sha256);
+
+    /** When the machine's live node credential was issued, if it has one. */
+    Optional<Instant> nodeCredentialIssued(MacAddress mac);
+
+    /** Ends the machine's node credential (it reported, or was given up on); no-op without one. */
+    void revokeNodeCredential(MacAddress mac, Instant at) throws IOException;
 
     @Override
     void close() throws IOException;

@@ -26,6 +26,12 @@ public final class InMemoryBootTokenStore implements BootTokenStore {
     private final Map<MacAddress, String> liveToken = new HashMap<>();
     private int issuedSinceSweep;
 
+    private record NodeCredential(String sha256, Instant issued) {
+    }
+
+    private final Map<MacAddress, NodeCredential> nodeCredentialOf = new HashMap<>();
+    private final Map<String, MacAddress> nodeCredentials = new HashMap<>();
+
     @Override
     public synchronized void issue(MacAddress mac, String sha256, Instant issued, Instant expires) {
         if (++issuedSinceSweep >= SWEEP_EVERY) {
@@ -68,6 +74,33 @@ public final class InMemoryBootTokenStore implements BootTokenStore {
     @Override
     public synchronized Optional<MacAddress> session(String credentialSha256) {
         return Optional.ofNullable(sessions.get(credentialSha256));
+    }
+
+    @Override
+    public synchronized void issueNodeCredential(MacAddress mac, String sha256, Instant at) {
+        NodeCredential previous = nodeCredentialOf.put(mac, new NodeCredential(sha256, at));
+        if (previous != null) {
+            nodeCredentials.remove(previous.sha256());
+        }
+        nodeCredentials.put(sha256, mac);
+    }
+
+    @Override
+    public synchronized Optional<MacAddress> nodeCredential(String sha256) {
+        return Optional.ofNullable(nodeCredentials.get(sha256));
+    }
+
+    @Override
+    public synchronized Optional<Instant> nodeCredentialIssued(MacAddress mac) {
+        return Optional.ofNullable(nodeCredentialOf.get(mac)).map(NodeCredential::issued);
+    }
+
+    @Override
+    public synchronized void revokeNodeCredential(MacAddress mac, Instant at) {
+        NodeCredential revoked = nodeCredentialOf.remove(mac);
+        if (revoked != null) {
+            nodeCredentials.remove(revoked.sha256());
+        }
     }
 
     /** Forgets the tokens that had expired by {@code now}: no exchange could use them any more. */

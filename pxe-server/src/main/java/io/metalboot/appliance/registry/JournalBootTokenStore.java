@@ -32,6 +32,8 @@ public final class JournalBootTokenStore implements BootTokenStore {
             case BootTokenJournalEntry.Issued issued -> state.issue(mac, issued.sha256(), issued.at(), issued.expires());
             case BootTokenJournalEntry.Exchanged exchanged ->
                     state.exchange(mac, exchanged.sha256(), exchanged.credentialSha256(), exchanged.at());
+            case BootTokenJournalEntry.NodeIssued issued -> state.issueNodeCredential(mac, issued.sha256(), issued.at());
+            case BootTokenJournalEntry.NodeRevoked revoked -> state.revokeNodeCredential(mac, revoked.at());
         }
     }
 
@@ -65,6 +67,31 @@ public final class JournalBootTokenStore implements BootTokenStore {
     @Override
     public Optional<MacAddress> session(String credentialSha256) {
         return state.session(credentialSha256);
+    }
+
+    @Override
+    public synchronized void issueNodeCredential(MacAddress mac, String sha256, Instant at) throws IOException {
+        journal.append(new BootTokenJournalEntry.NodeIssued(mac.toString(), sha256, at));
+        state.issueNodeCredential(mac, sha256, at);
+    }
+
+    @Override
+    public Optional<MacAddress> nodeCredential(String sha256) {
+        return state.nodeCredential(sha256);
+    }
+
+    @Override
+    public Optional<Instant> nodeCredentialIssued(MacAddress mac) {
+        return state.nodeCredentialIssued(mac);
+    }
+
+    @Override
+    public synchronized void revokeNodeCredential(MacAddress mac, Instant at) throws IOException {
+        if (state.nodeCredentialIssued(mac).isEmpty()) {
+            return;
+        }
+        journal.append(new BootTokenJournalEntry.NodeRevoked(mac.toString(), at));
+        state.revokeNodeCredential(mac, at);
     }
 
     @Override

@@ -170,14 +170,19 @@ public final class MachineRegistry {
      * An operator's deploy: the machine, {@code available}, becomes {@code provisioning} for it,
      * stored with the request before this returns. Refused (IllegalStateException) from any other state.
      */
-    public synchronized Machine startDeploy(MacAddress mac, DeployRequest deploy) throws IOException {
+    public Machine startDeploy(MacAddress mac, DeployRequest deploy) throws IOException {
+        return startDeploy(mac, deploy, "operator");
+    }
+
+    /** As {@link #startDeploy(MacAddress, DeployRequest)}, asked by {@code cause} (the operator, Metal³'s host). */
+    public synchronized Machine startDeploy(MacAddress mac, DeployRequest deploy, String cause) throws IOException {
         Machine machine = requireMachine(mac);
         if (!MachineLifecycle.deployAllowedFrom(machine.state())) {
             throw new IllegalStateException(mac + " is " + machine.state().wireName()
                     + "; a deploy starts only from available");
         }
         return store.startDeploy(new Transition(mac, Optional.of(machine.state()), MachineState.PROVISIONING,
-                clock.instant(), "operator", Optional.of("deploy " + deploy.id() + " of " + deploy.imageForDisplay())),
+                clock.instant(), cause, Optional.of("deploy " + deploy.id() + " of " + deploy.imageForDisplay())),
                 deploy);
     }
 
@@ -292,6 +297,59 @@ public final class MachineRegistry {
                     clock.instant(), "agent", Optional.of("inventory stored")));
         }
         return requireMachine(mac);
+    }
+
+    /**
+     * A fresh node credential for the written OS of {@code mac}'s running deploy {@code deployId}:
+     * it reports with it once it has run its bootstrap ({@link #nodeReported}). Only its SHA-256
+     * is stored; it replaces the machine's earlier one. Empty unless that deploy is running.
+     */
+    public synchronized Optional<String> issueNodeCredential(MacAddress mac, String deployId) throws IOException {
+        if (runningDeploy(mac).filter(d -> d.request().id().equals(deployId)).isEmpty()) {
+            return Optional.empty();
+        }
+        String credential = newSecret();
+        tokens.issueNodeCredential(mac, sha256(credential), clock.instant());
+        return Optional.of(credential);
+    }
+
+    /** The machine whose live node credential {@code credential} is. */
+    public Optional<MacAddress> node(String credential) {
+        return credential == null ? Optional.empty() : tokens.nodeCredential(sha256(credential));
+    }
+
+    /**
+     * The written OS reported: a provisioned machine becomes {@code joined}, or {@code failed}
+     * with {@code reason} (already redacted); its node credential is spent either way. Refused
+     * (IllegalStateException) unless the machine is provisioned and has a live node credential.
+     */
+    public synchronized Machine nodeReported(MacAddress mac, boolean joined, Optional<String> reason)
+            throws IOException {
+        Machine machine = requireMachine(mac);
+        if (machine.state() != MachineState.PROVISIONED || tokens.nodeCredentialIssued(mac).isEmpty()) {
+            throw new IllegalStateException(mac + " is " + machine.state().wireName() + " and waits for no report");
+        }
+        Instant now = clock.instant();
+        tokens.revokeNodeCredential(mac, now);
+        return store.record(new Transition(mac, Optional.of(MachineState.PROVISIONED),
+                joined ? MachineState.JOINED : MachineState.FAILED, now, "node", reason));
+    }
+
+    /**
+     * Provisioned machines holding a node credential whose report has not come within
+     * {@code timeout} of their move to provisioned: failed("no report"), the credential spent.
+     */
+    public synchronized List<MacAddress> failUnreported(Duration timeout) throws IOException {
+        Instant now = clock.instant();
+        List<MacAddress> late = store.machines().stream()
+                .filter(m -> m.state() == MachineState.PROVISIONED && m.since().plus(timeout).isBefore(now))
+                .map(Machine::mac).filter(mac -> tokens.nodeCredentialIssued(mac).isPresent()).toList();
+        for (MacAddress mac : late) {
+            tokens.revokeNodeCredential(mac, now);
+            store.record(new Transition(mac, Optional.of(MachineState.PROVISIONED), MachineState.FAILED, now, "node",
+                    Optional.of("no report within " + timeout.toMinutes() + " min of the deploy")));
+        }
+        return late;
     }
 
     /** The last inventory the machine's agent sent (JSON). */

@@ -135,4 +135,25 @@ abstract class BootTokenStoreContract {
             }
         }
     }
+
+    @Test
+    void aNodeCredentialIsTheMachinesUntilRevokedAndANewOneReplacesIt() throws IOException {
+        store.issueNodeCredential(MAC, "n1", T0);
+        store.issueNodeCredential(OTHER, "n9", T0);
+        assertEquals(Optional.of(MAC), store.nodeCredential("n1"));
+        assertEquals(Optional.of(T0), store.nodeCredentialIssued(MAC));
+        store.issueNodeCredential(MAC, "n2", T0.plusSeconds(5));
+        assertEquals(Optional.empty(), store.nodeCredential("n1"), "a new deploy's credential replaces the old");
+        assertEquals(Optional.of(MAC), store.nodeCredential("n2"));
+        store = reopened();
+        assertEquals(Optional.of(MAC), store.nodeCredential("n2"), "kept across a restart");
+        assertEquals(Optional.of(T0.plusSeconds(5)), store.nodeCredentialIssued(MAC));
+        store.revokeNodeCredential(MAC, T0.plusSeconds(9));
+        store.revokeNodeCredential(MAC, T0.plusSeconds(10)); // twice: nothing more happens
+        store = reopened();
+        assertEquals(Optional.empty(), store.nodeCredential("n2"), "revoked, also after a restart");
+        assertEquals(Optional.empty(), store.nodeCredentialIssued(MAC));
+        assertEquals(Optional.of(OTHER), store.nodeCredential("n9"), "the other machine's is untouched");
+        assertEquals(Optional.empty(), store.session("n9"), "a node credential opens no agent session");
+    }
 }

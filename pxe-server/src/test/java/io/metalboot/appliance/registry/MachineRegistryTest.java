@@ -234,4 +234,54 @@ class MachineRegistryTest {
                 "after a new PXE boot the same (unused) token registers");
         assertEquals(Optional.empty(), registry.agentSession(credential));
     }
+
+    /** A machine through the boot flow to provisioned, with deploy {@code id}; the node credential it was handed. */
+    private static String provisionedWithNodeCredential(MachineRegistry registry, MacAddress mac, String id)
+            throws Exception {
+        registry.pxeBooted(mac, Optional.empty(), Optional.empty());
+        registry.registerAgent(mac, registry.issueBootToken(mac)).orElseThrow();
+        registry.inventoried(mac, "{}");
+        assertEquals(Optional.empty(), registry.issueNodeCredential(mac, id), "no deploy running: none");
+        registry.startDeploy(mac, new DeployRequest(id, "base", null, null, null, null, false), "metal3");
+        assertEquals(Optional.empty(), registry.issueNodeCredential(mac, "another"), "not the running deploy: none");
+        String node = registry.issueNodeCredential(mac, id).orElseThrow();
+        registry.deploySucceeded(mac, id, new io.metalboot.machine.agent.DeployedDisk("/dev/vda", null, "sha256:00", 1,
+                "gpt", null, List.of(), null));
+        return node;
+    }
+
+    @Test
+    void aNodeReportsWithItsOwnCredentialOnceAndLateNodesFail() throws Exception {
+        SteppedClock clock = new SteppedClock();
+        MachineRegistry registry = new MachineRegistry(new InMemoryMachineStore(), new InMemoryBootTokenStore(), true,
+                java.util.Set.of(), Duration.ofMinutes(30), clock);
+        MacAddress late = MacAddress.parse("52:54:00:00:00:41");
+        MacAddress failing = MacAddress.parse("52:54:00:00:00:42");
+        String node = provisionedWithNodeCredential(registry, MAC, "d-1");
+        String lateNode = provisionedWithNodeCredential(registry, late, "d-2");
+        String failingNode = provisionedWithNodeCredential(registry, failing, "d-3");
+        assertEquals("metal3", registry.history(MAC).stream()
+                .filter(t -> t.to() == MachineState.PROVISIONING).findFirst().orElseThrow().cause());
+        assertEquals(Optional.of(MAC), registry.node(node));
+        assertEquals(Optional.empty(), registry.agentSession(node), "not an agent credential");
+        assertEquals(Optional.empty(), registry.node("garbage"));
+        assertEquals(Optional.empty(), registry.node(null));
+
+        assertEquals(MachineState.JOINED, registry.nodeReported(MAC, true, Optional.empty()).state());
+        assertEquals(Optional.empty(), registry.node(node), "spent by its report");
+        assertThrows(IllegalStateException.class, () -> registry.nodeReported(MAC, true, Optional.empty()));
+        Machine failed = registry.nodeReported(failing, false, Optional.of("kubeadm join: [redacted]"));
+        assertEquals(MachineState.FAILED, failed.state());
+        assertEquals(Optional.of("kubeadm join: [redacted]"), failed.failureReason());
+        assertEquals(Optional.empty(), registry.node(failingNode));
+
+        clock.advance(Duration.ofMinutes(20));
+        assertEquals(List.of(), registry.failUnreported(Duration.ofMinutes(20)), "exactly the timeout: not yet");
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(List.of(late), registry.failUnreported(Duration.ofMinutes(20)));
+        assertEquals(Optional.of("no report within 20 min of the deploy"), registry.machine(late).orElseThrow()
+                .failureReason());
+        assertEquals(Optional.empty(), registry.node(lateNode), "given up on: its credential is spent");
+        assertEquals(MachineState.JOINED, registry.machine(MAC).orElseThrow().state(), "a joined node is left alone");
+    }
 }
