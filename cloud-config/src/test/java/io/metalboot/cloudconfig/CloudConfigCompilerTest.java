@@ -150,6 +150,16 @@ class CloudConfigCompilerTest {
     }
 
     @Test
+    void everyVectorsScriptParsesUnderDash(@TempDir Path dir) throws Exception {
+        for (String vector : List.of(Vectors.MINIMAL, Vectors.METAL3, Vectors.ALL_FEATURES)) {
+            Path file = dir.resolve("script.sh");
+            Files.writeString(file, CloudConfigCompiler.compile(Vectors.bytes(vector), Vectors.MACHINE).script());
+            ProcessRun check = ProcessRun.run(dir, List.of("/bin/sh", "-n", file.toString()));
+            assertEquals(0, check.status(), vector + ": " + check.describe());
+        }
+    }
+
+    @Test
     void toStringTellsSizesNotContents() throws Exception {
         CompiledBootstrap b = compile("#cloud-config\nruncmd: [\"kubeadm join --token " + TOKEN + "\"]\n");
         assertFalse(b.toString().contains(TOKEN), b.toString());
