@@ -37,7 +37,7 @@ public record InstanceData(Map<String, Object> metaData) {
     }
 
     /** {@code v1.instance_id}: the meta data's uuid, which the ConfigDrive reader requires. */
-    public Optional<String> instanceId() {
+    Optional<String> instanceId() {
         Object uuid = metaData.get("uuid");
         return uuid == null ? Optional.empty() : Optional.of(String.valueOf(uuid));
     }
