@@ -27,8 +27,9 @@ import java.util.Optional;
  * {@code local_hostname} the Machine's name (the keys CABPK's templates and cloud-init read).
  */
 public final class CabpkMachineSource implements BootstrapSource {
-    private static final List<ResourceDefinitionContext> MACHINE_VERSIONS = List.of(machine("v1beta2"),
-            machine("v1beta1"));
+    static final ResourceDefinitionContext MACHINE_V1BETA2 = machine("v1beta2");
+    static final ResourceDefinitionContext MACHINE_V1BETA1 = machine("v1beta1");
+    private static final List<ResourceDefinitionContext> MACHINE_VERSIONS = List.of(MACHINE_V1BETA2, MACHINE_V1BETA1);
 
     private final KubernetesClient client;
     private final List<MachineMapping> mappings;

@@ -36,16 +36,18 @@ final class Metal3RootDeviceHints {
     }
 
     private static void exact(Map<String, Object> spec, String field, Map<String, Object> hints, String hint) {
-        String value = ApiObjects.text(spec, field);
-        if (value != null) {
-            hints.put(hint, "s== " + value);
-        }
+        withOperator(spec, field, hints, hint, "s== ");
     }
 
     private static void contains(Map<String, Object> spec, String field, Map<String, Object> hints, String hint) {
+        withOperator(spec, field, hints, hint, "<in> ");
+    }
+
+    private static void withOperator(Map<String, Object> spec, String field, Map<String, Object> hints, String hint,
+            String operator) {
         String value = ApiObjects.text(spec, field);
         if (value != null) {
-            hints.put(hint, "<in> " + value);
+            hints.put(hint, operator + value);
         }
     }
 }

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.metalboot.machine.MacAddress;
 import io.metalboot.machine.SmbiosUuid;
 import java.nio.charset.StandardCharsets;
@@ -27,10 +28,13 @@ class CabpkMachineSourceTest extends BootstrapSourceContract {
     private static final SmbiosUuid UUID = SmbiosUuid.parse("8c1d4b6f-5a0e-4d7e-9f3a-2b1c0d9e8f11");
     private static final String SERIAL = "LAB-WORKER-11";
 
-    KubernetesClient client;
+    // one server for the class (its start is most of a test's time), emptied before each test
+    static KubernetesMockServer server;
+    static KubernetesClient client;
 
     @BeforeEach
     void loadMachine() {
+        server.reset();
         ClusterFixtures.apply(client, "capi-machine-v1beta2.yaml");
         ClusterFixtures.apply(client, "capi-bootstrap-secret.yaml");
     }

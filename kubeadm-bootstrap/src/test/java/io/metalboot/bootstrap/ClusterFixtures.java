@@ -19,8 +19,8 @@ import java.util.Map;
 final class ClusterFixtures {
     /** The join token in the metal3 CABPK vector: it must never reach a message or a toString. */
     static final String JOIN_TOKEN = "t6ce1o.wkyg0xd1di0itgau";
-    static final ResourceDefinitionContext MACHINE_V1BETA1 = machine("v1beta1");
-    static final ResourceDefinitionContext MACHINE_V1BETA2 = machine("v1beta2");
+    static final ResourceDefinitionContext MACHINE_V1BETA1 = CabpkMachineSource.MACHINE_V1BETA1;
+    static final ResourceDefinitionContext MACHINE_V1BETA2 = CabpkMachineSource.MACHINE_V1BETA2;
 
     private ClusterFixtures() {
     }
@@ -97,10 +97,5 @@ final class ClusterFixtures {
                 assertFalse(text.contains(trimmed), () -> "a line of the secret value in: " + text);
             }
         }
-    }
-
-    private static ResourceDefinitionContext machine(String version) {
-        return new ResourceDefinitionContext.Builder().withGroup("cluster.x-k8s.io").withVersion(version)
-                .withKind("Machine").withPlural("machines").withNamespaced(true).build();
     }
 }

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.metalboot.machine.MacAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -31,10 +32,13 @@ class Metal3HostSourceTest extends BootstrapSourceContract {
     private static final String USER_DATA = "worker-0-user-data";
     private static final MacAddress MAC = MacAddress.parse("52:54:00:6c:3c:01");
 
-    KubernetesClient client;
+    // one server for the class (its start is most of a test's time), emptied before each test
+    static KubernetesMockServer server;
+    static KubernetesClient client;
 
     @BeforeEach
     void loadHost() {
+        server.reset();
         ClusterFixtures.apply(client, "crds.yaml");
         ClusterFixtures.apply(client, "metal3-worker-0.yaml");
         ClusterFixtures.apply(client, "metal3-worker-0-secrets.yaml");
