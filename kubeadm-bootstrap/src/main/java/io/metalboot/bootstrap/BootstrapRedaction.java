@@ -1,0 +1,46 @@
+package io.metalboot.bootstrap;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Takes bootstrap secrets out of text before it is logged or shown (an agent's or cloud-init's
+ * output, an error that quotes a command line): kubeadm bootstrap tokens, and every line of the
+ * secret contents given.
+ */
+public final class BootstrapRedaction {
+    /** kubeadm's bootstrap token: id "." secret (k8s.io/cluster-bootstrap's token format). */
+    private static final Pattern BOOTSTRAP_TOKEN = Pattern.compile("(?<![a-z0-9])[a-z0-9]{6}\\.[a-z0-9]{16}(?![a-z0-9])");
+    /** Shorter lines ("- bar", "fi") are too common to redact without blanking the text. */
+    private static final int MIN_LINE = 8;
+    public static final String REDACTED = "[redacted]";
+
+    private BootstrapRedaction() {
+    }
+
+    /**
+     * The text with every bootstrap token and every line of {@code secretValues} (trimmed, at least
+     * eight characters) replaced by "[redacted]". Longer lines go first, so a line that contains
+     * another is taken whole.
+     */
+    public static String redact(String text, Collection<byte[]> secretValues) {
+        Set<String> lines = new LinkedHashSet<>();
+        for (byte[] value : secretValues) {
+            for (String line : new String(value, StandardCharsets.UTF_8).split("\\R")) {
+                String trimmed = line.strip();
+                if (trimmed.length() >= MIN_LINE) {
+                    lines.add(trimmed);
+                }
+            }
+        }
+        String result = text;
+        for (String line : lines.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList()) {
+            result = result.replace(line, REDACTED);
+        }
+        return BOOTSTRAP_TOKEN.matcher(result).replaceAll(REDACTED);
+    }
+}
