@@ -1,5 +1,7 @@
 package io.metalboot.cloudconfig;
 
+import io.metalboot.cloudconfig.testing.ChrootRoot;
+import io.metalboot.cloudconfig.testing.ProcessRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
 package io.metalboot.cloudconfig;
 
+import io.metalboot.cloudconfig.testing.ProcessRun;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -7,6 +7,7 @@ import io.metalboot.agent.inventory.DiskReader;
 import io.metalboot.image.source.HttpTrust;
 import java.time.Duration;
 import io.metalboot.agent.boot.KernelModuleLoader;
+import io.metalboot.agent.bootstrap.BootstrapPlacement;
 import io.metalboot.agent.core.AgentCore;
 import io.metalboot.agent.front.MetalbootFront;
 import java.io.PrintStream;
@@ -39,7 +40,8 @@ public final class AgentMain {
                 + (System.getProperty("java.vm.info", "").contains("sharing") ? "on" : "off"));
         try {
             // The NICs and disks exist once their drivers are loaded: first, before anything needs them.
-            KernelModuleLoader.Report modules = KernelModuleLoader.forThisMachine(console::println).loadForPresentDevices();
+            KernelModuleLoader moduleLoader = KernelModuleLoader.forThisMachine(console::println);
+            KernelModuleLoader.Report modules = moduleLoader.loadForPresentDevices();
             console.println("metalboot-agent: " + modules.loaded().size() + " kernel modules loaded; network interfaces: "
                     + listing(Path.of("/sys/class/net")) + "; block devices: " + listing(Path.of("/sys/block")));
             KernelCommandLine cmdline = KernelCommandLine.parse(Files.readString(Path.of("/proc/cmdline"),
@@ -58,7 +60,8 @@ public final class AgentMain {
             // The deploy's disks: the machine's own (the ramdisk sets no allow or deny list).
             ImageDeployer writer = new ImageDeployer(new ImageDeployer.Settings(new DiskReader(Path.of("/"))::read,
                     TargetDiskPolicy.NONE, Duration.ofSeconds(10), HttpTrust.systemDefault()));
-            AgentCore core = new AgentCore(InventorySources.forThisMachine(mac, lldpWait), new RamdiskPower(), writer);
+            AgentCore core = new AgentCore(InventorySources.forThisMachine(mac, lldpWait), new RamdiskPower(), writer,
+                    new BootstrapPlacement(Path.of("/run/metalboot"), moduleLoader::loadModule));
             front = new MetalbootFront(url, mac, core, console);
             front.register(token, 8);
             console.println("metalboot-agent: registered " + (System.nanoTime() - started) / 1_000_000 + " ms after main");

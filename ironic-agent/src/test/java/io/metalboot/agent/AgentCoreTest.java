@@ -72,5 +72,59 @@ class AgentCoreTest {
         assertEquals("deploy: this agent has no image writer",
                 new AgentCore(() -> "{}", power).deploy(INSTRUCTIONS, seen::add).message());
         assertEquals(500, AgentCore.safeLine("x".repeat(2000), null).length());
+        assertEquals("join with [redacted] failed; abcdef.0123456789abcdefg is no token",
+                AgentCore.safeLine("join with t6ce1o.wkyg0xd1di0itgau failed; abcdef.0123456789abcdefg is no token", null),
+                "bootstrap tokens never reach a reason");
+    }
+
+    @Test
+    void aDeploysBootstrapIsPlacedAfterTheWriteAndItsFailureLeavesNoBootableDisk() {
+        io.metalboot.machine.agent.DeployedDisk disk = new io.metalboot.machine.agent.DeployedDisk("/dev/vdc", null,
+                "sha256:" + "a".repeat(64), 4096, "gpt", null, List.of(), "/dev/vdc2");
+        io.metalboot.machine.agent.BootstrapDelivery delivery = new io.metalboot.machine.agent.BootstrapDelivery(
+                "cloud-config", "I2Nsb3VkLWNvbmZpZwo=", java.util.Map.of(), null, "file /b", "node-secret", "http://h/r");
+        List<String> steps = new ArrayList<>();
+        AgentCore.Deployer writer = new AgentCore.Deployer() {
+            @Override
+            public io.metalboot.machine.agent.DeployedDisk deploy(io.metalboot.machine.agent.DeployInstructions i,
+                    java.util.function.Consumer<io.metalboot.machine.agent.DeployProgress> p) {
+                steps.add("write");
+                return disk;
+            }
+
+            @Override
+            public void makeUnbootable(io.metalboot.machine.agent.DeployedDisk written) {
+                steps.add("unbootable " + written.disk());
+            }
+        };
+        AgentCore places = new AgentCore(() -> "{}", power, writer, (written, data) -> steps.add("place " + written
+                .rootPartition() + " " + data.origin()));
+        assertEquals(ActionOutcome.deployed(disk), places.deploy(INSTRUCTIONS, p -> { }, id -> {
+            steps.add("fetch " + id);
+            return java.util.Optional.of(delivery);
+        }));
+        assertEquals(List.of("write", "fetch " + INSTRUCTIONS.deployId(), "place /dev/vdc2 file /b"), steps);
+
+        steps.clear();
+        assertEquals(ActionOutcome.deployed(disk), places.deploy(INSTRUCTIONS, p -> { }, id -> java.util.Optional.empty()));
+        assertEquals(List.of("write"), steps, "no bootstrap data: nothing placed");
+
+        steps.clear();
+        AgentCore refuses = new AgentCore(() -> "{}", power, writer, (written, data) -> {
+            throw new java.io.IOException("bootstrap: write_files[1].encoding: 'base32' is not supported");
+        });
+        ActionOutcome failed = refuses.deploy(INSTRUCTIONS, p -> { }, id -> java.util.Optional.of(delivery));
+        assertEquals("deploy: bootstrap: write_files[1].encoding: 'base32' is not supported", failed.message());
+        assertEquals(List.of("write", "unbootable /dev/vdc"), steps, "a node that cannot join never boots as one");
+        assertFalse(failed.message().contains("node-secret"));
+
+        steps.clear();
+        ActionOutcome unreachable = places.deploy(INSTRUCTIONS, p -> { }, id -> {
+            throw new java.io.IOException("bootstrap: HTTP 503");
+        });
+        assertEquals("deploy: bootstrap: HTTP 503", unreachable.message());
+        assertEquals(List.of("write", "unbootable /dev/vdc"), steps);
+        assertEquals("deploy: bootstrap: this agent cannot place bootstrap data", new AgentCore(() -> "{}", power, writer)
+                .deploy(INSTRUCTIONS, p -> { }, id -> java.util.Optional.of(delivery)).message());
     }
 }

@@ -50,14 +50,7 @@ public final class BareMetalHosts {
      * @throws BootstrapException when two hosts claim the address, or the list fails
      */
     public Optional<BareMetalHost> byBootMac(MacAddress mac) throws BootstrapException {
-        List<GenericKubernetesResource> items;
-        try {
-            var hosts = client.genericKubernetesResources(TYPE);
-            items = (namespace.isPresent() ? hosts.inNamespace(namespace.get()).list() : hosts.inAnyNamespace().list())
-                    .getItems();
-        } catch (KubernetesClientException e) {
-            throw ApiObjects.failure("listing BareMetalHosts in " + namespace.orElse("all namespaces"), e);
-        }
+        List<GenericKubernetesResource> items = items();
         List<GenericKubernetesResource> matches = new ArrayList<>();
         for (GenericKubernetesResource item : items) {
             if (mac.equals(bootMac(item))) {
@@ -69,6 +62,38 @@ public final class BareMetalHosts {
                     + " all have bootMACAddress " + mac);
         }
         return matches.isEmpty() ? Optional.empty() : Optional.of(toHost(matches.get(0), mac));
+    }
+
+    /**
+     * Every host whose boot MAC parses, from one list call (a sync pass over hundreds of hosts asks
+     * the API server once, not once per machine). Hosts that share a boot MAC are left out: which
+     * machine they stand for is not known ({@link #byBootMac} names them).
+     */
+    public List<BareMetalHost> list() throws BootstrapException {
+        Map<MacAddress, List<GenericKubernetesResource>> byMac = new LinkedHashMap<>();
+        for (GenericKubernetesResource item : items()) {
+            MacAddress mac = bootMac(item);
+            if (mac != null) {
+                byMac.computeIfAbsent(mac, m -> new ArrayList<>()).add(item);
+            }
+        }
+        List<BareMetalHost> hosts = new ArrayList<>();
+        byMac.forEach((mac, claimed) -> {
+            if (claimed.size() == 1) {
+                hosts.add(toHost(claimed.get(0), mac));
+            }
+        });
+        return hosts;
+    }
+
+    private List<GenericKubernetesResource> items() throws BootstrapException {
+        try {
+            var hosts = client.genericKubernetesResources(TYPE);
+            return (namespace.isPresent() ? hosts.inNamespace(namespace.get()).list() : hosts.inAnyNamespace().list())
+                    .getItems();
+        } catch (KubernetesClientException e) {
+            throw ApiObjects.failure("listing BareMetalHosts in " + namespace.orElse("all namespaces"), e);
+        }
     }
 
     /**

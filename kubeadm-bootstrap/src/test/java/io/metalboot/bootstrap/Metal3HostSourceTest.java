@@ -164,7 +164,7 @@ class Metal3HostSourceTest extends BootstrapSourceContract {
     }
 
     @Test
-    void twoHostsWithOneBootMacAreAnError() {
+    void twoHostsWithOneBootMacAreAnError() throws Exception {
         GenericKubernetesResource twin = hostResource();
         twin.setMetadata(new ObjectMetaBuilder().withNamespace("other").withName("worker-0-twin").build());
         Map<String, Object> spec = ClusterFixtures.part(twin, "spec");
@@ -175,6 +175,14 @@ class Metal3HostSourceTest extends BootstrapSourceContract {
         assertTrue(e.getMessage().contains("metal3/worker-0") && e.getMessage().contains("other/worker-0-twin"),
                 e.getMessage());
         assertThrows(BootstrapException.class, () -> source().find(known()));
+        assertEquals(List.of(), hosts().list(), "a sync pass leaves both alone");
+    }
+
+    @Test
+    void theHostsAreListedInOneCallEachWithItsBootMac() throws Exception {
+        List<BareMetalHost> all = hosts().list();
+        assertEquals(List.of(MAC), all.stream().map(BareMetalHost::bootMac).toList());
+        assertEquals(hosts().byBootMac(MAC).orElseThrow(), all.getFirst());
     }
 
     @Test

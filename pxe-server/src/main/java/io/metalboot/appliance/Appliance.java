@@ -11,6 +11,7 @@ import io.metalboot.appliance.dhcp.ProxyDhcpService;
 import io.metalboot.appliance.evidence.BootEvidence;
 import io.metalboot.appliance.evidence.NeighbourTable;
 import io.metalboot.appliance.evidence.ProcNetArpTable;
+import io.metalboot.appliance.bootstrap.BootstrapService;
 import io.metalboot.appliance.images.ImageService;
 import io.metalboot.appliance.registry.JournalBootTokenStore;
 import io.metalboot.appliance.registry.JournalMachineStore;
@@ -46,7 +47,8 @@ final class Appliance implements AutoCloseable {
      * their next file, so what it names (TFTP, HTTP) must already be listening, and it advertises
      * the HTTP port as bound.
      */
-    private static final List<ServiceFactory> SERVICES = List.of(ImageService::from, HttpService::from,
+    private static final List<ServiceFactory> SERVICES = List.of(ImageService::from, BootstrapService::from,
+            HttpService::from,
             AgentWatchService::from,
             OperatorApiService::from, TftpService::from, ProxyDhcpService::from);
 

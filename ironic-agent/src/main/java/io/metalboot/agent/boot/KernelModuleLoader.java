@@ -101,6 +101,29 @@ public final class KernelModuleLoader {
         }
     }
 
+    /**
+     * Loads one module by name with its chain (a filesystem's driver before a mount: it has no
+     * device to be found by); built in or already loaded: nothing to do. A module this kernel does
+     * not have, or one that fails to load, is an IOException naming it.
+     */
+    public void loadModule(String name) throws IOException, InterruptedException {
+        if (index.isBuiltin(name)) {
+            return;
+        }
+        if (index.module(name).isEmpty()) {
+            throw new IOException("the kernel has no module " + name + " (not in the ramdisk's modules.list?)");
+        }
+        Set<String> loaded = new HashSet<>(inserter.loadedModules());
+        for (KernelModule module : index.loadOrder(name)) {
+            if (!loaded.contains(module.name())) {
+                ModuleInserter.Insertion insertion = inserter.insert(module, options.getOrDefault(module.name(), List.of()));
+                if (insertion.outcome() == ModuleInserter.Outcome.FAILED) {
+                    throw new IOException(module.name() + " failed to load: " + insertion.message());
+                }
+            }
+        }
+    }
+
     /** Runs the passes; prints each pass (and each failure) to the console as it ends. */
     public Report loadForPresentDevices() throws IOException, InterruptedException {
         List<Pass> passes = new ArrayList<>();

@@ -1,9 +1,12 @@
 package io.metalboot.agent.core;
 
 import io.metalboot.machine.agent.AgentActionKind;
+import io.metalboot.machine.agent.BootstrapDelivery;
+import io.metalboot.machine.agent.BootstrapTokens;
 import io.metalboot.machine.agent.DeployInstructions;
 import io.metalboot.machine.agent.DeployProgress;
 import io.metalboot.machine.agent.DeployedDisk;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -44,7 +47,31 @@ public final class AgentCore {
          *                 front sends the latest with each heartbeat)
          */
         DeployedDisk deploy(DeployInstructions instructions, Consumer<DeployProgress> progress) throws Exception;
+
+        /** After a later step of the deploy failed: what was written must not boot. */
+        default void makeUnbootable(DeployedDisk disk) throws Exception {
+        }
     }
+
+    /** Where the machine's bootstrap data comes from during a deploy (the front asks the appliance). */
+    @FunctionalInterface
+    public interface BootstrapFetch {
+        /** Empty: this machine has no bootstrap data, and the OS is written without any. */
+        Optional<BootstrapDelivery> fetch(String deployId) throws Exception;
+
+        BootstrapFetch NONE = deployId -> Optional.empty();
+    }
+
+    /** What places bootstrap data in the OS just written ({@code io.metalboot.agent.bootstrap.BootstrapPlacement}). */
+    @FunctionalInterface
+    public interface Bootstrapper {
+        void place(DeployedDisk disk, BootstrapDelivery delivery) throws Exception;
+    }
+
+    /** For agents built without one: a deploy that brings bootstrap data fails with this reason. */
+    public static final Bootstrapper NO_BOOTSTRAPPER = (disk, delivery) -> {
+        throw new UnsupportedOperationException("bootstrap: this agent cannot place bootstrap data");
+    };
 
     /** A deployer for agents built without one: every deploy fails with this reason. */
     public static final Deployer NO_DEPLOYER = (instructions, progress) -> {
@@ -54,6 +81,7 @@ public final class AgentCore {
     private final InventorySource inventory;
     private final PowerControl power;
     private final Deployer imageWriter;
+    private final Bootstrapper bootstrapper;
 
     /** An agent that inspects and powers, and refuses every deploy ({@link #NO_DEPLOYER}). */
     public AgentCore(InventorySource inventory, PowerControl power) {
@@ -62,9 +90,15 @@ public final class AgentCore {
 
     /** @param imageWriter what {@link #deploy} runs */
     public AgentCore(InventorySource inventory, PowerControl power, Deployer imageWriter) {
+        this(inventory, power, imageWriter, NO_BOOTSTRAPPER);
+    }
+
+    /** @param bootstrapper what places a deploy's bootstrap data in the written OS */
+    public AgentCore(InventorySource inventory, PowerControl power, Deployer imageWriter, Bootstrapper bootstrapper) {
         this.inventory = inventory;
         this.power = power;
         this.imageWriter = java.util.Objects.requireNonNull(imageWriter, "imageWriter");
+        this.bootstrapper = java.util.Objects.requireNonNull(bootstrapper, "bootstrapper");
     }
 
     public ActionOutcome perform(AgentActionKind kind) {
@@ -93,6 +127,16 @@ public final class AgentCore {
      * "deploy: "), with no URL query in it: the image URL's query is a credential.
      */
     public ActionOutcome deploy(DeployInstructions instructions, Consumer<DeployProgress> progress) {
+        return deploy(instructions, progress, BootstrapFetch.NONE);
+    }
+
+    /**
+     * As {@link #deploy(DeployInstructions, Consumer)}, then the machine's bootstrap data (read from
+     * {@code bootstrap} once the write is verified) placed in the written OS. If that fails, the deploy
+     * fails with the reason and the disk is made unbootable: a node that cannot join never boots as one.
+     */
+    public ActionOutcome deploy(DeployInstructions instructions, Consumer<DeployProgress> progress,
+            BootstrapFetch bootstrap) {
         if (instructions == null || instructions.imageUrl() == null) {
             return ActionOutcome.failed("deploy: no instructions");
         }
@@ -100,6 +144,19 @@ public final class AgentCore {
             DeployedDisk disk = imageWriter.deploy(instructions, progress);
             if (disk == null) {
                 return ActionOutcome.failed("deploy: the image writer returned without saying what it wrote");
+            }
+            try {
+                Optional<BootstrapDelivery> delivery = bootstrap.fetch(instructions.deployId());
+                if (delivery.isPresent()) {
+                    bootstrapper.place(disk, delivery.get());
+                }
+            } catch (Exception | Error e) {
+                try {
+                    imageWriter.makeUnbootable(disk);
+                } catch (Exception wipe) {
+                    e.addSuppressed(wipe);
+                }
+                throw e;
             }
             return ActionOutcome.deployed(disk);
         } catch (InterruptedException e) {
@@ -115,7 +172,7 @@ public final class AgentCore {
 
     /**
      * One line of at most {@link #MAX_MESSAGE} characters, with no URL query in it (the image URL
-     * given, and any other http(s) URL's, cut at its '?').
+     * given, and any other http(s) URL's, cut at its '?') and no bootstrap token.
      */
     public static String safeLine(String message, String imageUrl) {
         String text = message;
@@ -127,6 +184,7 @@ public final class AgentCore {
             }
         }
         text = URL_QUERY.matcher(text).replaceAll("$1?…");
+        text = BootstrapTokens.mask(text);
         text = text.replaceAll("[\\r\\n\\t]+", " ").strip();
         return text.length() <= MAX_MESSAGE ? text : text.substring(0, MAX_MESSAGE - 1) + "…";
     }

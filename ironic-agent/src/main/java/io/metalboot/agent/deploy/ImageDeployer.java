@@ -115,6 +115,14 @@ public final class ImageDeployer implements AgentCore.Deployer {
         }
     }
 
+    /** A later step of the deploy failed (its bootstrap): the written disk's edges are zeroed, so it never boots. */
+    @Override
+    public void makeUnbootable(DeployedDisk disk) throws IOException {
+        try (TargetDevice device = TargetDevice.open(Path.of(disk.disk()))) {
+            unbootable(device, ByteBuffer.allocateDirect(1024 * 1024 + 4096).alignedSlice(4096));
+        }
+    }
+
     /** After a failed write: the first and last MiB zeroed, so what is there never boots. */
     private static void unbootable(TargetDevice device, ByteBuffer zeros) {
         try {

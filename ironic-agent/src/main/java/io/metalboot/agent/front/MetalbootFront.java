@@ -7,6 +7,7 @@ import io.metalboot.agent.core.AgentCore;
 import io.metalboot.machine.MacAddress;
 import io.metalboot.machine.agent.AgentActionKind;
 import io.metalboot.machine.agent.AgentProtocol;
+import io.metalboot.machine.agent.BootstrapDelivery;
 import io.metalboot.machine.agent.DeployInstructions;
 import io.metalboot.machine.agent.DeployProgress;
 import java.io.IOException;
@@ -205,7 +206,7 @@ public final class MetalbootFront {
             Thread.ofVirtual().name("deploy-" + actionId).start(() -> {
                 ActionOutcome outcome;
                 try {
-                    outcome = core.deploy(instructions, started.progress::set);
+                    outcome = core.deploy(instructions, started.progress::set, this::bootstrap);
                 } catch (RuntimeException | Error e) {
                     outcome = ActionOutcome.failed("deploy: " + AgentCore.safeLine(String.valueOf(e.getMessage()),
                             instructions.imageUrl()));
@@ -276,6 +277,41 @@ public final class MetalbootFront {
         refusedIf401(reply);
         requireOk(reply, "heartbeat");
         return json.readValue(reply.body(), AgentProtocol.HeartbeatResponse.class);
+    }
+
+    /**
+     * This machine's bootstrap data for the deploy, asked once its image is written (the appliance
+     * reads it from its source at that moment); tried again for a minute while the appliance cannot
+     * be reached or answers an error. Empty on a 204: no bootstrap data for this machine.
+     */
+    private java.util.Optional<BootstrapDelivery> bootstrap(String deployId)
+            throws IOException, InterruptedException, RefusedException {
+        long giveUp = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        long pause = 1000;
+        while (true) {
+            try {
+                HttpResponse<byte[]> reply = http.send(HttpRequest.newBuilder(URI.create(base + AgentProtocol.BOOTSTRAP + mac))
+                        .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + credential).GET().build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                refusedIf401(reply);
+                if (reply.statusCode() == 204) {
+                    console.println("metalboot-agent: deploy " + deployId + ": no bootstrap data for this machine");
+                    return java.util.Optional.empty();
+                }
+                requireOk(reply, "bootstrap");
+                BootstrapDelivery delivery = json.readValue(reply.body(), BootstrapDelivery.class);
+                console.println("metalboot-agent: deploy " + deployId + ": " + delivery); // shows no secret
+                return java.util.Optional.of(delivery);
+            } catch (IOException e) {
+                if (System.nanoTime() + pause * 1_000_000 > giveUp) {
+                    throw new IOException("bootstrap: " + e.getMessage(), e);
+                }
+                console.println("metalboot-agent: bootstrap data not fetched (" + e.getMessage() + "); again in "
+                        + pause / 1000 + " s");
+                Thread.sleep(pause);
+                pause = Math.min(pause * 2, 15_000);
+            }
+        }
     }
 
     private HttpResponse<byte[]> post(String path, byte[] body, boolean withCredential)

@@ -257,9 +257,13 @@ public final class AgentSessions {
         return got.contains(":") ? want.equals(got) : want.substring(want.indexOf(':') + 1).equals(got);
     }
 
-    /** One line of at most {@link #MAX_REASON} characters. */
+    /**
+     * One line of at most {@link #MAX_REASON} characters, bootstrap tokens masked: an agent's reason
+     * is stored, and a failing bootstrap's could quote one.
+     */
     static String bounded(String message) {
-        String line = message.replaceAll("[\\r\\n\\t]+", " ").strip();
+        String line = io.metalboot.machine.agent.BootstrapTokens.mask(message)
+                .replaceAll("[\\r\\n\\t]+", " ").strip();
         return line.length() <= MAX_REASON ? line : line.substring(0, MAX_REASON - 1) + "…";
     }
 

@@ -33,7 +33,8 @@ public record ApplianceConfig(
         @JsonProperty(value = "api", required = true) Api api,
         @JsonProperty(value = "agents", required = true) Agents agents,
         @JsonProperty(value = "boot", required = true) Boot boot,
-        @JsonProperty(value = "images", required = true) Images images) {
+        @JsonProperty(value = "images", required = true) Images images,
+        @JsonProperty(value = "bootstrap", required = true) Bootstrap bootstrap) {
 
     public ApplianceConfig {
         required("log-level", logLevel);
@@ -46,6 +47,7 @@ public record ApplianceConfig(
         required("agents", agents);
         required("boot", boot);
         required("images", images);
+        required("bootstrap", bootstrap);
         logLevel = logLevel.toLowerCase(Locale.ROOT);
         if (!logLevel.equals("info") && !logLevel.equals("debug")) {
             throw new ConfigException("log-level", "must be info or debug, not '" + logLevel + "'");
@@ -134,6 +136,76 @@ public record ApplianceConfig(
                             + "' is defined twice");
                 }
             }
+        }
+    }
+
+    /** Where bootstrap data comes from (metalboot-defaults.yaml documents each key), and the report timeout. */
+    public record Bootstrap(
+            @JsonProperty("kubeconfig") String kubeconfig,
+            @JsonProperty(value = "metal3", required = true) Metal3 metal3,
+            @JsonProperty(value = "machines", required = true) List<BootstrapMachine> machines,
+            @JsonProperty("directory") String directory,
+            @JsonProperty(value = "report-timeout-minutes", required = true) int reportTimeoutMinutes) {
+
+        public Bootstrap {
+            required("metal3", metal3);
+            required("machines", machines);
+            machines = List.copyOf(machines);
+            requireRange("report-timeout-minutes", reportTimeoutMinutes, 1, 10_080);
+            if (kubeconfig == null && (metal3.enabled() || !machines.isEmpty())) {
+                throw new ConfigException(metal3.enabled() ? "metal3.enabled" : "machines",
+                        "needs the management cluster: set kubeconfig");
+            }
+            if (directory != null && !directory.startsWith("/")) {
+                throw new ConfigException("directory", "must be an absolute path, not '" + directory + "'");
+            }
+        }
+
+        /** Whether any source is configured: else deploys write the OS without bootstrap data. */
+        public boolean anySource() {
+            return metal3.enabled() || !machines.isEmpty() || directory != null;
+        }
+    }
+
+    public record Metal3(
+            @JsonProperty(value = "enabled", required = true) boolean enabled,
+            @JsonProperty("namespace") String namespace,
+            @JsonProperty(value = "sync-seconds", required = true) int syncSeconds) {
+
+        public Metal3 {
+            requireRange("sync-seconds", syncSeconds, 1, 3600);
+        }
+    }
+
+    /** A machine, by exactly one of mac, uuid and serial, → its Cluster API Machine. */
+    public record BootstrapMachine(
+            @JsonProperty("mac") String mac,
+            @JsonProperty("uuid") String uuid,
+            @JsonProperty("serial") String serial,
+            @JsonProperty(value = "namespace", required = true) String namespace,
+            @JsonProperty(value = "machine", required = true) String machine) {
+
+        public BootstrapMachine {
+            int given = (mac == null ? 0 : 1) + (uuid == null ? 0 : 1) + (serial == null ? 0 : 1);
+            if (given != 1) {
+                throw new ConfigException("mac", "name the machine by exactly one of mac, uuid and serial");
+            }
+            if (mac != null) {
+                try {
+                    mac = io.metalboot.machine.MacAddress.parse(mac).toString();
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException("mac", e.getMessage());
+                }
+            }
+            if (uuid != null) {
+                try {
+                    uuid = java.util.UUID.fromString(uuid).toString();
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException("uuid", "'" + uuid + "' is no UUID");
+                }
+            }
+            required("namespace", namespace);
+            required("machine", machine);
         }
     }
 

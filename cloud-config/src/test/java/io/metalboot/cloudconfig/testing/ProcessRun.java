@@ -1,4 +1,4 @@
-package io.metalboot.cloudconfig;
+package io.metalboot.cloudconfig.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
  * A finished process with its status and both streams apart (the bootstrap's failure lines go to
  * stderr), for the tests that assert a command's failure as much as its success.
  */
-record ProcessRun(int status, String stdout, String stderr) {
-    static ProcessRun run(Path dir, List<String> command) throws IOException, InterruptedException {
+public record ProcessRun(int status, String stdout, String stderr) {
+    public static ProcessRun run(Path dir, List<String> command) throws IOException, InterruptedException {
         Path err = Files.createTempFile("process-run", ".stderr");
         try {
             Process p = new ProcessBuilder(command).directory(dir.toFile())
@@ -38,7 +38,7 @@ record ProcessRun(int status, String stdout, String stderr) {
     }
 
     /** For assertion messages. */
-    String describe() {
+    public String describe() {
         return "status " + status + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr;
     }
 }

@@ -1,4 +1,4 @@
-package io.metalboot.cloudconfig;
+package io.metalboot.cloudconfig.testing;
 
 import io.metalboot.image.testing.RequiredTools;
 import java.io.IOException;
@@ -21,23 +21,23 @@ import java.util.regex.Pattern;
  * account database, and stand-ins for kubeadm and systemctl that log their arguments (one line
  * each, in call order) to {@link #COMMAND_LOG}.
  */
-final class ChrootRoot {
-    static final String COMMAND_LOG = "/var/log/stand-in-commands.log";
+public final class ChrootRoot {
+    public static final String COMMAND_LOG = "/var/log/stand-in-commands.log";
     private static final List<String> APPLETS = List.of("sh", "mkdir", "chmod", "chown", "cat", "base64", "gzip",
             "echo", "date", "cut", "grep", "touch", "printf", "id", "rm", "ls", "sed", "test", "[", "true", "false",
-            "env", "cp", "mv", "stat", "sleep", "head");
+            "env", "cp", "mv", "stat", "sleep", "head", "tail", "tr", "awk", "mktemp", "wget");
     private static final List<String> ACCOUNT_TOOLS = List.of("/usr/sbin/useradd", "/usr/sbin/usermod",
             "/usr/sbin/groupadd", "/usr/bin/passwd");
     private static final Pattern LIBRARY = Pattern.compile("(?:=>\\s*)?(/\\S+)\\s+\\(0x");
 
-    final Path root;
+    public final Path root;
 
     private ChrootRoot(Path root) {
         this.root = root;
     }
 
     /** Skips (fails under CI=true) when this host cannot build one: not root, or a tool missing. */
-    static void requireHost() {
+    public static void requireHost() {
         RequiredTools.require(isRoot() ? Optional.empty()
                 : Optional.of("chroot runs need root (uid 0); this test runs as " + System.getProperty("user.name")));
         RequiredTools.require(Files.isExecutable(Path.of("/bin/busybox")) ? Optional.empty()
@@ -57,7 +57,7 @@ final class ChrootRoot {
         }
     }
 
-    static ChrootRoot build(Path root) throws IOException, InterruptedException {
+    public static ChrootRoot build(Path root) throws IOException, InterruptedException {
         ChrootRoot r = new ChrootRoot(root);
         for (String d : List.of("bin", "usr/bin", "usr/sbin", "etc", "home", "run", "tmp", "var/log", "dev",
                 "lib/systemd", "run/systemd/system", "root")) {
@@ -127,28 +127,28 @@ final class ChrootRoot {
         }
     }
 
-    Path resolve(String absolute) {
+    public Path resolve(String absolute) {
         return root.resolve(absolute.substring(1));
     }
 
-    void write(String relative, String text) throws IOException {
+    public void write(String relative, String text) throws IOException {
         Path p = root.resolve(relative);
         Files.createDirectories(p.getParent());
         Files.writeString(p, text, StandardCharsets.UTF_8);
     }
 
-    void executable(String relative, String text) throws IOException {
+    public void executable(String relative, String text) throws IOException {
         write(relative, text);
         Files.setPosixFilePermissions(root.resolve(relative), PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
     /** {@code chroot ROOT /bin/sh /bootstrap.sh} for the script. */
-    ProcessRun runScript(String script) throws IOException, InterruptedException {
+    public ProcessRun runScript(String script) throws IOException, InterruptedException {
         write("bootstrap.sh", script);
         return ProcessRun.run(root, List.of("chroot", root.toString(), "/bin/sh", "/bootstrap.sh"));
     }
 
-    String read(String absolute) throws IOException {
+    public String read(String absolute) throws IOException {
         return Files.readString(resolve(absolute));
     }
 }
