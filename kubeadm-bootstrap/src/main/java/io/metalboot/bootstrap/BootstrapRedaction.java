@@ -1,23 +1,21 @@
 package io.metalboot.bootstrap;
 
+import io.metalboot.machine.agent.BootstrapTokens;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Takes bootstrap secrets out of text before it is logged or shown (an agent's or cloud-init's
- * output, an error that quotes a command line): kubeadm bootstrap tokens, and every line of the
- * secret contents given.
+ * output, an error that quotes a command line): kubeadm bootstrap tokens (machine-model's
+ * {@link BootstrapTokens}, which the agent masks with too), and every line of the secret contents given.
  */
 public final class BootstrapRedaction {
-    /** kubeadm's bootstrap token: id "." secret (k8s.io/cluster-bootstrap's token format). */
-    private static final Pattern BOOTSTRAP_TOKEN = Pattern.compile("(?<![a-z0-9])[a-z0-9]{6}\\.[a-z0-9]{16}(?![a-z0-9])");
     /** Shorter lines ("- bar", "fi") are too common to redact without blanking the text. */
     private static final int MIN_LINE = 8;
-    public static final String REDACTED = "[redacted]";
+    public static final String REDACTED = BootstrapTokens.MASK;
 
     private BootstrapRedaction() {
     }
@@ -41,6 +39,6 @@ public final class BootstrapRedaction {
         for (String line : lines.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList()) {
             result = result.replace(line, REDACTED);
         }
-        return BOOTSTRAP_TOKEN.matcher(result).replaceAll(REDACTED);
+        return BootstrapTokens.mask(result);
     }
 }
