@@ -129,7 +129,7 @@ class ConfigDriveImageTest {
 
     @Test
     void theFewestMibThatHoldTheFilesUpTo64() throws Exception {
-        for (int mib : new int[] {2, 3, 31, 32, 33, 63, 64}) {
+        for (int mib : new int[] {2, 3, 32, 33, 64}) {
             byte[] fill = new byte[((mib - 1) << 20) + 1]; // one byte more than the size below holds
             ConfigDrive drive = new ConfigDrive(Map.of("fill", fill, "openstack/latest/meta_data.json", META_DATA));
             byte[] bytes = ConfigDriveImage.vfat(drive, "config-2");
