@@ -49,8 +49,10 @@ public final class ConfigDrivePartition {
         if (image.length == 0 || image.length > ConfigDriveImage.MAX_BYTES) {
             throw new IOException("a config drive image has 1 to " + ConfigDriveImage.MAX_BYTES + " bytes, not " + image.length);
         }
-        if (ALIGNMENT % sectorSize != 0) {
-            throw new IOException("sector size " + sectorSize + " does not divide 1 MiB");
+        if (sectorSize != ConfigDriveImage.SECTOR) {
+            // Linux's vfat cannot mount a FAT whose sectors are smaller than the device's logical blocks.
+            throw new IOException(diskName + " has " + sectorSize + "-byte logical sectors; the config drive's FAT has "
+                    + ConfigDriveImage.SECTOR + "-byte sectors, which Linux cannot mount there");
         }
         long size = (image.length + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
         PartitionTable table = PartitionTableCodec.read(disk, diskSize, sectorSize);

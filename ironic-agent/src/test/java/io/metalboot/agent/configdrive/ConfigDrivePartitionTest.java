@@ -146,6 +146,38 @@ class ConfigDrivePartitionTest {
         assertFilesystem(disk, start * 512, image.length, "config-2", drive);
     }
 
+    /** An MBR addresses 2^32 sectors (2 TiB): on a larger disk the partition ends there, as IPA puts it. */
+    @Test
+    void mbrPartitionEndsWithinTwoTebibytes() throws Exception {
+        Path disk = disk("dos3t.img", 3L << 40, "label: dos\nsize=1GiB, type=83\n");
+        ConfigDrive drive = ConfigDriveImageTest.openstack();
+        byte[] image = ConfigDriveImage.vfat(drive, "config-2");
+        add(disk, image);
+        JsonNode cd = table(disk).get("partitions").get(1);
+        assertEquals(1L << 32, cd.get("start").asLong() + cd.get("size").asLong());
+        assertFilesystem(disk, cd.get("start").asLong() * 512, image.length, "config-2", drive);
+        Files.delete(disk);
+    }
+
+    @Test
+    void fourKibSectorsAreRefused() {
+        PartitionTableCodec.WritableDiskBytes untouchable = new PartitionTableCodec.WritableDiskBytes() {
+            @Override
+            public byte[] read(long offset, int length) {
+                throw new AssertionError("read at " + offset);
+            }
+
+            @Override
+            public void write(long offset, byte[] bytes) {
+                throw new AssertionError("write at " + offset);
+            }
+        };
+        IOException e = assertThrows(IOException.class, () -> ConfigDrivePartition.add(untouchable, "/dev/nvme0n1",
+                1L << 40, 4096, new byte[1 << 20]));
+        assertEquals("/dev/nvme0n1 has 4096-byte logical sectors; the config drive's FAT has 512-byte sectors,"
+                + " which Linux cannot mount there", e.getMessage());
+    }
+
     @Test
     void mbrWithFourPrimariesIsRefused() throws Exception {
         Path disk = disk("four.img", 64 * MIB, "label: dos\nsize=8MiB\nsize=8MiB\nsize=8MiB\nsize=8MiB\n");
@@ -188,6 +220,7 @@ class ConfigDrivePartitionTest {
     }
 
     private static JsonNode table(Path disk) throws Exception {
-        return JSON.readTree(Commands.run(dir, "sfdisk", "--json", disk.toString())).get("partitiontable");
+        // stderr apart: sfdisk warns there about a dos label on a disk over 2 TiB
+        return JSON.readTree(Commands.shell(dir, "sfdisk --json " + disk + " 2>/dev/null")).get("partitiontable");
     }
 }
