@@ -3,12 +3,9 @@ package io.metalboot.agent.configdrive;
 import io.metalboot.image.testing.Commands;
 import io.metalboot.image.testing.RequiredTools;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /** The Debian tools that read what the config drive tests write: mtools, dosfstools, blkid, sfdisk, sgdisk. */
@@ -51,17 +48,7 @@ final class ReferenceTools {
      * its output, which must be the version and the summary line only; a failure on any finding.
      */
     static String fsckFat(Path file, long offset, long length) throws IOException, InterruptedException {
-        Path copy = file.resolveSibling(file.getFileName() + ".part");
-        try (var in = Files.newByteChannel(file); var out = Files.newByteChannel(copy,
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
-                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
-            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) length);
-            in.position(offset);
-            while (buffer.hasRemaining() && in.read(buffer) > 0) {
-                // read on
-            }
-            out.write(buffer.flip());
-        }
+        Path copy = Files.write(file.resolveSibling(file.getFileName() + ".part"), bytes(file, offset, Math.toIntExact(length)));
         try {
             String out = Commands.run(file.getParent(), "fsck.fat", "-n", copy.toString());
             if (out.strip().lines().count() != 2) {
@@ -82,13 +69,5 @@ final class ReferenceTools {
             }
             return buffer.array();
         }
-    }
-
-    static String text(byte[] bytes) {
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    static List<String> lines(String text) {
-        return Arrays.asList(text.split("\n"));
     }
 }
