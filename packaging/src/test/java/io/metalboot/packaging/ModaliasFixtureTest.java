@@ -105,9 +105,21 @@ class ModaliasFixtureTest {
         listed.remove("crc64_rocksoft_generic");
         // Nor ipmi_msghandler and ipmi_devintf: ipmi_si depends on the one, whose softdep is the other.
         listed.removeAll(Set.of("ipmi_msghandler", "ipmi_devintf"));
+        // Nor filesystems: the agent loads ext4 and xfs by name before it mounts the written root.
+        listed.removeAll(Set.of("ext4", "xfs"));
         Set<String> covered = new TreeSet<>();
         fixture().forEach(line -> covered.add(line.driver()));
         assertTrue(covered.containsAll(listed), "modaliases.txt has no line for " + difference(listed, covered));
+    }
+
+    @Test
+    void theFilesystemsTheAgentMountsAreModulesOfThisKernelWithTheirChains() {
+        for (String filesystem : List.of("ext4", "xfs")) {
+            assertTrue(index.module(filesystem).isPresent(), filesystem + " is no module of kernel " + release);
+            List<String> chain = index.loadOrder(filesystem).stream().map(m -> m.name()).toList();
+            assertEquals(filesystem, chain.getLast(), "loaded last, after what it needs: " + chain);
+        }
+        assertTrue(index.loadOrder("ext4").stream().anyMatch(m -> m.name().equals("jbd2")), "ext4 needs its journal");
     }
 
     /** One test, not one per line: a skip (no apt, dpkg or kmod) shows as a skip, with its reason. Every line is checked. */

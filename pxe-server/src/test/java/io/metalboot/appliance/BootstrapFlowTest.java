@@ -9,7 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.metalboot.agent.bootstrap.BootstrapPlacement;
 import io.metalboot.appliance.bootstrap.BootstrapService;
+import io.metalboot.cloudconfig.testing.ChrootRoot;
+import io.metalboot.cloudconfig.testing.ProcessRun;
 import io.metalboot.machine.MacAddress;
 import io.metalboot.machine.agent.BootstrapDelivery;
 import io.metalboot.machine.agent.DeployedDisk;
@@ -155,6 +158,67 @@ class BootstrapFlowTest {
                 }
             }
         }
+    }
+
+    @Test
+    void theWrittenOsRunsItsBootstrapAtFirstBootAndItsNodeReportsWithItsOwnCredential() throws Exception {
+        ChrootRoot.requireHost();
+        Path source = dir.resolve("bootstrap/by-mac");
+        Files.writeString(source.resolve(MAC.toString().replace(':', '-') + ".meta_data.json"),
+                "{\"uuid\": \"0c6b7f3e-93c4-4a57-a1d2-5e8f9b0c1d2e\", \"name\": \"worker-7\"}");
+        Files.write(source.resolve(OTHER.toString().replace(':', '-')), vector);
+        Files.writeString(source.resolve(OTHER.toString().replace(':', '-') + ".meta_data.json"),
+                "{\"uuid\": \"5d0a6c1b-2e3f-4a5b-8c9d-0e1f2a3b4c5d\", \"name\": \"worker-8\"}");
+        try (ImageServiceApplianceTest.CapturedLogs logs = new ImageServiceApplianceTest.CapturedLogs();
+                InProcessAppliance appliance = InProcessAppliance.start(dir, config)) {
+            ChrootRoot joining = node(appliance, MAC, "node-joins");
+            ProcessRun firstBoot = ProcessRun.run(joining.root, List.of("chroot", joining.root.toString(),
+                    "/usr/lib/metalboot/first-boot"));
+            assertEquals(0, firstBoot.status(), firstBoot.describe());
+            assertEquals("joined", machine(appliance, MAC).get("state").asText());
+            assertEquals("bar\n", joining.read("/etc/foo.conf"));
+            assertEquals("kubeadm join --config /run/kubeadm/kubeadm-join-config.yaml\n",
+                    joining.read(ChrootRoot.COMMAND_LOG));
+            String joinConfig = joining.read("/run/kubeadm/kubeadm-join-config.yaml");
+            assertTrue(joinConfig.contains("name: 'worker-7'"), joinConfig);
+            assertTrue(joinConfig.contains("value: metal3.io/uuid=0c6b7f3e-93c4-4a57-a1d2-5e8f9b0c1d2e"), joinConfig);
+            assertTrue(Files.exists(joining.resolve("/run/cluster-api/bootstrap-success.complete")));
+            assertTrue(Files.exists(joining.resolve("/var/lib/metalboot/first-boot.done")), "runs once");
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                    joining.resolve("/var/log/metalboot-bootstrap.log"))));
+
+            // a node whose join fails reports failed, with its output's tail redacted on both sides
+            ChrootRoot failing = node(appliance, OTHER, "node-fails");
+            failing.executable("usr/bin/kubeadm", "#!/bin/sh\necho \"[discovery] token " + JOIN_TOKEN
+                    + " was rejected by 192.0.2.10:6443\" >&2\nexit 1\n");
+            ProcessRun failedBoot = ProcessRun.run(failing.root, List.of("chroot", failing.root.toString(),
+                    "/usr/lib/metalboot/first-boot"));
+            assertEquals(0, failedBoot.status(), "the report was taken: " + failedBoot.describe());
+            JsonNode failed = machine(appliance, OTHER);
+            assertEquals("failed", failed.get("state").asText());
+            String reason = failed.get("failureReason").asText();
+            assertTrue(reason.startsWith("node: bootstrap failed: "), reason);
+            assertTrue(reason.contains("[discovery] token [redacted] was rejected by 192.0.2.10:6443"), reason);
+            assertTrue(reason.contains("the bootstrap script exited"), reason);
+            assertFalse(Files.exists(failing.resolve("/run/cluster-api/bootstrap-success.complete")));
+            for (String line : logs.lines) {
+                assertFalse(line.contains(JOIN_TOKEN), line);
+            }
+        }
+    }
+
+    /**
+     * A written OS for {@code mac}: the machine deployed (its agent spoken by hand), its bootstrap
+     * placed by the agent's own {@code BootstrapPlacement} into a chroot root, the deploy reported.
+     */
+    private ChrootRoot node(InProcessAppliance appliance, MacAddress mac, String name) throws Exception {
+        String credential = available(appliance, mac);
+        String deployId = deploy(appliance, mac, credential);
+        BootstrapDelivery delivery = fetch(appliance, mac, credential);
+        ChrootRoot root = ChrootRoot.build(dir.resolve(name));
+        BootstrapPlacement.place(root.root, delivery);
+        succeeded(appliance, mac, credential, deployId);
+        return root;
     }
 
     // ---- helpers: the agent protocol spoken by hand ----

@@ -25,7 +25,7 @@ public final class ChrootRoot {
     public static final String COMMAND_LOG = "/var/log/stand-in-commands.log";
     private static final List<String> APPLETS = List.of("sh", "mkdir", "chmod", "chown", "cat", "base64", "gzip",
             "echo", "date", "cut", "grep", "touch", "printf", "id", "rm", "ls", "sed", "test", "[", "true", "false",
-            "env", "cp", "mv", "stat", "sleep", "head", "tail", "tr", "awk", "mktemp", "wget");
+            "env", "cp", "mv", "stat", "sleep", "head", "tail", "tr", "awk", "mktemp", "wget", "timeout");
     private static final List<String> ACCOUNT_TOOLS = List.of("/usr/sbin/useradd", "/usr/sbin/usermod",
             "/usr/sbin/groupadd", "/usr/bin/passwd");
     private static final Pattern LIBRARY = Pattern.compile("(?:=>\\s*)?(/\\S+)\\s+\\(0x");

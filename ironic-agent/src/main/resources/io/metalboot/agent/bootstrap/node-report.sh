@@ -46,8 +46,9 @@ except urllib.error.HTTPError as e:
 PY
         ) || return 1
     elif command -v wget >/dev/null 2>&1; then
-        # wget takes headers only as arguments: the credential is visible in ps for this call
-        code=$(wget -S -q -T 30 -O /dev/null --header "$(cat "$work/headers")" \
+        # wget takes headers only as arguments: the credential is visible in ps for this call.
+        # timeout, not -T: busybox 1.35's wget crashes on -T with --post-file.
+        code=$(timeout 30 wget -S -q -O /dev/null --header "$(cat "$work/headers")" \
             --header 'Content-Type: application/json' --post-file "$work/body" "$REPORT_URL" 2>&1 \
             | sed -n 's/^ *HTTP\/[0-9.]* \([0-9][0-9][0-9]\).*/\1/p' | tail -n 1)
         [ -n "$code" ] || return 1

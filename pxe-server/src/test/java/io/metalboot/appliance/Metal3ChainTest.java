@@ -1,0 +1,209 @@
+package io.metalboot.appliance;
+
+import static io.metalboot.appliance.DeployFlowTest.post;
+import static io.metalboot.appliance.InProcessAppliance.get;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.metalboot.cloudconfig.CloudConfigCompiler;
+import io.metalboot.cloudconfig.InstanceData;
+import io.metalboot.machine.MacAddress;
+import io.metalboot.machine.agent.BootstrapDelivery;
+import io.metalboot.machine.agent.DeployInstructions;
+import io.metalboot.machine.agent.DeployedDisk;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Metal³ chain through the real appliance, against fabric8's Kubernetes mock server in CRUD
+ * mode (no kube-apiserver can run here; the appliance's client code is the one a real cluster
+ * gets, reached by a kubeconfig file): a BareMetalHost as Cluster API's Metal³ provider leaves it
+ * (consumerRef, image, userData, metaData, networkData) is inspected (its status.hardware from the
+ * agent's inventory), deployed with its own image, checksum and mapped root-device hints, given
+ * its userData with Metal³'s meta_data, and shown provisioned; its spec is never written.
+ */
+@EnableKubernetesMockClient(crud = true)
+class Metal3ChainTest {
+    private static final MacAddress MAC = MacAddress.parse("52:54:00:6c:3c:01");
+    private static final Pattern TOKEN = Pattern.compile("metalboot\\.token=(\\S+)");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ResourceDefinitionContext HOSTS = new ResourceDefinitionContext.Builder()
+            .withGroup("metal3.io").withVersion("v1alpha1").withKind("BareMetalHost").withPlural("baremetalhosts")
+            .withNamespaced(true).build();
+
+    static KubernetesMockServer server;
+    static KubernetesClient client;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aHostClaimedByCapm3IsInspectedDeployedWithItsImageAndGivenItsUserData() throws Exception {
+        for (String fixture : List.of("crds.yaml", "metal3-worker-0.yaml", "metal3-worker-0-secrets.yaml")) {
+            apply("/io/metalboot/bootstrap/" + fixture);
+        }
+        Map<String, Object> specBefore = spec();
+        Path kubeconfig = dir.resolve("kubeconfig");
+        Files.writeString(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: mock
+                  cluster: {server: "%s", insecure-skip-tls-verify: true}
+                users:
+                - name: metalboot
+                  user: {token: mock-token}
+                contexts:
+                - name: mock
+                  context: {cluster: mock, user: metalboot}
+                current-context: mock
+                """.formatted(client.getMasterUrl()));
+        String config = """
+                agents: {heartbeat-seconds: 1, lost-after-seconds: 120}
+                bootstrap: {kubeconfig: %s, metal3: {enabled: true, sync-seconds: 1}}
+                """.formatted(kubeconfig);
+        byte[] inventory;
+        try (InputStream in = getClass().getResourceAsStream("/io/metalboot/bootstrap/inventory-worker-0.json")) {
+            inventory = in.readAllBytes();
+        }
+        try (InProcessAppliance appliance = InProcessAppliance.start(dir, config)) {
+            Matcher token = TOKEN.matcher(appliance.send(get(appliance.bootBase() + "/boot/machine.ipxe?mac=" + MAC), 200));
+            assertTrue(token.find());
+            String credential = JSON.readTree(appliance.send(post(appliance.bootBase() + "/agent/v1/register",
+                    "{\"mac\": \"" + MAC + "\", \"bootToken\": \"" + token.group(1) + "\"}"), 200)).get("credential")
+                    .asText();
+            awaitHost(status -> "inspecting".equals(status.at("/provisioning/state").asText()));
+            JsonNode inspect = heartbeat(appliance, credential, null);
+            appliance.send(post(appliance.bootBase() + "/agent/v1/inventory", new String(inventory,
+                    java.nio.charset.StandardCharsets.UTF_8)).header("Authorization", "Bearer " + credential), 204);
+            heartbeat(appliance, credential, "{\"actionId\": \"" + inspect.get("actionId").asText()
+                    + "\", \"status\": \"succeeded\"}");
+
+            // available, claimed by CAPM3 (consumerRef, image, online): the appliance starts the deploy itself
+            JsonNode provisioning = awaitHost(status -> "provisioning".equals(status.at("/provisioning/state").asText()));
+            assertEquals(4, provisioning.at("/hardware/cpu/count").asInt(), provisioning.toString());
+            assertEquals("x86_64", provisioning.at("/hardware/cpu/arch").asText());
+            assertEquals(8192, provisioning.at("/hardware/ramMebibytes").asInt());
+            assertTrue(provisioning.at("/hardware/storage").size() >= 1, provisioning.toString());
+            assertEquals("OK", provisioning.get("operationalStatus").asText());
+            assertTrue(provisioning.get("poweredOn").asBoolean());
+            assertEquals("http://172.22.0.1/images/ubuntu-24.04-server-cloudimg-amd64.img",
+                    provisioning.at("/provisioning/image/url").asText());
+            JsonNode machine = machine(appliance);
+            assertEquals("provisioning", machine.get("state").asText());
+
+            JsonNode told = heartbeat(appliance, credential, null);
+            assertEquals("deploy", told.get("kind").asText());
+            DeployInstructions instructions = JSON.treeToValue(told.get("deploy"), DeployInstructions.class);
+            assertEquals("http://172.22.0.1/images/ubuntu-24.04-server-cloudimg-amd64.img", instructions.imageUrl());
+            assertEquals("sha256:9f3cc5a4b0f8a1d2c3e4f5061728394a5b6c7d8e9f00112233445566778899aa",
+                    instructions.checksum());
+            assertEquals("qcow2", instructions.format());
+            assertEquals(Map.of("name", "s== /dev/sda", "model", "<in> LAB-SSD", "size", ">= 20",
+                    "serial", "s== S3Z9NB0K123456", "wwn", "s== 0x5000c500a1b2c3d4", "rotational", false),
+                    instructions.rootDeviceHints(), "Metal³'s hints, mapped as Metal³ maps them");
+
+            BootstrapDelivery delivery = JSON.readValue(appliance.send(get(appliance.bootBase() + "/agent/v1/bootstrap/"
+                    + MAC).header("Authorization", "Bearer " + credential), 200), BootstrapDelivery.class);
+            assertTrue(delivery.origin().contains("worker-0-user-data"), delivery.origin());
+            String uid = host().at("/metadata/uid").asText(); // the API server's, as a real one assigns it
+            assertEquals(uid, delivery.metaData().get("uuid"), "the host's uid");
+            assertEquals("worker-0", delivery.metaData().get("metal3-name"));
+            assertEquals("metal3", delivery.metaData().get("metal3-namespace"));
+            assertEquals("lab-workers-7x9kq-4vz2m", delivery.metaData().get("local-hostname"), "from the metaData Secret");
+            assertEquals("enp1s0", JSON.readTree(delivery.networkData()).at("/links/0/id").asText());
+            byte[] userData = Base64.getDecoder().decode(delivery.userData());
+            try (InputStream in = getClass().getResourceAsStream("/vectors/cabpk/worker-join-metal3.cloud-config")) {
+                assertArrayEquals(in.readAllBytes(), userData, "the CABPK data CAPM3 copied into the host's Secret");
+            }
+            String rendered = CloudConfigCompiler.compile(userData, new InstanceData(delivery.metaData()))
+                    .renderedCloudConfig();
+            assertTrue(rendered.contains("value: metal3.io/uuid=" + uid), rendered);
+            assertTrue(rendered.contains("name: 'worker-0'"), rendered);
+
+            DeployedDisk disk = new DeployedDisk("/dev/sda", "S3Z9NB0K123456", instructions.checksum(), 1L << 30, "gpt",
+                    null, List.of(), "/dev/sda1");
+            heartbeat(appliance, credential, "{\"actionId\": \"" + instructions.deployId() + "\", \"status\": \"succeeded\","
+                    + " \"deployed\": " + JSON.writeValueAsString(disk) + "}");
+            assertEquals("provisioned", machine(appliance).get("state").asText());
+            JsonNode provisioned = awaitHost(status -> "provisioned".equals(status.at("/provisioning/state").asText()));
+            assertEquals(instructions.imageUrl(), provisioned.at("/provisioning/image/url").asText());
+            assertEquals("qcow2", provisioned.at("/provisioning/image/format").asText());
+            assertEquals(4, provisioned.at("/hardware/cpu/count").asInt(), "the hardware stays");
+            String history = appliance.operator(get(appliance.operatorBase() + "/api/v1/machines/" + MAC + "/history"), 200);
+            assertTrue(history.contains("metal3 metal3/worker-0"), "Metal³'s host named as the deploy's cause: " + history);
+
+            appliance.send(post(appliance.bootBase() + "/node/v1/report/" + MAC, "{\"status\": \"joined\"}")
+                    .header("Authorization", "Bearer " + delivery.nodeCredential()), 204);
+            assertEquals("joined", machine(appliance).get("state").asText());
+            Thread.sleep(1500); // a sync pass or more after the join
+            assertEquals("provisioned", host().at("/status/provisioning/state").asText(), "a joined node is provisioned");
+            assertEquals(specBefore, spec(), "the spec is the operator's and CAPM3's: never written");
+        }
+    }
+
+    private static void apply(String resource) throws Exception {
+        try (InputStream in = Metal3ChainTest.class.getResourceAsStream(resource)) {
+            for (HasMetadata item : client.load(in).items()) {
+                if (item instanceof GenericKubernetesResource host && "BareMetalHost".equals(host.getKind())) {
+                    client.genericKubernetesResources(HOSTS).inNamespace(host.getMetadata().getNamespace()).resource(host)
+                            .create();
+                } else {
+                    client.resource(item).create();
+                }
+            }
+        }
+    }
+
+    private static JsonNode host() {
+        return JSON.valueToTree(client.genericKubernetesResources(HOSTS).inNamespace("metal3").withName("worker-0").get());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> spec() {
+        return (Map<String, Object>) client.genericKubernetesResources(HOSTS).inNamespace("metal3").withName("worker-0")
+                .get().getAdditionalProperties().get("spec");
+    }
+
+    /** The host's status once it shows what the test waits for (the appliance syncs every second). */
+    private static JsonNode awaitHost(Predicate<JsonNode> until) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        JsonNode status = null;
+        while (System.nanoTime() < deadline) {
+            status = host().get("status");
+            if (status != null && until.test(status)) {
+                return status;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("not within 30 s; the host's status is " + status);
+    }
+
+    private static JsonNode heartbeat(InProcessAppliance appliance, String credential, String report) throws Exception {
+        return JSON.readTree(appliance.send(post(appliance.bootBase() + "/agent/v1/heartbeat", "{\"report\": "
+                + (report == null ? "null" : report) + "}").header("Authorization", "Bearer " + credential), 200));
+    }
+
+    private static JsonNode machine(InProcessAppliance appliance) throws Exception {
+        return JSON.readTree(appliance.operator(get(appliance.operatorBase() + "/api/v1/machines/" + MAC), 200));
+    }
+}
