@@ -82,7 +82,8 @@ class AgentCoreTest {
         io.metalboot.machine.agent.DeployedDisk disk = new io.metalboot.machine.agent.DeployedDisk("/dev/vdc", null,
                 "sha256:" + "a".repeat(64), 4096, "gpt", null, List.of(), "/dev/vdc2");
         io.metalboot.machine.agent.BootstrapDelivery delivery = new io.metalboot.machine.agent.BootstrapDelivery(
-                "cloud-config", "I2Nsb3VkLWNvbmZpZwo=", java.util.Map.of(), null, "file /b", "node-secret", "http://h/r");
+                "cloud-config", "I2Nsb3VkLWNvbmZpZwo=", java.util.Map.of(), null, "file /b", "node-secret", "http://h/r",
+                null);
         List<String> steps = new ArrayList<>();
         AgentCore.Deployer writer = new AgentCore.Deployer() {
             @Override
@@ -97,8 +98,10 @@ class AgentCoreTest {
                 steps.add("unbootable " + written.disk());
             }
         };
-        AgentCore places = new AgentCore(() -> "{}", power, writer, (written, data) -> steps.add("place " + written
-                .rootPartition() + " " + data.origin()));
+        AgentCore places = new AgentCore(() -> "{}", power, writer, (written, data) -> {
+            steps.add("place " + written.rootPartition() + " " + data.origin());
+            return written;
+        });
         assertEquals(ActionOutcome.deployed(disk), places.deploy(INSTRUCTIONS, p -> { }, id -> {
             steps.add("fetch " + id);
             return java.util.Optional.of(delivery);

@@ -23,6 +23,10 @@ public final class NodeFiles {
     static final String UNIT_NAME = "metalboot-first-boot.service";
     static final String UNIT = "etc/systemd/system/" + UNIT_NAME;
     static final String UNIT_LINK = "etc/systemd/system/multi-user.target.wants/" + UNIT_NAME;
+    static final String CLOUD_INIT_REPORT = "usr/lib/metalboot/cloud-init-report";
+    static final String REPORT_UNIT_NAME = "metalboot-node-report.service";
+    static final String REPORT_UNIT = "etc/systemd/system/" + REPORT_UNIT_NAME;
+    static final String REPORT_UNIT_LINK = "etc/systemd/system/multi-user.target.wants/" + REPORT_UNIT_NAME;
 
     private NodeFiles() {
     }
@@ -43,10 +47,25 @@ public final class NodeFiles {
         write(root, SCRIPT, compiledScript, "rwx------");
         write(root, FIRST_BOOT, resource("first-boot.sh"), "rwxr-xr-x");
         write(root, UNIT, resource(UNIT_NAME), "rw-r--r--");
-        Path link = root.resolve(UNIT_LINK);
+        enable(root, UNIT, UNIT_LINK);
+    }
+
+    /**
+     * For an OS whose cloud-init runs the bootstrap: the unit that reports once cloud-final is
+     * done (the user's data is left exactly as it came; the report is the OS's, not cloud-init's).
+     */
+    public static void installCloudInitReport(Path root) throws IOException {
+        write(root, CLOUD_INIT_REPORT, resource("cloud-init-report.sh"), "rwxr-xr-x");
+        write(root, REPORT_UNIT, resource(REPORT_UNIT_NAME), "rw-r--r--");
+        enable(root, REPORT_UNIT, REPORT_UNIT_LINK);
+    }
+
+    /** What {@code systemctl enable} does for a unit wanted by multi-user.target: one link. */
+    private static void enable(Path root, String unit, String wantsLink) throws IOException {
+        Path link = root.resolve(wantsLink);
         Files.createDirectories(link.getParent());
         Files.deleteIfExists(link);
-        Files.createSymbolicLink(link, Path.of("/" + UNIT));
+        Files.createSymbolicLink(link, Path.of("/" + unit));
     }
 
     private static void write(Path root, String relative, String content, String mode) throws IOException {

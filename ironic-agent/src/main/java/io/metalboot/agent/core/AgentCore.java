@@ -65,7 +65,8 @@ public final class AgentCore {
     /** What places bootstrap data in the OS just written ({@code io.metalboot.agent.bootstrap.BootstrapPlacement}). */
     @FunctionalInterface
     public interface Bootstrapper {
-        void place(DeployedDisk disk, BootstrapDelivery delivery) throws Exception;
+        /** @return the disk as it is afterwards (a config drive adds a partition) */
+        DeployedDisk place(DeployedDisk disk, BootstrapDelivery delivery) throws Exception;
     }
 
     /** For agents built without one: a deploy that brings bootstrap data fails with this reason. */
@@ -148,7 +149,7 @@ public final class AgentCore {
             try {
                 Optional<BootstrapDelivery> delivery = bootstrap.fetch(instructions.deployId());
                 if (delivery.isPresent()) {
-                    bootstrapper.place(disk, delivery.get());
+                    disk = bootstrapper.place(disk, delivery.get());
                 }
             } catch (Exception | Error e) {
                 try {

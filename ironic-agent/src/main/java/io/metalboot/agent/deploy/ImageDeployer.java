@@ -203,7 +203,7 @@ public final class ImageDeployer implements AgentCore.Deployer {
     }
 
     /** The kernel's name for partition {@code n}: sda1, but nvme0n1p1 and loop0p1 (names ending in a digit). */
-    static Path partitionNode(Path disk, int n) {
+    public static Path partitionNode(Path disk, int n) {
         String name = disk.toString();
         boolean digit = Character.isDigit(name.charAt(name.length() - 1));
         return Path.of(name + (digit ? "p" : "") + n);

@@ -63,6 +63,8 @@ PY
     esac
 }
 
+# what is reported is on disk before the appliance hears of it (a lab reads the disk after power-off)
+sync
 attempt=1
 while ! send; do
     [ "$attempt" -ge 60 ] && { echo "metalboot-node-report: gave up after $attempt attempts" >&2; exit 1; }

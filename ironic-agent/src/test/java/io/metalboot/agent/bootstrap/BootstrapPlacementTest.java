@@ -48,7 +48,8 @@ class BootstrapPlacementTest {
         return new BootstrapDelivery(format, Base64.getEncoder().encodeToString(userData),
                 Map.of("uuid", "6f3c1f5e-6c1e-4bb0-9b5e-0d6b3f2a1c01", "name", "worker-0", "local-hostname", "worker-0",
                         "local_hostname", "worker-0", "metal3-name", "worker-0", "metal3-namespace", "metal3"),
-                null, "Secret metal3/worker-0-user-data", CREDENTIAL, REPORT_URL);
+                "{\"links\": [], \"networks\": [], \"services\": []}", "Secret metal3/worker-0-user-data", CREDENTIAL,
+                REPORT_URL, null);
     }
 
     @Test
@@ -82,19 +83,65 @@ class BootstrapPlacementTest {
     }
 
     @Test
-    void anOsRunningCloudInitIsNotGivenFirstBootModeAndOneWithItDisabledIs() throws Exception {
+    void anOsRunningCloudInitGetsTheReportUnitAndNoScriptAndOneWithItDisabledGetsFirstBootMode() throws Exception {
         Path root = Files.createDirectories(dir.resolve("root"));
         Files.createDirectories(root.resolve("usr/bin"));
         Files.writeString(root.resolve("usr/bin/cloud-init"), "#!/usr/bin/python3\n");
-        IOException refused = assertThrows(IOException.class, () -> BootstrapPlacement.place(root,
+        assertEquals(BootstrapPlacement.Mode.CONFIG_DRIVE, BootstrapPlacement.place(root,
                 delivery("cloud-config", vector("worker-join-metal3.cloud-config"))));
-        assertTrue(refused.getMessage().contains("cloud-init"), refused.getMessage());
-        assertFalse(Files.exists(root.resolve(NodeFiles.CREDENTIAL)), "nothing placed");
+        assertEquals(CREDENTIAL + "\n", Files.readString(root.resolve(NodeFiles.CREDENTIAL)));
+        assertEquals("rw-------", mode(root, NodeFiles.CREDENTIAL));
+        assertEquals("rwxr-xr-x", mode(root, NodeFiles.CLOUD_INIT_REPORT));
+        String unit = Files.readString(root.resolve(NodeFiles.REPORT_UNIT));
+        assertTrue(unit.contains("After=cloud-final.service"), unit);
+        assertEquals(Path.of("/" + NodeFiles.REPORT_UNIT), Files.readSymbolicLink(root.resolve(NodeFiles.REPORT_UNIT_LINK)));
+        assertFalse(Files.exists(root.resolve(NodeFiles.SCRIPT)), "cloud-init runs the user data itself");
+        assertFalse(Files.exists(root.resolve(NodeFiles.UNIT)));
 
-        Files.createDirectories(root.resolve("etc/cloud"));
-        Files.writeString(root.resolve("etc/cloud/cloud-init.disabled"), "");
-        assertEquals(BootstrapPlacement.Mode.FIRST_BOOT, BootstrapPlacement.place(root,
+        Path other = Files.createDirectories(dir.resolve("other"));
+        Files.createDirectories(other.resolve("usr/bin"));
+        Files.writeString(other.resolve("usr/bin/cloud-init"), "#!/usr/bin/python3\n");
+        Files.createDirectories(other.resolve("etc/cloud"));
+        Files.writeString(other.resolve("etc/cloud/cloud-init.disabled"), "");
+        assertEquals(BootstrapPlacement.Mode.FIRST_BOOT, BootstrapPlacement.place(other,
                 delivery("cloud-config", vector("worker-join-metal3.cloud-config"))));
+        assertTrue(Files.exists(other.resolve(NodeFiles.SCRIPT)));
+    }
+
+    @Test
+    void theConfigDriveGoesIntoAPartitionAtTheDisksEndWithTheDataAndNoCredential() throws Exception {
+        for (String[] tool : new String[][] {{"sfdisk", "fdisk"}, {"mtype", "mtools"}}) {
+            RequiredTools.require(RequiredTools.program(tool[0], tool[1]));
+        }
+        Path disk = dir.resolve("disk.img");
+        try (RandomAccessFile file = new RandomAccessFile(disk.toFile(), "rw")) {
+            file.setLength(1L << 30);
+        }
+        Commands.shell(dir, "printf 'label: gpt\\nsize=4MiB, type=21686148-6449-6E6F-744E-656564454649\\n"
+                + "type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\\n' | sfdisk -q disk.img");
+        try (RandomAccessFile file = new RandomAccessFile(disk.toFile(), "rw")) {
+            file.setLength(2L << 30); // the image was smaller than the disk it was written to
+        }
+        BootstrapDelivery delivery = delivery("cloud-config", vector("worker-join-metal3.cloud-config"));
+        DeployedDisk written = new DeployedDisk(disk.toString(), null, "sha256:00", 1L << 30, "gpt", null, List.of(),
+                disk + "2");
+        DeployedDisk withDrive = BootstrapPlacement.withConfigDrive(written, BootstrapPlacement.driveImage(delivery),
+                "config-2");
+        assertEquals(1, withDrive.partitions().size(), withDrive.toString());
+        var drive = withDrive.partitions().getFirst();
+        assertEquals(3, drive.number());
+        assertTrue(drive.startBytes() + drive.sizeBytes() <= 2L << 30 && drive.startBytes() >= 1L << 30, drive.toString());
+        assertTrue(drive.sizeBytes() <= 64L << 20, drive.toString());
+        String sfdisk = Commands.run(dir, "sfdisk", "--dump", disk.toString());
+        assertTrue(sfdisk.contains("name=\"config-2\""), sfdisk);
+        String at = disk + "@@" + drive.startBytes();
+        String metaData = Commands.run(dir, "mtype", "-i", at, "::openstack/latest/meta_data.json");
+        assertEquals("worker-0", new com.fasterxml.jackson.databind.ObjectMapper().readTree(metaData).get("metal3-name")
+                .asText());
+        assertFalse(metaData.contains(CREDENTIAL), "cloud-init publishes meta_data to every user");
+        assertEquals(new String(vector("worker-join-metal3.cloud-config"), java.nio.charset.StandardCharsets.UTF_8),
+                Commands.run(dir, "mtype", "-i", at, "::openstack/2012-08-10/user_data"), "the user data unchanged");
+        assertTrue(Commands.run(dir, "mtype", "-i", at, "::openstack/latest/network_data.json").contains("links"));
     }
 
     @Test

@@ -16,11 +16,14 @@ import java.util.Map;
  * @param origin         where it came from, as the audit line names it (a Secret's namespace/name, a file)
  * @param nodeCredential the node's own credential for its report: valid for this machine until it reports
  * @param reportUrl      where the node reports ({@link NodeProtocol#REPORT} on the provisioning listener)
+ * @param configDrive    the drive an OS with cloud-init reads: "config-2" (OpenStack's, as Ironic writes
+ *                       it; the default) or "cidata" (NoCloud)
  */
 public record BootstrapDelivery(String format, String userData, Map<String, Object> metaData, String networkData,
-        String origin, String nodeCredential, String reportUrl) {
+        String origin, String nodeCredential, String reportUrl, String configDrive) {
     public BootstrapDelivery {
         metaData = metaData == null ? Map.of() : Map.copyOf(metaData);
+        configDrive = configDrive == null ? "config-2" : configDrive;
     }
 
     @Override

@@ -39,12 +39,16 @@ final class BootstrapRoutes {
     private final MachineRegistry registry;
     private final BootstrapSources sources;
     private final Supplier<URI> provisioningBase;
+    private final String configDrive;
     private final ObjectMapper json = JsonMapper.builder().build();
 
-    BootstrapRoutes(MachineRegistry registry, BootstrapSources sources, Supplier<URI> provisioningBase) {
+    /** @param configDrive the drive an OS with cloud-init gets: "config-2" or "cidata" */
+    BootstrapRoutes(MachineRegistry registry, BootstrapSources sources, Supplier<URI> provisioningBase,
+            String configDrive) {
         this.registry = registry;
         this.sources = sources;
         this.provisioningBase = provisioningBase;
+        this.configDrive = configDrive;
     }
 
     List<HttpRoute> routes() {
@@ -84,7 +88,7 @@ final class BootstrapRoutes {
                 Integer.toString(found.value().length), deployId);
         BootstrapDelivery delivery = new BootstrapDelivery(found.format().wireName(),
                 Base64.getEncoder().encodeToString(found.value()), found.metaData(), found.networkDataJson().orElse(null),
-                found.origin(), nodeCredential.get(), reportUrl(mac.get()));
+                found.origin(), nodeCredential.get(), reportUrl(mac.get()), configDrive);
         return HttpReply.json(200, json.writeValueAsBytes(delivery));
     }
 

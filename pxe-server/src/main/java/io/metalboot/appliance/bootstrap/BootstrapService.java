@@ -83,7 +83,7 @@ public final class BootstrapService implements ApplianceService {
             names.add("directory " + settings.directory());
         }
         BootstrapRoutes routes = new BootstrapRoutes(context.registry(), new BootstrapSources(sources),
-                () -> URI.create(context.endpoint().expand(config.boot().baseUrl())));
+                () -> URI.create(context.endpoint().expand(config.boot().baseUrl())), settings.configDrive());
         context.routes().addProvisioning(routes.routes());
         return Optional.of(new BootstrapService(context.registry(), Duration.ofMinutes(settings.reportTimeoutMinutes()),
                 cluster, metal3, settings.metal3().syncSeconds(), names.isEmpty() ? "no source" : String.join(", ", names)));

@@ -145,6 +145,7 @@ public record ApplianceConfig(
             @JsonProperty(value = "metal3", required = true) Metal3 metal3,
             @JsonProperty(value = "machines", required = true) List<BootstrapMachine> machines,
             @JsonProperty("directory") String directory,
+            @JsonProperty(value = "config-drive", required = true) String configDrive,
             @JsonProperty(value = "report-timeout-minutes", required = true) int reportTimeoutMinutes) {
 
         public Bootstrap {
@@ -152,6 +153,9 @@ public record ApplianceConfig(
             required("machines", machines);
             machines = List.copyOf(machines);
             requireRange("report-timeout-minutes", reportTimeoutMinutes, 1, 10_080);
+            if (!"config-2".equals(configDrive) && !"cidata".equals(configDrive)) {
+                throw new ConfigException("config-drive", "must be config-2 or cidata, not '" + configDrive + "'");
+            }
             if (kubeconfig == null && (metal3.enabled() || !machines.isEmpty())) {
                 throw new ConfigException(metal3.enabled() ? "metal3.enabled" : "machines",
                         "needs the management cluster: set kubeconfig");
