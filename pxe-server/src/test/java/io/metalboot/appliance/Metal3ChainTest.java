@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,31 +57,22 @@ class Metal3ChainTest {
     @TempDir
     Path dir;
 
-    @Test
-    void aHostClaimedByCapm3IsInspectedDeployedWithItsImageAndGivenItsUserData() throws Exception {
+    /** The mock server is the class's (its start is most of a test's time), emptied before each test. */
+    @BeforeEach
+    void cluster() throws Exception {
+        server.reset();
         for (String fixture : List.of("crds.yaml", "metal3-worker-0.yaml", "metal3-worker-0-secrets.yaml")) {
             apply("/io/metalboot/bootstrap/" + fixture);
         }
+    }
+
+    @Test
+    void aHostClaimedByCapm3IsInspectedDeployedWithItsImageAndGivenItsUserData() throws Exception {
         Map<String, Object> specBefore = spec();
-        Path kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: mock
-                  cluster: {server: "%s", insecure-skip-tls-verify: true}
-                users:
-                - name: metalboot
-                  user: {token: mock-token}
-                contexts:
-                - name: mock
-                  context: {cluster: mock, user: metalboot}
-                current-context: mock
-                """.formatted(client.getMasterUrl()));
         String config = """
                 agents: {heartbeat-seconds: 1, lost-after-seconds: 120}
                 bootstrap: {kubeconfig: %s, metal3: {enabled: true, sync-seconds: 1}}
-                """.formatted(kubeconfig);
+                """.formatted(kubeconfig());
         byte[] inventory;
         try (InputStream in = getClass().getResourceAsStream("/io/metalboot/bootstrap/inventory-worker-0.json")) {
             inventory = in.readAllBytes();
@@ -158,6 +150,66 @@ class Metal3ChainTest {
             Thread.sleep(1500); // a sync pass or more after the join
             assertEquals("provisioned", host().at("/status/provisioning/state").asText(), "a joined node is provisioned");
             assertEquals(specBefore, spec(), "the spec is the operator's and CAPM3's: never written");
+        }
+    }
+
+    /** A kubeconfig for the mock server, as an operator's would name a real cluster. */
+    private Path kubeconfig() throws Exception {
+        Path kubeconfig = dir.resolve("kubeconfig");
+        Files.writeString(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: mock
+                  cluster: {server: "%s", insecure-skip-tls-verify: true}
+                users:
+                - name: metalboot
+                  user: {token: mock-token}
+                contexts:
+                - name: mock
+                  context: {cluster: mock, user: metalboot}
+                current-context: mock
+                """.formatted(client.getMasterUrl()));
+        return kubeconfig;
+    }
+
+    @Test
+    void aHostImageOnTheAppliancesOwnImageServiceIsDeployedThroughAUrlSignedForTheMachine() throws Exception {
+        Path image = dir.resolve("node.raw");
+        Files.write(image, new byte[4096]);
+        String sha256 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(image)));
+        String config = """
+                agents: {heartbeat-seconds: 1, lost-after-seconds: 120}
+                images: {catalog: [{name: node, path: %s, format: raw, checksum: "sha256:%s"}]}
+                bootstrap: {kubeconfig: %s, metal3: {enabled: true, sync-seconds: 1}}
+                """.formatted(image, sha256, kubeconfig());
+        try (InProcessAppliance appliance = InProcessAppliance.start(dir, config)) {
+            GenericKubernetesResource host = client.genericKubernetesResources(HOSTS).inNamespace("metal3")
+                    .withName("worker-0").get();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> spec = (Map<String, Object>) host.getAdditionalProperties().get("spec");
+            spec.put("image", Map.of("url", appliance.bootBase() + "/images/node", "checksum", sha256,
+                    "checksumType", "sha256", "format", "raw"));
+            client.genericKubernetesResources(HOSTS).inNamespace("metal3").resource(host).update();
+            Matcher token = TOKEN.matcher(appliance.send(get(appliance.bootBase() + "/boot/machine.ipxe?mac=" + MAC), 200));
+            assertTrue(token.find());
+            String credential = JSON.readTree(appliance.send(post(appliance.bootBase() + "/agent/v1/register",
+                    "{\"mac\": \"" + MAC + "\", \"bootToken\": \"" + token.group(1) + "\"}"), 200)).get("credential")
+                    .asText();
+            JsonNode inspect = heartbeat(appliance, credential, null);
+            appliance.send(post(appliance.bootBase() + "/agent/v1/inventory", "{\"hostname\": \"n\"}")
+                    .header("Authorization", "Bearer " + credential), 204);
+            heartbeat(appliance, credential, "{\"actionId\": \"" + inspect.get("actionId").asText()
+                    + "\", \"status\": \"succeeded\"}");
+            awaitHost(status -> "provisioning".equals(status.at("/provisioning/state").asText()));
+            DeployInstructions instructions = JSON.treeToValue(heartbeat(appliance, credential, null).get("deploy"),
+                    DeployInstructions.class);
+            String url = instructions.imageUrl();
+            assertTrue(url.startsWith(appliance.bootBase() + "/images/node?") && url.contains("machine=" + java.net.URLEncoder.encode(MAC.toString(), java.nio.charset.StandardCharsets.UTF_8))
+                    && url.contains("sig="), "the catalog's image, signed for this machine: " + url.replaceAll("sig=.*", "sig=…"));
+            assertEquals("sha256:" + sha256, instructions.checksum());
+            assertEquals("raw", instructions.format());
         }
     }
 

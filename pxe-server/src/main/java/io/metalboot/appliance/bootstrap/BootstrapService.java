@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Bootstrap data in the appliance ({@code bootstrap:} in the config): the sources (kubeadm-bootstrap's
@@ -64,6 +65,7 @@ public final class BootstrapService implements ApplianceService {
         List<BootstrapSource> sources = new ArrayList<>();
         List<String> names = new ArrayList<>();
         Optional<Metal3Provisioner> metal3 = Optional.empty();
+        Supplier<URI> provisioningBase = () -> URI.create(context.endpoint().expand(config.boot().baseUrl()));
         if (settings.metal3().enabled()) {
             BareMetalHosts hosts = new BareMetalHosts(cluster.orElseThrow(), Optional.ofNullable(settings.metal3()
                     .namespace()));
@@ -71,7 +73,7 @@ public final class BootstrapService implements ApplianceService {
             names.add("Metal³ BareMetalHosts (" + (settings.metal3().namespace() == null ? "all namespaces"
                     : "namespace " + settings.metal3().namespace()) + ")");
             metal3 = Optional.of(new Metal3Provisioner(hosts, context.registry(),
-                    config.agents().powerOffAfterInspection()));
+                    config.agents().powerOffAfterInspection(), provisioningBase, context.agents()::deployImages));
         }
         if (!settings.machines().isEmpty()) {
             sources.add(new CabpkMachineSource(cluster.orElseThrow(), settings.machines().stream()
@@ -82,8 +84,8 @@ public final class BootstrapService implements ApplianceService {
             sources.add(new DirectoryBootstrapSource(Path.of(settings.directory())));
             names.add("directory " + settings.directory());
         }
-        BootstrapRoutes routes = new BootstrapRoutes(context.registry(), new BootstrapSources(sources),
-                () -> URI.create(context.endpoint().expand(config.boot().baseUrl())), settings.configDrive());
+        BootstrapRoutes routes = new BootstrapRoutes(context.registry(), new BootstrapSources(sources), provisioningBase,
+                settings.configDrive());
         context.routes().addProvisioning(routes.routes());
         return Optional.of(new BootstrapService(context.registry(), Duration.ofMinutes(settings.reportTimeoutMinutes()),
                 cluster, metal3, settings.metal3().syncSeconds(), names.isEmpty() ? "no source" : String.join(", ", names)));

@@ -11,7 +11,9 @@ import io.metalboot.bootstrap.HostImage;
 import io.metalboot.bootstrap.HostStatus;
 import io.metalboot.machine.MacAddress;
 import io.metalboot.machine.MachineState;
+import io.metalboot.appliance.agent.DeployImages;
 import java.io.IOException;
+import java.net.URI;
 import java.lang.System.Logger.Level;
 import java.util.HashMap;
 import java.util.List;
@@ -20,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * metalboot as Metal³'s provisioner, in baremetal-operator's place (never beside it): each pass
@@ -35,15 +38,25 @@ final class Metal3Provisioner {
     private final BareMetalHosts hosts;
     private final MachineRegistry registry;
     private final boolean powersOffAfterInspection;
+    private final Supplier<URI> provisioningBase;
+    private final Supplier<DeployImages> catalog;
     /** What was last written for each host (namespace/name): the same status is not written again. */
     private final Map<String, HostStatus> written = new HashMap<>();
     /** Why a host's image could not be deployed, until its spec changes. */
     private final Map<String, String> refused = new HashMap<>();
 
-    Metal3Provisioner(BareMetalHosts hosts, MachineRegistry registry, boolean powersOffAfterInspection) {
+    /**
+     * @param provisioningBase where machines reach the appliance: a host image there ({@code /images/NAME})
+     *                         is the catalog's, deployed through a URL signed for the machine
+     * @param catalog          the image service's catalog, as the agent sessions know it
+     */
+    Metal3Provisioner(BareMetalHosts hosts, MachineRegistry registry, boolean powersOffAfterInspection,
+            Supplier<URI> provisioningBase, Supplier<DeployImages> catalog) {
         this.hosts = hosts;
         this.registry = registry;
         this.powersOffAfterInspection = powersOffAfterInspection;
+        this.provisioningBase = provisioningBase;
+        this.catalog = catalog;
     }
 
     /** One pass over the hosts; an error is logged and the next pass tries again (a periodic task must not die). */
@@ -99,8 +112,13 @@ final class Metal3Provisioner {
             return machine;
         }
         refused.remove(key);
-        DeployRequest request = new DeployRequest(UUID.randomUUID().toString(), null, image.url(), checksum, format,
-                host.rootDeviceHints(), false);
+        String ownImages = provisioningBase.get().resolve("/images/").toString();
+        String name = image.url().startsWith(ownImages) ? image.url().substring(ownImages.length()) : null;
+        DeployRequest request = name != null && catalog.get().hasImage(name)
+                // the appliance's own image: its catalog entry, through a URL signed for this machine and deploy
+                ? new DeployRequest(UUID.randomUUID().toString(), name, null, null, null, host.rootDeviceHints(), false)
+                : new DeployRequest(UUID.randomUUID().toString(), null, image.url(), checksum, format,
+                        host.rootDeviceHints(), false);
         Machine started = registry.startDeploy(machine.mac(), request, "metal3 " + key);
         BootstrapRoutes.AUDIT.log(Level.INFO, "metal3 {0}: deploy {1} of {2} for BareMetalHost {3} (hints {4})",
                 machine.mac(), request.id(), request.imageForDisplay(), key, request.rootDeviceHints());
