@@ -17,10 +17,11 @@ import java.util.List;
  * @param evidenceNetworks {@code boot.evidence.networks}: flow-style entries such as
  *                       {@code {cidr: 10.203.9.0/24, require: [pxe-dhcp]}}
  * @param catalog        {@code images.catalog}: the images a deploy may name ({@link DeployImage})
+ * @param bootstrap      {@code bootstrap:} as YAML flow text; null: the defaults (no source)
  */
 record ApplianceConfig(String logLevel, String dhcpInterface, DhcpMode mode, Path stateDir, Path assets,
                        String ipxeScriptUrl, String baseUrl, String agentArgs, List<String> evidenceNetworks,
-                       List<DeployImage> catalog) {
+                       List<DeployImage> catalog, String bootstrap) {
 
     ApplianceConfig {
         evidenceNetworks = List.copyOf(evidenceNetworks);
@@ -43,12 +44,12 @@ record ApplianceConfig(String logLevel, String dhcpInterface, DhcpMode mode, Pat
     /** Debug logging; state and assets in {@code workDir}. */
     static ApplianceConfig debug(String dhcpInterface, DhcpMode mode, Path workDir) {
         return new ApplianceConfig("debug", dhcpInterface, mode, workDir.resolve("state"), workDir.resolve("assets"),
-                null, null, LAB_AGENT_ARGS, List.of(), List.of());
+                null, null, LAB_AGENT_ARGS, List.of(), List.of(), null);
     }
 
     ApplianceConfig withLogLevel(String level) {
         return new ApplianceConfig(level, dhcpInterface, mode, stateDir, assets, ipxeScriptUrl, baseUrl, agentArgs,
-                evidenceNetworks, catalog);
+                evidenceNetworks, catalog, bootstrap);
     }
 
     /**
@@ -60,20 +61,27 @@ record ApplianceConfig(String logLevel, String dhcpInterface, DhcpMode mode, Pat
      */
     ApplianceConfig reachedThrough(String baseUrl, String relayAddress) {
         return new ApplianceConfig(logLevel, dhcpInterface, mode, stateDir, assets, null, baseUrl, agentArgs,
-                List.of("{cidr: " + relayAddress + "/32, require: [pxe-dhcp]}"), catalog).withEvidenceNetworks(evidenceNetworks);
+                List.of("{cidr: " + relayAddress + "/32, require: [pxe-dhcp]}"), catalog, bootstrap)
+                .withEvidenceNetworks(evidenceNetworks);
     }
 
     /** Adds {@code boot.evidence.networks} entries (after those already set: the first match wins). */
     ApplianceConfig withEvidenceNetworks(List<String> entries) {
         var all = new java.util.ArrayList<>(evidenceNetworks);
         all.addAll(entries);
-        return new ApplianceConfig(logLevel, dhcpInterface, mode, stateDir, assets, ipxeScriptUrl, baseUrl, agentArgs, all, catalog);
+        return new ApplianceConfig(logLevel, dhcpInterface, mode, stateDir, assets, ipxeScriptUrl, baseUrl, agentArgs, all, catalog, bootstrap);
     }
 
     /** {@code images.catalog}: these images (replacing any set before). */
     ApplianceConfig withCatalog(List<DeployImage> images) {
         return new ApplianceConfig(logLevel, dhcpInterface, mode, stateDir, assets, ipxeScriptUrl, baseUrl, agentArgs,
-                evidenceNetworks, images);
+                evidenceNetworks, images, bootstrap);
+    }
+
+    /** {@code bootstrap:}, as YAML flow text (e.g. {@code {kubeconfig: /x, metal3: {enabled: true}}}); null: the defaults. */
+    ApplianceConfig withBootstrap(String flow) {
+        return new ApplianceConfig(logLevel, dhcpInterface, mode, stateDir, assets, ipxeScriptUrl, baseUrl, agentArgs,
+                evidenceNetworks, catalog, flow);
     }
 
     String yaml() {
@@ -93,6 +101,9 @@ record ApplianceConfig(String logLevel, String dhcpInterface, DhcpMode mode, Pat
         if (!catalog.isEmpty()) {
             yaml.append("images:\n  catalog:\n");
             catalog.forEach(image -> yaml.append("    - ").append(image.catalogEntry()).append('\n'));
+        }
+        if (bootstrap != null) {
+            yaml.append("bootstrap: ").append(bootstrap).append('\n');
         }
         if (baseUrl != null || agentArgs != null || !evidenceNetworks.isEmpty()) {
             yaml.append("boot:\n");
