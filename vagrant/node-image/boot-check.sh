@@ -238,4 +238,4 @@ if [ "$failures" -gt 0 ]; then
     log "$failures check(s) failed"
     exit 1
 fi
-log "all boots passed: $(paste -sd' ' "$work/times" | sed 's/\([a-z-]*\) \([0-9.]*\)/\1 \2 s,/g; s/,$//')"
+log "all boots passed: $(awk '{ printf "%s%s %s s", sep, $1, $2; sep = ", " }' "$work/times")"
