@@ -114,11 +114,19 @@ public final class KernelModuleLoader {
             throw new IOException("the kernel has no module " + name + " (not in the ramdisk's modules.list?)");
         }
         Set<String> loaded = new HashSet<>(inserter.loadedModules());
+        List<String> failed = new ArrayList<>();
         for (KernelModule module : index.loadOrder(name)) {
             if (!loaded.contains(module.name())) {
                 ModuleInserter.Insertion insertion = inserter.insert(module, options.getOrDefault(module.name(), List.of()));
                 if (insertion.outcome() == ModuleInserter.Outcome.FAILED) {
-                    throw new IOException(module.name() + " failed to load: " + insertion.message());
+                    // as modprobe: one of several providers may refuse this machine (crc32c-intel
+                    // without SSE 4.2), another serves; only the module asked for must load
+                    failed.add(module.name() + ": " + insertion.message());
+                    console.accept("metalboot-agent: " + module.name() + " (for " + name + ") failed to load: "
+                            + insertion.message());
+                    if (module.name().equals(KernelModule.normalise(name))) {
+                        throw new IOException(name + " failed to load: " + String.join("; ", failed));
+                    }
                 }
             }
         }

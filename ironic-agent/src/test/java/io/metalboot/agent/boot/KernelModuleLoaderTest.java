@@ -216,4 +216,43 @@ class KernelModuleLoaderTest {
                 "pci:v00001AF4d00001004sv00001AF4sd00000008bc01sc00i00"),
                 List.copyOf(loader(new FakeKernel(), Map.of()).presentModaliases()));
     }
+
+    @Test
+    void aFilesystemLoadsByNameWhenOneOfItsCrcProvidersRefusesTheMachine() throws Exception {
+        Path modules = Files.createDirectories(dir.resolve("lib/modules/6.1.0-fs"));
+        Files.writeString(modules.resolve("modules.alias"), """
+                alias crypto-crc32c crc32c_intel
+                alias crc32c crc32c_intel
+                alias crypto-crc32c crc32c_generic
+                alias crc32c crc32c_generic
+                alias fs-ext4 ext4
+                """);
+        Files.writeString(modules.resolve("modules.dep"), """
+                kernel/fs/ext4/ext4.ko: kernel/fs/jbd2/jbd2.ko kernel/lib/crc16.ko
+                kernel/fs/jbd2/jbd2.ko:
+                kernel/lib/crc16.ko:
+                kernel/arch/x86/crypto/crc32c-intel.ko:
+                kernel/crypto/crc32c_generic.ko:
+                """);
+        Files.writeString(modules.resolve("modules.softdep"), "softdep ext4 pre: crc32c\n");
+        FakeKernel kernel = new FakeKernel();
+        kernel.failures.put("crc32c_intel", "No such device"); // TCG: no SSE 4.2
+        KernelModuleLoader fs = new KernelModuleLoader(sys, ModuleIndex.read(modules), kernel, Map.of(), Duration.ZERO,
+                console::add);
+        fs.loadModule("ext4");
+        assertTrue(kernel.loaded.containsAll(List.of("ext4", "jbd2", "crc16", "crc32c_generic")), kernel.insmods.toString());
+        assertEquals("ext4", kernel.insmods.getLast(), "after all it needs: " + kernel.insmods);
+        assertTrue(console.stream().anyMatch(line -> line.contains("crc32c_intel (for ext4) failed to load")), console.toString());
+        fs.loadModule("ext4"); // loaded: nothing more
+        assertEquals(1, kernel.insmods.stream().filter("ext4"::equals).count());
+
+        kernel.failures.put("crc16", "Unknown symbol");
+        kernel.failures.put("jbd2", "Unknown symbol");
+        kernel.loaded.clear();
+        kernel.failures.put("ext4", "Unknown symbol in module");
+        IOException refused = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> fs.loadModule("ext4"));
+        assertTrue(refused.getMessage().startsWith("ext4 failed to load: "), refused.getMessage());
+        IOException unknown = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> fs.loadModule("btrfs"));
+        assertTrue(unknown.getMessage().contains("no module btrfs"), unknown.getMessage());
+    }
 }
