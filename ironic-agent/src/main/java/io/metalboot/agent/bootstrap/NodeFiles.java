@@ -26,7 +26,8 @@ public final class NodeFiles {
     static final String CLOUD_INIT_REPORT = "usr/lib/metalboot/cloud-init-report";
     static final String REPORT_UNIT_NAME = "metalboot-node-report.service";
     static final String REPORT_UNIT = "etc/systemd/system/" + REPORT_UNIT_NAME;
-    static final String REPORT_UNIT_LINK = "etc/systemd/system/multi-user.target.wants/" + REPORT_UNIT_NAME;
+    /** cloud-init.target, not multi-user.target: cloud-final runs after multi-user (cloud-init.target orders so). */
+    static final String REPORT_UNIT_LINK = "etc/systemd/system/cloud-init.target.wants/" + REPORT_UNIT_NAME;
 
     private NodeFiles() {
     }
@@ -60,7 +61,7 @@ public final class NodeFiles {
         enable(root, REPORT_UNIT, REPORT_UNIT_LINK);
     }
 
-    /** What {@code systemctl enable} does for a unit wanted by multi-user.target: one link. */
+    /** What {@code systemctl enable} does for a unit wanted by one target: one link. */
     private static void enable(Path root, String unit, String wantsLink) throws IOException {
         Path link = root.resolve(wantsLink);
         Files.createDirectories(link.getParent());
