@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds metalboot and runs the lab (io.metalboot.lab.LabMain): a private provisioning network in
-# network namespaces, dnsmasq as the site DHCP server, the built appliance as ProxyDHCP, and one UEFI
-# and one BIOS QEMU VM that PXE boot from it. Needs root and the Debian packages in vagrant/README.md.
+# network namespaces, dnsmasq as the site DHCP server, the built appliance as ProxyDHCP and Metal³'s
+# provisioner, a mock management cluster, and one UEFI and one BIOS QEMU VM that go from power-on to
+# a joined node. Needs root and the Debian packages in vagrant/README.md.
 # Exit status: LabMain's (0: both VMs reached their last phase).
 set -euo pipefail
 
@@ -16,5 +17,5 @@ exec "$JAVA_HOME/bin/java" \
   -Dmetalboot.appliance.dir="$repo/pxe-server/target/appliance" \
   -Dmetalboot.lab.workdir="$repo/.lab" \
   -Dmetalboot.lab.home="$repo/vagrant" \
-  -cp "$repo/vagrant/target/metalboot-lab.jar" \
+  -cp "$repo/vagrant/target/metalboot-lab.jar:$repo/vagrant/target/lab-lib/*" \
   io.metalboot.lab.LabMain "$@"

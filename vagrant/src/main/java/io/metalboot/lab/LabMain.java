@@ -18,17 +18,19 @@ import java.util.function.Function;
  * server and the built appliance (ProxyDHCP, TFTP, HTTP, with the agent ramdisk packaging built),
  * boots one UEFI VM (OVMF's own PXE) and one BIOS VM (QEMU's iPXE ROM) side by side and prints each
  * phase of their boot as it is seen: network boot, per-machine script, the agent registered, the
- * machine inspected ({@code available}); then the lab deploys a catalog image onto each (the BIOS
- * test disk as qcow2 onto the BIOS machine's first disk by a serial hint, the UEFI one as zstd
- * where the agent chooses), sees the machine provisioned, reboot by itself and boot the written disk.
+ * machine inspected ({@code available}); then the appliance, as Metal³'s provisioner for the lab's
+ * mock management cluster ({@link LabCluster}), deploys each BareMetalHost's image (the Debian node
+ * image, {@link NodeImage}: with cloud-init for the UEFI machine, which gets a config drive; without
+ * for the BIOS one, which runs the compiled first-boot bootstrap) by its root-device hint; the
+ * machine reboots into it, runs its join and its node reports: {@code joined}.
  * Exit status: 0 when both VMs reached their last phase, 1 when not, 2 when the lab could not be set up.
  * <p>
  * System properties: {@code metalboot.appliance.dir} (default {@code pxe-server/target/appliance}),
  * {@code metalboot.lab.workdir} (default {@code .lab}; each run writes its logs to a new directory there).
  */
 public final class LabMain {
-    /** Network boot, the agent, a deploy, the reboot and the disk boot, under TCG with two VMs on two cores. */
-    private static final Duration VM_BUDGET = Duration.ofSeconds(360);
+    /** Network boot, the agent, a deploy, the reboot, the OS's boot and its join, under TCG with two VMs on two cores. */
+    private static final Duration VM_BUDGET = Duration.ofSeconds(660);
 
     /** One observable step of a VM's boot; the observer waits until the deadline and says what it saw. */
     private record Phase(String name, Function<Deadline, Optional<String>> observe) {
@@ -76,19 +78,26 @@ public final class LabMain {
                 System.out.println("lab: cannot make the deploy images, " + images.describe());
                 return 2;
             }
-            var biosImage = DeployImage.qcow2("bios-disk", media.biosDisk(), workDir.resolve("images"));
-            var uefiImage = DeployImage.zstd("uefi-disk", media.uefiDisk(), workDir.resolve("images"));
+            System.out.println("lab: the Debian 12 node image (built once, then from the cache)");
+            Path vagrantDir = BootMedia.labHome();
+            var cloudInitImage = NodeImage.withCloudInit(vagrantDir, workDir.resolve("node-image"));
+            var firstBootImage = NodeImage.withoutCloudInit(cloudInitImage, NodeImage.cacheDir(), workDir);
+            long gib = 1024L * 1024 * 1024;
+            var uefiSpec = MachineSpec.of("uefi", Firmware.UEFI_OWN_PXE, 1).withAgentHardware().withBlankDisks(4 * gib, 3 * gib);
+            var biosSpec = MachineSpec.of("bios", Firmware.BIOS_IPXE_ROM, 2).withAgentHardware().withBlankDisks(4 * gib, 3 * gib);
+            var cluster = LabCluster.start(network, vagrantDir.getParent(), List.of(
+                    new LabCluster.Host("bios-0", biosSpec, firstBootImage, "serialNumber: " + biosSpec.diskSerial(0)),
+                    new LabCluster.Host("uefi-0", uefiSpec, cloudInitImage, "deviceName: /dev/vdb")));
+            System.out.println("lab: management cluster (fabric8's mock server, CRUD) with a BareMetalHost per machine;"
+                    + " the appliance is its Metal³ provisioner");
             var config = ApplianceConfig.debug(segment.applianceInterface(), DhcpMode.OFFER, workDir).withLogLevel("info")
-                    .withCatalog(List.of(biosImage, uefiImage));
+                    .withCatalog(List.of(cloudInitImage, firstBootImage)).withBootstrap(cluster.bootstrapConfig());
             BootMedia.installAgentRamdisk(applianceDir, config.assets());
             ApplianceProcess.start(network, applianceDir, config);
             var api = ApplianceApi.operator(network.appliance(), config.stateDir());
             System.out.println("lab: appliance started on " + segment.applianceAddress() + " (interface "
                     + segment.applianceInterface() + "), the agent ramdisk as its agent");
 
-            long gib = 1024L * 1024 * 1024;
-            var uefiSpec = MachineSpec.of("uefi", Firmware.UEFI_OWN_PXE, 1).withAgentHardware().withBlankDisks(8 * gib, 2 * gib, 6 * gib);
-            var biosSpec = MachineSpec.of("bios", Firmware.BIOS_IPXE_ROM, 2).withAgentHardware().withBlankDisks(8 * gib, 2 * gib, 6 * gib);
             // The agent's real peers when this host has them: a switch speaking LLDP, a BMC per machine.
             boolean peers = Prerequisites.checkAgentPeers().met();
             List<String> uefiDevices = List.of();
@@ -105,7 +114,7 @@ public final class LabMain {
             var uefi = QemuMachine.boot(network, segment, uefiSpec, uefiDevices);
             var bios = QemuMachine.boot(network, segment, biosSpec, biosDevices);
             System.out.println("lab: booting uefi (" + uefi.spec().mac() + ") and bios (" + bios.spec().mac()
-                    + ") under TCG, each with three blank disks (8, 2, 6 GiB) after its NIC and a second NIC");
+                    + ") under TCG, each with two blank disks (4, 3 GiB) after its NIC and a second NIC");
 
             String entryUrl = "http://" + segment.applianceAddress() + ":" + ApplianceConfig.HTTP_PORT + "/boot.ipxe";
             List<Phase> uefiPhases = new ArrayList<>(List.of(
@@ -117,7 +126,7 @@ public final class LabMain {
                             .await(packet -> packet.tftpReadRequest().filter("snponly.efi"::equals).isPresent(),
                                     deadline.remaining())
                             .map(packet -> "ProxyDHCP told it to boot snponly.efi (TFTP RRQ seen)"))));
-            uefiPhases.addAll(httpBootPhases(api, uefi, uefiImage, Map.of()));
+            uefiPhases.addAll(httpBootPhases(api, cluster, uefi, "uefi-0", "Cloud-init v."));
             List<Phase> biosPhases = new ArrayList<>(List.of(
                     new Phase("iPXE ROM started", deadline -> bios.serial()
                             .awaitText("iPXE initialising devices", deadline.remaining())
@@ -126,7 +135,7 @@ public final class LabMain {
                     new Phase("iPXE handed the entry script URL", deadline -> bios.serial()
                             .awaitText(entryUrl, deadline.remaining())
                             ? Optional.of("iPXE handed " + entryUrl) : Optional.empty())));
-            biosPhases.addAll(httpBootPhases(api, bios, biosImage, Map.of("serial", biosSpec.diskSerial(0))));
+            biosPhases.addAll(httpBootPhases(api, cluster, bios, "bios-0", "first-boot["));
 
             boolean complete;
             try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -148,15 +157,14 @@ public final class LabMain {
 
     /**
      * The phases after the network boot, the same on both firmwares: iPXE fetches the machine's own
-     * script, which boots the agent ramdisk; the agent registers and is inspected; the lab deploys
-     * {@code image} (with these root-device hints); the agent writes it and reboots the machine,
-     * which now boots the written disk.
+     * script, which boots the agent ramdisk; the agent registers and is inspected; the appliance,
+     * as Metal³'s provisioner, deploys the host's image; the machine reboots into it, its bootstrap
+     * runs ({@code firstBootText} on the console: cloud-init, or metalboot's first-boot unit) and
+     * the node reports: joined, and the host shows provisioned.
      */
-    private static List<Phase> httpBootPhases(ApplianceApi api, QemuMachine vm, DeployImage image,
-            Map<String, String> hints) {
+    private static List<Phase> httpBootPhases(ApplianceApi api, LabCluster cluster, QemuMachine vm, String host,
+            String firstBootText) {
         String mac = vm.spec().mac();
-        String label = vm.spec().name();
-        long[] requested = new long[1];
         return List.of(
                 new Phase("per-machine script", deadline -> vm.serial()
                         .awaitText("/boot/machine.ipxe", deadline.remaining())
@@ -165,49 +173,34 @@ public final class LabMain {
                         .awaitText("metalboot-agent: registered with ", deadline.remaining())
                         ? Optional.of("the agent registered with its boot token, %.1f s after power-on"
                                 .formatted(vm.sincePowerOn().toMillis() / 1000.0)) : Optional.empty()),
-                new Phase("inspected", deadline -> {
-                    while (!deadline.remaining().isZero()) {
-                        if ("available".equals(api.machine(mac).field("state").orElse(null))) {
-                            var inventory = api.inventory(mac);
-                            return Optional.of("inspected: available, inventory of " + inventory.body().length()
-                                    + " bytes (boot mode " + inventory.field("current_boot_mode").orElse("?")
-                                    + ", pxe_interface " + inventory.field("pxe_interface").orElse("?")
-                                    + ", LLDP system name " + inventory.field("system_name").orElse("none")
-                                    + ", BMC " + inventory.field("bmc_address").orElse("none") + ")");
-                        }
-                        Deadline.pause(Duration.ofMillis(500), "waiting for the inspection");
-                    }
+                statePhase(api, vm, "available", "inspected: available, the host has status.hardware"),
+                statePhase(api, vm, "provisioned", "deployed by the appliance from the host's spec.image"),
+                new Phase("booted the written disk", deadline -> vm.serial().awaitText(firstBootText, deadline.remaining())
+                        ? Optional.of("booted the written OS, its bootstrap running (" + firstBootText + "), %.1f s"
+                                .formatted(vm.sincePowerOn().toMillis() / 1000.0)) : Optional.empty()),
+                new Phase("joined", deadline -> statePhase(api, vm, "joined", "").observe().apply(deadline)
+                        .map(seen -> "the node reported joined, %.1f s after power-on; BareMetalHost %s: %s".formatted(
+                                vm.sincePowerOn().toMillis() / 1000.0, host,
+                                cluster.host(host).at("/status/provisioning/state").asText()))));
+    }
+
+    /** Waits for the machine's state; a failed machine ends the wait (its reason printed). */
+    private static Phase statePhase(ApplianceApi api, QemuMachine vm, String state, String what) {
+        return new Phase(state, deadline -> {
+            while (!deadline.remaining().isZero()) {
+                var machine = api.machine(vm.spec().mac());
+                String now = machine.field("state").orElse("");
+                if (now.equals(state)) {
+                    return Optional.of(what + " (%.1f s after power-on)".formatted(vm.sincePowerOn().toMillis() / 1000.0));
+                }
+                if (now.equals("failed")) {
+                    System.out.println("[" + vm.spec().name() + "] failed: " + machine.body().strip());
                     return Optional.empty();
-                }),
-                new Phase("provisioned", deadline -> {
-                    var reply = api.deploy(mac, image.name(), hints);
-                    if (reply.status() != 202) {
-                        System.out.println("[" + label + "] the API refused the deploy: HTTP " + reply.status() + " "
-                                + reply.body().strip());
-                        return Optional.empty();
-                    }
-                    requested[0] = System.nanoTime();
-                    while (!deadline.remaining().isZero()) {
-                        var machine = api.machine(mac);
-                        String state = machine.field("state").orElse("");
-                        if (state.equals("provisioned")) {
-                            return Optional.of("deployed %s%s: provisioned %.1f s after the request".formatted(image.name(),
-                                    hints.isEmpty() ? "" : " (hints " + hints + ")", (System.nanoTime() - requested[0]) / 1e9));
-                        }
-                        if (!state.equals("provisioning")) {
-                            System.out.println("[" + label + "] the deploy ended " + state + ": " + machine.body().strip());
-                            return Optional.empty();
-                        }
-                        Deadline.pause(Duration.ofMillis(500), "waiting for the deploy");
-                    }
-                    return Optional.empty();
-                }),
-                new Phase("disk marker", deadline -> {
-                    String marker = BootMedia.DISK_MARKER + " " + (vm.spec().firmware() == Firmware.UEFI_OWN_PXE ? "uefi" : "bios");
-                    return vm.serial().awaitText(marker, deadline.remaining())
-                            ? Optional.of("rebooted and booted the written disk (%s), %.1f s after the deploy request"
-                                    .formatted(marker, (System.nanoTime() - requested[0]) / 1e9)) : Optional.empty();
-                }));
+                }
+                Deadline.pause(Duration.ofMillis(500), "waiting for " + state);
+            }
+            return Optional.empty();
+        });
     }
 
     private static Phase addressPhase(SiteDhcpServer site, QemuMachine vm) {

@@ -23,6 +23,13 @@ final class NodeImage {
     private NodeImage() {
     }
 
+    /** Where the derived image is kept: the node image's cache ({@code METALBOOT_CACHE}, else ~/.cache/metalboot). */
+    static Path cacheDir() {
+        String cache = System.getenv("METALBOOT_CACHE");
+        return (cache == null ? Path.of(System.getProperty("user.home"), ".cache/metalboot") : Path.of(cache))
+                .resolve("node-image");
+    }
+
     /** The base image with cloud-init, built (or taken from the cache) into {@code out}. */
     static DeployImage withCloudInit(Path vagrantDir, Path out) {
         Command.run(BUILD, List.of("bash", vagrantDir.resolve("node-image/build-node-image.sh").toString(), out.toString()));
