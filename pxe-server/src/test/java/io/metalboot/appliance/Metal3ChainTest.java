@@ -213,6 +213,38 @@ class Metal3ChainTest {
         }
     }
 
+    @Test
+    void aChecksumFileUrlIsRefusedInTheHostsStatusAndNoDeployStarts() throws Exception {
+        GenericKubernetesResource host = client.genericKubernetesResources(HOSTS).inNamespace("metal3")
+                .withName("worker-0").get();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> spec = (Map<String, Object>) host.getAdditionalProperties().get("spec");
+        spec.put("image", Map.of("url", "http://172.22.0.1/images/node.qcow2", "checksum",
+                "http://172.22.0.1/images/node.qcow2.sha256sum", "checksumType", "sha256", "format", "qcow2"));
+        client.genericKubernetesResources(HOSTS).inNamespace("metal3").resource(host).update();
+        String config = """
+                agents: {heartbeat-seconds: 1, lost-after-seconds: 120}
+                bootstrap: {kubeconfig: %s, metal3: {enabled: true, sync-seconds: 1}}
+                """.formatted(kubeconfig());
+        try (InProcessAppliance appliance = InProcessAppliance.start(dir, config)) {
+            Matcher token = TOKEN.matcher(appliance.send(get(appliance.bootBase() + "/boot/machine.ipxe?mac=" + MAC), 200));
+            assertTrue(token.find());
+            String credential = JSON.readTree(appliance.send(post(appliance.bootBase() + "/agent/v1/register",
+                    "{\"mac\": \"" + MAC + "\", \"bootToken\": \"" + token.group(1) + "\"}"), 200)).get("credential")
+                    .asText();
+            JsonNode inspect = heartbeat(appliance, credential, null);
+            appliance.send(post(appliance.bootBase() + "/agent/v1/inventory", "{\"hostname\": \"n\"}")
+                    .header("Authorization", "Bearer " + credential), 204);
+            heartbeat(appliance, credential, "{\"actionId\": \"" + inspect.get("actionId").asText()
+                    + "\", \"status\": \"succeeded\"}");
+            JsonNode refused = awaitHost(status -> "error".equals(status.path("operationalStatus").asText()));
+            assertEquals("available", refused.at("/provisioning/state").asText(), refused.toString());
+            assertTrue(refused.path("errorMessage").asText().contains("checksum is a URL"), refused.toString());
+            assertEquals("available", machine(appliance).get("state").asText(), "no deploy started");
+            assertEquals("wait", heartbeat(appliance, credential, null).get("kind").asText());
+        }
+    }
+
     private static void apply(String resource) throws Exception {
         try (InputStream in = Metal3ChainTest.class.getResourceAsStream(resource)) {
             for (HasMetadata item : client.load(in).items()) {

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,9 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -64,9 +60,6 @@ class HttpBootIT {
     private static final long[] DISKS = {8 * GIB, 2 * GIB, 6 * GIB};
     /** What the agent prints when the appliance tells it to reboot (after the verified write). */
     private static final String REBOOT = "metalboot-agent: reboot (asked by the appliance)";
-    private static final Pattern TOKEN_ON_THE_WIRE = Pattern.compile("metalboot\\.token=([A-Za-z0-9_-]{16,})");
-    private static final Pattern CREDENTIAL_ON_THE_WIRE = Pattern.compile("\"credential\"\\s*:\\s*\"([^\"]{16,})\"");
-    private static final String WIRE_LOG = "appliance-http";
     private final ObjectMapper json = new ObjectMapper();
 
     @BeforeEach
@@ -83,8 +76,7 @@ class HttpBootIT {
             var uefiImage = DeployImage.zstd("uefi-disk", media.uefiDisk(), imageDir);
             var config = lab.config(DhcpMode.OFFER).withCatalog(List.of(biosImage, uefiImage));
             BootMedia.installAgentRamdisk(LabRequirements.applianceDir(), config.assets());
-            var wire = lab.watch(lab.network().appliance(), LabNetwork.PROVISIONING.applianceInterface(),
-                    "tcp port " + ApplianceConfig.HTTP_PORT, WIRE_LOG);
+            var wire = lab.watchApplianceHttp();
             lab.startAppliance(config);
             var lldpSwitch = LldpSwitch.start(lab.network());
             var api = lab.api();
@@ -182,7 +174,7 @@ class HttpBootIT {
             }
 
             wire.close();
-            assertNoSecretInAnyLog(lab, wire);
+            lab.assertNoSecretInAnyLog(wire, 2, List.of(), List.of());
         }
     }
 
@@ -385,40 +377,4 @@ class HttpBootIT {
     }
 
     /** Every boot token and credential on the wire, then every log of the scenario searched for each. */
-    private static void assertNoSecretInAnyLog(LabScenario lab, PacketWatch wire) throws IOException {
-        StringBuilder http = new StringBuilder();
-        wire.packets().entries().forEach(packet -> http.append(new String(packet.payload(), StandardCharsets.ISO_8859_1)));
-        List<String> tokens = all(TOKEN_ON_THE_WIRE.matcher(http));
-        List<String> credentials = all(CREDENTIAL_ON_THE_WIRE.matcher(http));
-        // Two agent boots: at least a token and a credential each, or this check could not fail.
-        assertTrue(tokens.size() >= 2, "boot tokens seen on the wire: " + tokens.size());
-        assertTrue(credentials.size() >= 2, "session credentials seen on the wire: " + credentials.size());
-        List<Path> logs;
-        try (Stream<Path> files = Files.walk(lab.network().workDir())) {
-            logs = files.filter(Files::isRegularFile)
-                    .filter(file -> file.getFileName().toString().endsWith(".log"))
-                    .filter(file -> !file.getFileName().toString().startsWith(WIRE_LOG))
-                    .toList();
-        }
-        assertTrue(logs.stream().anyMatch(log -> log.getFileName().toString().equals("appliance.log")), "no appliance.log in " + logs);
-        assertTrue(logs.stream().filter(log -> log.getFileName().toString().startsWith("serial")).count() >= 2,
-                "serial logs: " + logs);
-        for (Path log : logs) {
-            String text = Files.readString(log, StandardCharsets.ISO_8859_1);
-            for (String token : tokens) {
-                assertFalse(text.contains(token), log + " holds a boot token");
-            }
-            for (String credential : credentials) {
-                assertFalse(text.contains(credential), log + " holds a session credential");
-            }
-        }
-    }
-
-    private static List<String> all(Matcher matcher) {
-        List<String> found = new ArrayList<>();
-        while (matcher.find()) {
-            found.add(matcher.group(1));
-        }
-        return found;
-    }
 }

@@ -1,11 +1,20 @@
 package io.metalboot.lab;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.opentest4j.AssertionFailedError;
 
 /**
@@ -164,5 +173,68 @@ final class LabScenario implements AutoCloseable {
     @Override
     public void close() {
         network.close();
+    }
+
+    /** The log file the agent scenarios capture the appliance's HTTP in: the one place secrets may be. */
+    static final String WIRE_LOG = "appliance-http";
+    private static final Pattern TOKEN_ON_THE_WIRE =
+            Pattern.compile("metalboot\\.token=([A-Za-z0-9_-]{16,})");
+    private static final Pattern CREDENTIAL_ON_THE_WIRE =
+            Pattern.compile("\"credential\"\\s*:\\s*\"([^\"]{16,})\"");
+
+    /** Captures the appliance's HTTP on the provisioning leg, to read the secrets that went over it. */
+    PacketWatch watchApplianceHttp() {
+        return watch(network.appliance(), LabNetwork.PROVISIONING.applianceInterface(),
+                "tcp port " + ApplianceConfig.HTTP_PORT, WIRE_LOG);
+    }
+
+    /**
+     * No boot token and no session credential that went over {@code wire} (at least
+     * {@code agentBoots} of each, or this check could not fail), nor any of {@code more}, in any log
+     * of the scenario but the wire capture itself; the appliance's, every log in {@code mustExist}
+     * and at least {@code agentBoots} serial logs among them.
+     */
+    void assertNoSecretInAnyLog(PacketWatch wire, int agentBoots, List<String> more, List<String> mustExist)
+            throws IOException {
+        StringBuilder http = new StringBuilder();
+        wire.packets().entries().forEach(packet -> http.append(new String(packet.payload(),
+                StandardCharsets.ISO_8859_1)));
+        List<String> tokens = all(TOKEN_ON_THE_WIRE.matcher(http));
+        List<String> credentials = all(CREDENTIAL_ON_THE_WIRE.matcher(http));
+        assertTrue(tokens.size() >= agentBoots, "boot tokens seen on the wire: " + tokens.size());
+        assertTrue(credentials.size() >= agentBoots,
+                "session credentials seen on the wire: " + credentials.size());
+        List<String> secrets = new ArrayList<>(tokens);
+        secrets.addAll(credentials);
+        secrets.addAll(more);
+        List<Path> logs;
+        try (Stream<Path> files = Files.walk(network.workDir())) {
+            logs = files.filter(Files::isRegularFile)
+                    .filter(file -> file.getFileName().toString().endsWith(".log"))
+                    .filter(file -> !file.getFileName().toString().startsWith(WIRE_LOG)).toList();
+        }
+        List<String> names = logs.stream().map(log -> log.getFileName().toString()).toList();
+        for (String required : Stream.concat(Stream.of("appliance.log"),
+                mustExist.stream()).toList()) {
+            assertTrue(names.contains(required), "no " + required + " in " + logs);
+        }
+        assertTrue(names.stream().filter(name -> name.startsWith("serial")).count()
+                >= agentBoots, "serial logs: " + logs);
+        for (Path log : logs) {
+            String text = Files.readString(log, StandardCharsets.ISO_8859_1);
+            for (String secret : secrets) {
+                assertFalse(text.contains(secret), log + " holds a secret ("
+                        + (tokens.contains(secret) ? "a boot token" : credentials.contains(secret) ? "a session credential"
+                        : secret.length() + " characters") + ")");
+            }
+        }
+    }
+
+    private static List<String> all(Matcher matcher) {
+        List<String> found = new ArrayList<>();
+        while (matcher.find()) {
+            found.add(matcher.group(1));
+        }
+        return found;
     }
 }

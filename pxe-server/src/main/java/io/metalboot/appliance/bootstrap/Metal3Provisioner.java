@@ -100,6 +100,11 @@ final class Metal3Provisioner {
         HostImage image = host.image().orElseThrow();
         String format = image.format() == null || image.format().isBlank() ? "detect"
                 : image.format().toLowerCase(Locale.ROOT);
+        if (image.checksumIsUrl()) {
+            // the agent verifies against a value it is given; it fetches no checksum file
+            refused.put(key, "spec.image.checksum is a URL (a checksum file); metalboot needs the checksum itself");
+            return machine;
+        }
         String checksum;
         try {
             checksum = image.agentChecksum();
