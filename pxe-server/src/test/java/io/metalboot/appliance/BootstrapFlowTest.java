@@ -27,8 +27,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +44,6 @@ class BootstrapFlowTest {
     private static final MacAddress OTHER = MacAddress.parse("52:54:00:b0:07:02");
     private static final MacAddress LATE = MacAddress.parse("52:54:00:b0:07:03");
     private static final String JOIN_TOKEN = "t6ce1o.wkyg0xd1di0itgau";
-    private static final Pattern TOKEN = Pattern.compile("metalboot\\.token=(\\S+)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -125,15 +122,15 @@ class BootstrapFlowTest {
             }
             node(appliance, report + MAC, null, joined, 401);
             node(appliance, report + MAC, again.nodeCredential(), "{\"status\": \"maybe\"}", 400);
-            assertEquals("provisioned", machine(appliance, MAC).get("state").asText(), "nothing refused changed it");
+            assertEquals("provisioned", HandSpokenAgent.machine(appliance, MAC).get("state").asText(), "nothing refused changed it");
             node(appliance, report + MAC, again.nodeCredential(), joined, 204);
-            assertEquals("joined", machine(appliance, MAC).get("state").asText());
+            assertEquals("joined", HandSpokenAgent.machine(appliance, MAC).get("state").asText());
             node(appliance, report + MAC, again.nodeCredential(), joined, 401); // spent
 
             String dataLine = "  - [echo, default]"; // a line of OTHER's bootstrap data
             node(appliance, report + OTHER, otherData.nodeCredential(), JSON.writeValueAsString(java.util.Map.of(
                     "status", "failed", "tail", "[preflight] token " + JOIN_TOKEN + " refused\n" + dataLine + "\nerror execution phase kubelet-start: timed out")), 204);
-            JsonNode failed = machine(appliance, OTHER);
+            JsonNode failed = HandSpokenAgent.machine(appliance, OTHER);
             assertEquals("failed", failed.get("state").asText());
             String reason = failed.get("failureReason").asText();
             assertTrue(reason.startsWith("node: bootstrap failed: [preflight] token [redacted] refused"), reason);
@@ -142,7 +139,7 @@ class BootstrapFlowTest {
 
             clock.advance(Duration.ofMinutes(21));
             appliance.service(BootstrapService.class).failUnreported();
-            JsonNode late = machine(appliance, LATE);
+            JsonNode late = HandSpokenAgent.machine(appliance, LATE);
             assertEquals("failed", late.get("state").asText());
             assertEquals("no report within 20 min of the deploy", late.get("failureReason").asText());
             node(appliance, report + LATE, lateData.nodeCredential(), joined, 401);
@@ -175,7 +172,7 @@ class BootstrapFlowTest {
             ProcessRun firstBoot = ProcessRun.run(joining.root, List.of("chroot", joining.root.toString(),
                     "/usr/lib/metalboot/first-boot"));
             assertEquals(0, firstBoot.status(), firstBoot.describe());
-            assertEquals("joined", machine(appliance, MAC).get("state").asText());
+            assertEquals("joined", HandSpokenAgent.machine(appliance, MAC).get("state").asText());
             assertEquals("bar\n", joining.read("/etc/foo.conf"));
             assertEquals("kubeadm join --config /run/kubeadm/kubeadm-join-config.yaml\n",
                     joining.read(ChrootRoot.COMMAND_LOG));
@@ -194,7 +191,7 @@ class BootstrapFlowTest {
             ProcessRun failedBoot = ProcessRun.run(failing.root, List.of("chroot", failing.root.toString(),
                     "/usr/lib/metalboot/first-boot"));
             assertEquals(0, failedBoot.status(), "the report was taken: " + failedBoot.describe());
-            JsonNode failed = machine(appliance, OTHER);
+            JsonNode failed = HandSpokenAgent.machine(appliance, OTHER);
             assertEquals("failed", failed.get("state").asText());
             String reason = failed.get("failureReason").asText();
             assertTrue(reason.startsWith("node: bootstrap failed: "), reason);
@@ -225,16 +222,9 @@ class BootstrapFlowTest {
 
     /** The machine inspected and available; its agent's credential. */
     private static String available(InProcessAppliance appliance, MacAddress mac) throws Exception {
-        Matcher token = TOKEN.matcher(appliance.send(get(appliance.bootBase() + "/boot/machine.ipxe?mac=" + mac), 200));
-        assertTrue(token.find());
-        String credential = JSON.readTree(appliance.send(post(appliance.bootBase() + "/agent/v1/register",
-                "{\"mac\": \"" + mac + "\", \"bootToken\": \"" + token.group(1) + "\"}"), 200)).get("credential").asText();
-        JsonNode inspect = heartbeat(appliance, credential, null);
-        appliance.send(post(appliance.bootBase() + "/agent/v1/inventory", "{\"hostname\": \"n\"}")
-                .header("Authorization", "Bearer " + credential), 204);
-        heartbeat(appliance, credential, "{\"actionId\": \"" + inspect.get("actionId").asText()
-                + "\", \"status\": \"succeeded\"}");
-        assertEquals("available", machine(appliance, mac).get("state").asText());
+        String credential = HandSpokenAgent.register(appliance, mac);
+        HandSpokenAgent.inspect(appliance, credential, "{\"hostname\": \"n\"}");
+        assertEquals("available", HandSpokenAgent.machine(appliance, mac).get("state").asText());
         return credential;
     }
 
@@ -242,16 +232,16 @@ class BootstrapFlowTest {
     private static String deploy(InProcessAppliance appliance, MacAddress mac, String credential) throws Exception {
         String id = JSON.readTree(appliance.operator(post(appliance.operatorBase() + "/api/v1/machines/" + mac + "/deploy",
                 "{\"image\": \"base\"}"), 202)).get("deployId").asText();
-        assertEquals("deploy", heartbeat(appliance, credential, null).get("kind").asText());
+        assertEquals("deploy", HandSpokenAgent.heartbeat(appliance, credential, null).get("kind").asText());
         return id;
     }
 
     private void succeeded(InProcessAppliance appliance, MacAddress mac, String credential, String deployId)
             throws Exception {
         DeployedDisk disk = new DeployedDisk("/dev/vda", null, "sha256:" + sha256, 8, "gpt", null, List.of(), null);
-        heartbeat(appliance, credential, "{\"actionId\": \"" + deployId + "\", \"status\": \"succeeded\", \"deployed\": "
+        HandSpokenAgent.heartbeat(appliance, credential, "{\"actionId\": \"" + deployId + "\", \"status\": \"succeeded\", \"deployed\": "
                 + JSON.writeValueAsString(disk) + "}");
-        assertEquals("provisioned", machine(appliance, mac).get("state").asText());
+        assertEquals("provisioned", HandSpokenAgent.machine(appliance, mac).get("state").asText());
     }
 
     private static BootstrapDelivery fetch(InProcessAppliance appliance, MacAddress mac, String credential)
@@ -267,14 +257,5 @@ class BootstrapFlowTest {
             request.header("Authorization", "Bearer " + credential);
         }
         return appliance.send(request, status);
-    }
-
-    private static JsonNode heartbeat(InProcessAppliance appliance, String credential, String report) throws Exception {
-        return JSON.readTree(appliance.send(post(appliance.bootBase() + "/agent/v1/heartbeat", "{\"report\": "
-                + (report == null ? "null" : report) + "}").header("Authorization", "Bearer " + credential), 200));
-    }
-
-    private static JsonNode machine(InProcessAppliance appliance, MacAddress mac) throws Exception {
-        return JSON.readTree(appliance.operator(get(appliance.operatorBase() + "/api/v1/machines/" + mac), 200));
     }
 }

@@ -28,8 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +43,6 @@ import org.junit.jupiter.api.io.TempDir;
 @EnableKubernetesMockClient(crud = true)
 class Metal3ChainTest {
     private static final MacAddress MAC = MacAddress.parse("52:54:00:6c:3c:01");
-    private static final Pattern TOKEN = Pattern.compile("metalboot\\.token=(\\S+)");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ResourceDefinitionContext HOSTS = new ResourceDefinitionContext.Builder()
             .withGroup("metal3.io").withVersion("v1alpha1").withKind("BareMetalHost").withPlural("baremetalhosts")
@@ -78,17 +75,9 @@ class Metal3ChainTest {
             inventory = in.readAllBytes();
         }
         try (InProcessAppliance appliance = InProcessAppliance.start(dir, config)) {
-            Matcher token = TOKEN.matcher(appliance.send(get(appliance.bootBase() + "/boot/machine.ipxe?mac=" + MAC), 200));
-            assertTrue(token.find());
-            String credential = JSON.readTree(appliance.send(post(appliance.bootBase() + "/agent/v1/register",
-                    "{\"mac\": \"" + MAC + "\", \"bootToken\": \"" + token.group(1) + "\"}"), 200)).get("credential")
-                    .asText();
+            String credential = HandSpokenAgent.register(appliance, MAC);
             awaitHost(status -> "inspecting".equals(status.at("/provisioning/state").asText()));
-            JsonNode inspect = heartbeat(appliance, credential, null);
-            appliance.send(post(appliance.bootBase() + "/agent/v1/inventory", new String(inventory,
-                    java.nio.charset.StandardCharsets.UTF_8)).header("Authorization", "Bearer " + credential), 204);
-            heartbeat(appliance, credential, "{\"actionId\": \"" + inspect.get("actionId").asText()
-                    + "\", \"status\": \"succeeded\"}");
+            HandSpokenAgent.inspect(appliance, credential, new String(inventory, java.nio.charset.StandardCharsets.UTF_8));
 
             // available, claimed by CAPM3 (consumerRef, image, online): the appliance starts the deploy itself
             JsonNode provisioning = awaitHost(status -> "provisioning".equals(status.at("/provisioning/state").asText()));
@@ -103,7 +92,7 @@ class Metal3ChainTest {
             JsonNode machine = machine(appliance);
             assertEquals("provisioning", machine.get("state").asText());
 
-            JsonNode told = heartbeat(appliance, credential, null);
+            JsonNode told = HandSpokenAgent.heartbeat(appliance, credential, null);
             assertEquals("deploy", told.get("kind").asText());
             DeployInstructions instructions = JSON.treeToValue(told.get("deploy"), DeployInstructions.class);
             assertEquals("http://172.22.0.1/images/ubuntu-24.04-server-cloudimg-amd64.img", instructions.imageUrl());
@@ -134,7 +123,7 @@ class Metal3ChainTest {
 
             DeployedDisk disk = new DeployedDisk("/dev/sda", "S3Z9NB0K123456", instructions.checksum(), 1L << 30, "gpt",
                     null, List.of(), "/dev/sda1");
-            heartbeat(appliance, credential, "{\"actionId\": \"" + instructions.deployId() + "\", \"status\": \"succeeded\","
+            HandSpokenAgent.heartbeat(appliance, credential, "{\"actionId\": \"" + instructions.deployId() + "\", \"status\": \"succeeded\","
                     + " \"deployed\": " + JSON.writeValueAsString(disk) + "}");
             assertEquals("provisioned", machine(appliance).get("state").asText());
             JsonNode provisioned = awaitHost(status -> "provisioned".equals(status.at("/provisioning/state").asText()));
@@ -185,25 +174,12 @@ class Metal3ChainTest {
                 bootstrap: {kubeconfig: %s, metal3: {enabled: true, sync-seconds: 1}}
                 """.formatted(image, sha256, kubeconfig());
         try (InProcessAppliance appliance = InProcessAppliance.start(dir, config)) {
-            GenericKubernetesResource host = client.genericKubernetesResources(HOSTS).inNamespace("metal3")
-                    .withName("worker-0").get();
-            @SuppressWarnings("unchecked")
-            Map<String, Object> spec = (Map<String, Object>) host.getAdditionalProperties().get("spec");
-            spec.put("image", Map.of("url", appliance.bootBase() + "/images/node", "checksum", sha256,
-                    "checksumType", "sha256", "format", "raw"));
-            client.genericKubernetesResources(HOSTS).inNamespace("metal3").resource(host).update();
-            Matcher token = TOKEN.matcher(appliance.send(get(appliance.bootBase() + "/boot/machine.ipxe?mac=" + MAC), 200));
-            assertTrue(token.find());
-            String credential = JSON.readTree(appliance.send(post(appliance.bootBase() + "/agent/v1/register",
-                    "{\"mac\": \"" + MAC + "\", \"bootToken\": \"" + token.group(1) + "\"}"), 200)).get("credential")
-                    .asText();
-            JsonNode inspect = heartbeat(appliance, credential, null);
-            appliance.send(post(appliance.bootBase() + "/agent/v1/inventory", "{\"hostname\": \"n\"}")
-                    .header("Authorization", "Bearer " + credential), 204);
-            heartbeat(appliance, credential, "{\"actionId\": \"" + inspect.get("actionId").asText()
-                    + "\", \"status\": \"succeeded\"}");
+            hostImage(Map.of("url", appliance.bootBase() + "/images/node", "checksum", sha256, "checksumType", "sha256",
+                    "format", "raw"));
+            String credential = HandSpokenAgent.register(appliance, MAC);
+            HandSpokenAgent.inspect(appliance, credential, "{\"hostname\": \"n\"}");
             awaitHost(status -> "provisioning".equals(status.at("/provisioning/state").asText()));
-            DeployInstructions instructions = JSON.treeToValue(heartbeat(appliance, credential, null).get("deploy"),
+            DeployInstructions instructions = JSON.treeToValue(HandSpokenAgent.heartbeat(appliance, credential, null).get("deploy"),
                     DeployInstructions.class);
             String url = instructions.imageUrl();
             assertTrue(url.startsWith(appliance.bootBase() + "/images/node?") && url.contains("machine=" + java.net.URLEncoder.encode(MAC.toString(), java.nio.charset.StandardCharsets.UTF_8))
@@ -215,33 +191,20 @@ class Metal3ChainTest {
 
     @Test
     void aChecksumFileUrlIsRefusedInTheHostsStatusAndNoDeployStarts() throws Exception {
-        GenericKubernetesResource host = client.genericKubernetesResources(HOSTS).inNamespace("metal3")
-                .withName("worker-0").get();
-        @SuppressWarnings("unchecked")
-        Map<String, Object> spec = (Map<String, Object>) host.getAdditionalProperties().get("spec");
-        spec.put("image", Map.of("url", "http://172.22.0.1/images/node.qcow2", "checksum",
+        hostImage(Map.of("url", "http://172.22.0.1/images/node.qcow2", "checksum",
                 "http://172.22.0.1/images/node.qcow2.sha256sum", "checksumType", "sha256", "format", "qcow2"));
-        client.genericKubernetesResources(HOSTS).inNamespace("metal3").resource(host).update();
         String config = """
                 agents: {heartbeat-seconds: 1, lost-after-seconds: 120}
                 bootstrap: {kubeconfig: %s, metal3: {enabled: true, sync-seconds: 1}}
                 """.formatted(kubeconfig());
         try (InProcessAppliance appliance = InProcessAppliance.start(dir, config)) {
-            Matcher token = TOKEN.matcher(appliance.send(get(appliance.bootBase() + "/boot/machine.ipxe?mac=" + MAC), 200));
-            assertTrue(token.find());
-            String credential = JSON.readTree(appliance.send(post(appliance.bootBase() + "/agent/v1/register",
-                    "{\"mac\": \"" + MAC + "\", \"bootToken\": \"" + token.group(1) + "\"}"), 200)).get("credential")
-                    .asText();
-            JsonNode inspect = heartbeat(appliance, credential, null);
-            appliance.send(post(appliance.bootBase() + "/agent/v1/inventory", "{\"hostname\": \"n\"}")
-                    .header("Authorization", "Bearer " + credential), 204);
-            heartbeat(appliance, credential, "{\"actionId\": \"" + inspect.get("actionId").asText()
-                    + "\", \"status\": \"succeeded\"}");
+            String credential = HandSpokenAgent.register(appliance, MAC);
+            HandSpokenAgent.inspect(appliance, credential, "{\"hostname\": \"n\"}");
             JsonNode refused = awaitHost(status -> "error".equals(status.path("operationalStatus").asText()));
             assertEquals("available", refused.at("/provisioning/state").asText(), refused.toString());
             assertTrue(refused.path("errorMessage").asText().contains("checksum is a URL"), refused.toString());
             assertEquals("available", machine(appliance).get("state").asText(), "no deploy started");
-            assertEquals("wait", heartbeat(appliance, credential, null).get("kind").asText());
+            assertEquals("wait", HandSpokenAgent.heartbeat(appliance, credential, null).get("kind").asText());
         }
     }
 
@@ -256,6 +219,16 @@ class Metal3ChainTest {
                 }
             }
         }
+    }
+
+    /** The host's spec.image replaced, as an operator (or CAPM3) would edit it. */
+    private static void hostImage(Map<String, Object> image) {
+        GenericKubernetesResource host = client.genericKubernetesResources(HOSTS).inNamespace("metal3")
+                .withName("worker-0").get();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> spec = (Map<String, Object>) host.getAdditionalProperties().get("spec");
+        spec.put("image", image);
+        client.genericKubernetesResources(HOSTS).inNamespace("metal3").resource(host).update();
     }
 
     private static JsonNode host() {
@@ -282,12 +255,7 @@ class Metal3ChainTest {
         throw new AssertionError("not within 30 s; the host's status is " + status);
     }
 
-    private static JsonNode heartbeat(InProcessAppliance appliance, String credential, String report) throws Exception {
-        return JSON.readTree(appliance.send(post(appliance.bootBase() + "/agent/v1/heartbeat", "{\"report\": "
-                + (report == null ? "null" : report) + "}").header("Authorization", "Bearer " + credential), 200));
-    }
-
     private static JsonNode machine(InProcessAppliance appliance) throws Exception {
-        return JSON.readTree(appliance.operator(get(appliance.operatorBase() + "/api/v1/machines/" + MAC), 200));
+        return HandSpokenAgent.machine(appliance, MAC);
     }
 }
