@@ -19,12 +19,10 @@ public final class WrittenRoot implements AutoCloseable {
         static final MountLibc C = LibraryLoader.create(MountLibc.class).load("c");
     }
 
-    private final Path device;
     private final Path dir;
     private boolean mounted;
 
-    private WrittenRoot(Path device, Path dir) {
-        this.device = device;
+    private WrittenRoot(Path dir) {
         this.dir = dir;
     }
 
@@ -49,7 +47,7 @@ public final class WrittenRoot implements AutoCloseable {
         }
         Files.createDirectories(under);
         Path dir = Files.createTempDirectory(under, "root-");
-        WrittenRoot root = new WrittenRoot(device, dir);
+        WrittenRoot root = new WrittenRoot(dir);
         if (Libc.C.mount(device.toString(), dir.toString(), type, 0, null) != 0) {
             int errno = Runtime.getSystemRuntime().getLastError();
             Files.deleteIfExists(dir);
@@ -78,10 +76,6 @@ public final class WrittenRoot implements AutoCloseable {
     /** The mounted root: files placed under it land in the written OS. */
     public Path dir() {
         return dir;
-    }
-
-    public Path device() {
-        return device;
     }
 
     @Override

@@ -20,10 +20,6 @@ final class BootstrapSources {
         this.sources = List.copyOf(sources);
     }
 
-    boolean isEmpty() {
-        return sources.isEmpty();
-    }
-
     Optional<BootstrapData> find(Machine machine) throws BootstrapException {
         MachineKeys keys = new MachineKeys(machine.mac(), machine.uuid().map(SmbiosUuid::new), machine.serial());
         for (BootstrapSource source : sources) {

@@ -164,11 +164,6 @@ public record ApplianceConfig(
                 throw new ConfigException("directory", "must be an absolute path, not '" + directory + "'");
             }
         }
-
-        /** Whether any source is configured: else deploys write the OS without bootstrap data. */
-        public boolean anySource() {
-            return metal3.enabled() || !machines.isEmpty() || directory != null;
-        }
     }
 
     public record Metal3(
