@@ -75,62 +75,17 @@ disk_mib=2560
 include=systemd-sysv,udev,dbus,systemd-resolved,iproute2,cloud-init,python3-cffi-backend,grub-pc-bin,grub-efi-amd64-bin,grub2-common,initramfs-tools,e2fsprogs,kmod,zstd,curl,ca-certificates
 late_packages="linux-image-amd64"
 
-# --- the mirrors: the host's own apt sources -----------------------------------------------------
-# One URI per suite: SUITE (the packages), SUITE-updates and SUITE-security, from the first enabled
-# "deb" entry that names each, in /etc/apt/sources.list and /etc/apt/sources.list.d/*.{list,sources}
-# (deb822). Components: main only.
-apt_sources() { # -> lines "URI SUITE" for every deb entry with component main
-    local f
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-        [ -f "$f" ] || continue
-        sed -e 's/#.*//' -e 's/\[[^]]*\]//' "$f" | awk '$1 == "deb" { for (i = 4; i <= NF; i++) if ($i == "main") { print $2, $3; break } }'
-    done
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [ -f "$f" ] || continue
-        # deb822: stanzas separated by blank lines; every URI x every suite of a stanza.
-        awk 'function flush() { if (types ~ /(^| )deb( |$)/ && comps ~ /(^| )main( |$)/ && enabled != "no")
-                                  { n = split(uris, u, " "); m = split(suites, s, " ");
-                                    for (i = 1; i <= n; i++) for (j = 1; j <= m; j++) print u[i], s[j] }
-                              types = uris = suites = comps = ""; enabled = "yes" }
-             BEGIN { enabled = "yes" }
-             /^[ \t]*#/ { next }
-             /^[ \t]*$/ { flush(); next }
-             { key = tolower($1); sub(/:$/, "", key); $1 = ""; sub(/^ +/, "")
-               if (key == "types") types = $0; else if (key == "uris") uris = $0;
-               else if (key == "suites") suites = $0; else if (key == "components") comps = $0;
-               else if (key == "enabled") enabled = tolower($0) }
-             END { flush() }' "$f"
-    done
-}
-sources="$(apt_sources)"
-# (Here-strings, not echo | awk: awk leaving at its first match would fail the echo under pipefail.)
-mirror_of() { awk -v s="$1" '$2 == s { sub(/\/+$/, "", $1); print $1; exit }' <<<"$sources"; }
-mirror="$(mirror_of "$suite")"
-[ -n "$mirror" ] || die "the host's apt sources name no mirror for $suite main (/etc/apt/sources.list{,.d})"
-suite_mirrors=("$mirror $suite")
-for extra in "$suite-updates" "$suite-security"; do
-    m="$(mirror_of "$extra")"
-    if [ -n "$m" ]; then suite_mirrors+=("$m $extra"); else log "the host's apt sources name no $extra: the image goes without it"; fi
-done
-
-# --- the cache key ---------------------------------------------------------------------------------
-# Each suite's Packages index (main, amd64) as the mirror publishes it now: its sha256 from the
-# suite's InRelease. The same indexes give debootstrap and apt the same versions to resolve, so
-# the same recipe over the same indexes builds the same set of packages. (Fetched over plain HTTP
-# only to be compared; debootstrap and apt check the signatures of what they install from.)
-index_hashes=()
-for pair in "${suite_mirrors[@]}"; do
-    m="${pair% *}" s="${pair#* }"
-    release="$(curl -fsS --retry 2 --max-time 60 "$m/dists/$s/InRelease")" || die "cannot read $m/dists/$s/InRelease (the mirror of the host's apt sources)"
-    hash="$(awk '/^SHA256:/ { in256 = 1; next } /^[^ ]/ { in256 = 0 }
-                 in256 && $3 == "main/binary-amd64/Packages" { print $1; exit }' <<<"$release")"
-    [ -n "$hash" ] || die "$m/dists/$s/InRelease lists no main/binary-amd64/Packages"
-    index_hashes+=("$m $s main/binary-amd64/Packages sha256 $hash")
-done
+# --- the mirrors: the host's own apt sources, and the cache key ------------------------------------
+# scripts/debian-archive.sh: the mirror of each suite (SUITE, SUITE-updates, SUITE-security) from the
+# host's apt sources, and the sha256 of each suite's Packages index as the mirror publishes it now.
+# The same recipe over the same indexes builds the same set of packages.
+. "$here/../../scripts/debian-archive.sh"
+debian_archive "$suite"
 tool_versions="$(dpkg-query -W -f '${Package}=${Version}\n' debootstrap e2fsprogs dosfstools mtools fdisk qemu-utils 2>/dev/null | sort | paste -sd' ')"
 key_text="$(
     echo "recipe node-image 1"
-    # The recipe: this script and every file of rootfs/, by path and content.
+    # The recipe: this script, the archive script it sources, and every file of rootfs/.
+    sha256sum "$here/../../scripts/debian-archive.sh" | cut -d' ' -f1
     (cd "$here" && find build-node-image.sh rootfs -type f -print0 | sort -z | xargs -0 sha256sum)
     # Modes matter too (the kubeadm stand-in must stay executable).
     (cd "$here" && find rootfs -print0 | sort -z | xargs -0 stat -c '%a %n')
