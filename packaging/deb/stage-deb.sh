@@ -191,7 +191,7 @@ Section: net
 Priority: optional
 Architecture: amd64
 Maintainer: metalboot developers <dev@metalboot.io>
-Depends: adduser, $shlibs
+Depends: adduser, procps, $shlibs
 Built-Using: $built_using
 Installed-Size: $((installed_kib + 8))
 Homepage: https://metalboot.io
