@@ -63,7 +63,7 @@ public record ApplianceConfig(
 
     /** Whether a dotted key ({@code boot.agent.args}) is one of {@link #RELOADABLE} or under one. */
     public static boolean reloadable(String key) {
-        return RELOADABLE.stream().anyMatch(r -> key.equals(r) || key.startsWith(r + ".") || key.startsWith(r + "["));
+        return RELOADABLE.stream().anyMatch(r -> key.equals(r) || key.startsWith(r + "."));
     }
 
     /** This config with {@code file}'s values of the {@link #RELOADABLE} keys: what a reload runs with. */
