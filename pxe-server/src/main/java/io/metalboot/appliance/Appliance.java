@@ -5,6 +5,7 @@ import io.metalboot.appliance.agent.AgentWatchService;
 import io.metalboot.appliance.api.OperatorApiService;
 import io.metalboot.appliance.boot.BootEndpoint;
 import io.metalboot.appliance.config.ApplianceConfig;
+import io.metalboot.appliance.config.ChangedKeys;
 import io.metalboot.appliance.config.ConfigException;
 import io.metalboot.appliance.dhcp.AdvertisedAddress;
 import io.metalboot.appliance.dhcp.ProxyDhcpService;
@@ -17,6 +18,7 @@ import io.metalboot.appliance.registry.JournalBootTokenStore;
 import io.metalboot.appliance.registry.JournalMachineStore;
 import io.metalboot.appliance.registry.MachineRegistry;
 import io.metalboot.appliance.tftp.TftpService;
+import io.metalboot.machine.MacAddress;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.Inet4Address;
@@ -26,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -143,6 +146,53 @@ final class Appliance implements AutoCloseable {
         return new BootEndpoint(server, config.http().port());
     }
 
+    /** What a reload did: the pieces applied, the changed keys that wait for a restart, the pieces that failed and why. */
+    record ReloadResult(List<String> applied, List<String> needRestart, List<String> errors) {
+        ReloadResult {
+            applied = List.copyOf(applied);
+            needRestart = List.copyOf(needRestart);
+            errors = List.copyOf(errors);
+        }
+    }
+
+    /**
+     * Applies {@code file}'s reloadable keys ({@link ApplianceConfig#RELOADABLE}) to the running
+     * registry and services, each piece at once; every other key that differs from the config the
+     * appliance runs with is reported as needing a restart, and not applied. One reload at a time.
+     */
+    synchronized ReloadResult reload(ApplianceConfig file) {
+        ApplianceConfig running = context.config();
+        List<String> needRestart = ChangedKeys.between(running, file).stream()
+                .filter(key -> !ApplianceConfig.reloadable(key)).toList();
+        ApplianceConfig next = running.withReloadable(file);
+        Set<MacAddress> known = next.machines().knownMacs();
+        context.registry().useKnown(known);
+        List<ReloadedPiece> pieces = new ArrayList<>();
+        pieces.add(ReloadedPiece.applied("machines.known", "machines: " + known.size()));
+        for (AutoCloseable each : started) {
+            if (each instanceof ApplianceService service) {
+                pieces.addAll(service.reload(next));
+            }
+        }
+        if (!needRestart.isEmpty()) {
+            LOG.log(Level.WARNING, "reload: not applied, these need a restart: {0}", String.join(", ", needRestart));
+        }
+        List<String> applied = new ArrayList<>();
+        List<String> summaries = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        for (ReloadedPiece piece : pieces) {
+            if (piece.error().isPresent()) {
+                LOG.log(Level.ERROR, "reload: {0} kept as it was: {1}", piece.key(), piece.error().get());
+                errors.add(piece.key() + ": " + piece.error().get());
+            } else {
+                applied.add(piece.key());
+                summaries.add(piece.key() + " (" + piece.holds() + ")");
+            }
+        }
+        LOG.log(Level.INFO, "reloaded: {0}", String.join(", ", summaries));
+        return new ReloadResult(applied, needRestart, errors);
+    }
+
     /** The HTTP port machines are told, the bound one when the config said 0. */
     int httpPort() {
         return context.endpoint().httpPort();
@@ -158,8 +208,9 @@ final class Appliance implements AutoCloseable {
         return started.stream().filter(type::isInstance).map(type::cast).findFirst();
     }
 
+    /** Synchronized with {@link #reload}: a reload in progress finishes before the services stop. */
     @Override
-    public void close() {
+    public synchronized void close() {
         for (AutoCloseable service : started.reversed()) {
             try {
                 service.close();

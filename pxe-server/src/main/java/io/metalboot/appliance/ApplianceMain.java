@@ -4,6 +4,8 @@ import io.metalboot.appliance.api.ApiToken;
 import io.metalboot.appliance.config.ApplianceConfig;
 import io.metalboot.appliance.config.ConfigException;
 import io.metalboot.appliance.config.ConfigLoader;
+import io.metalboot.appliance.systemd.HangupSignal;
+import io.metalboot.appliance.systemd.SystemdNotifier;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
@@ -15,8 +17,10 @@ import java.util.logging.Handler;
 import java.util.logging.Logger;
 
 /**
- * The appliance process: reads the config, starts each enabled service, and runs until SIGTERM.
- * It never starts half-configured: any config or bind error stops it with a non-zero exit.
+ * The appliance process: reads the config, starts each enabled service, and runs until SIGTERM;
+ * SIGHUP reloads what of the config can change while it runs ({@link ConfigReload}), and systemd
+ * ({@code Type=notify}) is told when it is ready, reloading and stopping. It never starts
+ * half-configured: any config or bind error stops it with a non-zero exit.
  */
 public final class ApplianceMain {
     static {
@@ -81,13 +85,19 @@ public final class ApplianceMain {
             return;
         }
 
+        SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
+        ConfigReload reload = new ConfigReload(appliance, configFile, systemd);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.log(Level.INFO, "metalboot stopping");
+            reload.stop();
+            systemd.stopping("stopping");
             appliance.close();
             stopped.countDown();
         }, "shutdown"));
+        HangupSignal.onHangup(reload::request);
         LOG.log(Level.INFO, "metalboot started (config: {0})", loaded.source());
+        systemd.ready("serving (config: " + loaded.source() + ")");
         try {
             stopped.await();
         } catch (InterruptedException e) {

@@ -1,6 +1,8 @@
 package io.metalboot.appliance;
 
+import io.metalboot.appliance.config.ApplianceConfig;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * One of the appliance's services (ProxyDHCP, TFTP, HTTP; later the image service and the agent
@@ -12,6 +14,17 @@ import java.io.IOException;
 public interface ApplianceService extends AutoCloseable {
     /** Binds its sockets; on failure nothing of it stays bound. */
     void start() throws IOException;
+
+    /**
+     * Applies the reloadable keys of {@code config} that this service reads
+     * ({@link ApplianceConfig#RELOADABLE}; every other key holds the value the service started
+     * with), each piece at once: a request in flight sees the old piece or the new one, never
+     * half. Says, per piece, what it holds now or why it stayed as it was. Default: nothing of this
+     * service reloads.
+     */
+    default List<ReloadedPiece> reload(ApplianceConfig config) {
+        return List.of();
+    }
 
     /** Stops it and logs what it counted. Never throws: stopping goes on with the next service. */
     @Override

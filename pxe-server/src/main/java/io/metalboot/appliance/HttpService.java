@@ -33,10 +33,12 @@ final class HttpService implements ApplianceService {
 
     private final HttpServer server;
     private final ServiceContext context;
+    private final BootScripts scripts;
 
-    private HttpService(HttpServer server, ServiceContext context) {
+    private HttpService(HttpServer server, ServiceContext context, BootScripts scripts) {
         this.server = server;
         this.context = context;
+        this.scripts = scripts;
     }
 
     static Optional<ApplianceService> from(ServiceContext context) throws IOException {
@@ -52,13 +54,14 @@ final class HttpService implements ApplianceService {
         for (java.util.Map.Entry<String, String> mount : config.http().mounts().entrySet()) {
             settings = settings.withMount(mount.getKey(), Path.of(mount.getValue()));
         }
+        BootScripts scripts = new BootScripts(bootSettings(config), context.registry(), context.endpoint(),
+                context.evidence());
         List<HttpRoute> routes = new ArrayList<>();
-        routes.addAll(BootScriptRoutes.routes(new BootScripts(bootSettings(config), context.registry(),
-                context.endpoint(), context.evidence())));
+        routes.addAll(BootScriptRoutes.routes(scripts));
         routes.addAll(new AgentApi(context.registry(), context.agents(), context.evidence()).routes());
         routes.addAll(context.routes().provisioning());
         routes.addAll(HealthRoutes.routes(context.ready()::get));
-        return Optional.of(new HttpService(new HttpServer(settings, routes), context));
+        return Optional.of(new HttpService(new HttpServer(settings, routes), context, scripts));
     }
 
     /** The profiles in config order, then the default one (boot.agent) that matches every machine. */
@@ -77,6 +80,21 @@ final class HttpService implements ApplianceService {
         profiles.add(new BootProfile("default", MachineSelector.ANY, agent.kernel(), agent.initrd(), agent.args()));
         return new BootSettings(boot.baseUrl(), boot.attempts(), boot.localBoot().efi(), boot.localBoot().pcbios(),
                 profiles, Optional.ofNullable(boot.templates()).map(Path::of));
+    }
+
+    /** boot.profiles and boot.agent (one piece: the profiles a script is chosen from), then boot.templates. */
+    @Override
+    public List<ReloadedPiece> reload(ApplianceConfig config) {
+        BootSettings settings = bootSettings(config);
+        ReloadedPiece profiles = ReloadedPiece.applied("boot.profiles",
+                "profiles: " + config.boot().profiles().size() + ", and boot.agent");
+        try {
+            scripts.reload(settings);
+        } catch (IOException e) {
+            return List.of(profiles, ReloadedPiece.failed("boot.templates", e.getMessage()));
+        }
+        return List.of(profiles, ReloadedPiece.applied("boot.templates",
+                settings.templates().map(Path::toString).orElse("embedded")));
     }
 
     @Override

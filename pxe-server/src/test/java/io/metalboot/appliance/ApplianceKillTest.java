@@ -29,8 +29,6 @@ class ApplianceKillTest {
 
     /** Fixed, so that a failing run can be repeated with the same kill point. */
     private static final long SEED = 20261201L;
-    private static final Pattern LISTENING = Pattern.compile("operator API listening on 127\\.0\\.0\\.1:(\\d+)");
-    private static final Pattern BOOT_LISTENING = Pattern.compile("HTTP listening on [0-9.]+:(\\d+)");
 
     @Test
     void everyAcknowledgedTransitionSurvivesKillMinus9(@TempDir Path dir) throws Exception {
@@ -38,14 +36,14 @@ class ApplianceKillTest {
         Files.writeString(config, InProcessAppliance.loopbackConfig(dir));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-        Process appliance = start(config, dir.resolve("first.log"));
         List<Integer> acknowledged = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try {
-            String log = awaitStarted(dir.resolve("first.log"));
-            String base = "http://127.0.0.1:" + port(LISTENING, log);
+        try (ApplianceProcess first = ApplianceProcess.start(config, dir.resolve("first.log"))) {
+            Process appliance = first.process();
+            String log = first.awaitStarted();
+            String base = "http://127.0.0.1:" + ApplianceProcess.port(ApplianceProcess.OPERATOR_LISTENING, log);
             // The machine boots once (provisioning listener); the operator then drives it, with the token.
-            assertEquals(200, get(http, "http://127.0.0.1:" + port(BOOT_LISTENING, log) + "/boot/machine.ipxe?mac="
-                    + MAC, null).statusCode());
+            String boot = "http://127.0.0.1:" + ApplianceProcess.port(ApplianceProcess.BOOT_LISTENING, log);
+            assertEquals(200, get(http, boot + "/boot/machine.ipxe?mac=" + MAC, null).statusCode());
             String token = Files.readString(dir.resolve("state").resolve("api.token")).strip();
             // Kill at a random point after a few hundred acknowledged changes, from another thread,
             // so that it lands while the next request is being handled (often inside its fsync).
@@ -79,14 +77,12 @@ class ApplianceKillTest {
             }
             killer.join(Duration.ofSeconds(30));
             assertTrue(appliance.waitFor(30, TimeUnit.SECONDS));
-        } finally {
-            appliance.destroyForcibly();
         }
         assertTrue(acknowledged.size() >= 200, "the burst ran: " + acknowledged.size());
 
-        Process restarted = start(config, dir.resolve("second.log"));
-        try {
-            String base = "http://127.0.0.1:" + port(LISTENING, awaitStarted(dir.resolve("second.log")));
+        try (ApplianceProcess restarted = ApplianceProcess.start(config, dir.resolve("second.log"))) {
+            String base = "http://127.0.0.1:" + ApplianceProcess.port(ApplianceProcess.OPERATOR_LISTENING,
+                    restarted.awaitStarted());
             String token = Files.readString(dir.resolve("state").resolve("api.token")).strip();
             String history = get(http, base + "/api/v1/machines/" + MAC + "/history", token).body();
             List<Integer> stored = new ArrayList<>();
@@ -97,41 +93,7 @@ class ApplianceKillTest {
             List<Integer> lost = new ArrayList<>(acknowledged);
             lost.removeAll(stored);
             assertEquals(List.of(), lost, "acknowledged transitions missing after kill -9");
-        } finally {
-            restarted.destroy();
-            restarted.waitFor(30, TimeUnit.SECONDS);
         }
-    }
-
-    private static Process start(Path config, Path log) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), ApplianceMain.class.getName(), "--config", config.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-    }
-
-    /** Waits for the start line; returns the log up to it. */
-    private static String awaitStarted(Path log) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            String text = Files.exists(log) ? Files.readString(log) : "";
-            if (text.contains("metalboot started")) {
-                return text;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the appliance did not start:\n" + Files.readString(log));
-    }
-
-    /** The port a listener bound (it was given port 0), from its log line. */
-    private static int port(Pattern listening, String log) {
-        Matcher matcher = listening.matcher(log);
-        if (!matcher.find()) {
-            throw new AssertionError("no " + listening + " line:\n" + log);
-        }
-        return Integer.parseInt(matcher.group(1));
     }
 
     private static HttpResponse<String> get(HttpClient http, String url, String token) throws Exception {

@@ -25,24 +25,28 @@ import java.time.Duration;
  */
 final class InProcessAppliance implements AutoCloseable {
     private final Appliance appliance;
+    private final String baseConfig;
     private final Path stateDir;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private InProcessAppliance(Appliance appliance, Path stateDir) {
+    private InProcessAppliance(Appliance appliance, String baseConfig, Path stateDir) {
         this.appliance = appliance;
+        this.baseConfig = baseConfig;
         this.stateDir = stateDir;
     }
 
     /** Started with {@code more} YAML laid over {@link #loopbackConfig} (loopback trusted: no boot evidence asked). */
     static InProcessAppliance start(Path dir, String more) throws Exception {
-        return new InProcessAppliance(Appliance.start(ConfigLoader.load(merged(loopbackConfig(dir), more),
-                "test.yaml").config()), dir.resolve("state"));
+        String base = loopbackConfig(dir);
+        return new InProcessAppliance(Appliance.start(ConfigLoader.load(merged(base, more), "test.yaml").config()),
+                base, dir.resolve("state"));
     }
 
     /** As {@link #start(Path, String)}, with {@code clock} as the registry's, agents' and signed URLs' clock. */
     static InProcessAppliance start(Path dir, String more, Clock clock) throws Exception {
-        return new InProcessAppliance(Appliance.start(ConfigLoader.load(merged(loopbackConfig(dir), more),
-                "test.yaml").config(), new Appliance.Sources(null, clock)), dir.resolve("state"));
+        String base = loopbackConfig(dir);
+        return new InProcessAppliance(Appliance.start(ConfigLoader.load(merged(base, more), "test.yaml").config(),
+                new Appliance.Sources(null, clock)), base, dir.resolve("state"));
     }
 
     /**
@@ -52,8 +56,14 @@ final class InProcessAppliance implements AutoCloseable {
      */
     static InProcessAppliance startHoldingToEvidence(Path dir, String more, NeighbourTable neighbours, Clock clock)
             throws Exception {
-        return new InProcessAppliance(Appliance.start(ConfigLoader.load(merged(untrustedLoopbackConfig(dir), more),
-                "test.yaml").config(), new Appliance.Sources(neighbours, clock)), dir.resolve("state"));
+        String base = untrustedLoopbackConfig(dir);
+        return new InProcessAppliance(Appliance.start(ConfigLoader.load(merged(base, more), "test.yaml").config(),
+                new Appliance.Sources(neighbours, clock)), base, dir.resolve("state"));
+    }
+
+    /** A reload, as SIGHUP makes one, of the config file now reading {@code more} over the same base. */
+    Appliance.ReloadResult reload(String more) throws Exception {
+        return appliance.reload(ConfigLoader.load(merged(baseConfig, more), "test.yaml").config());
     }
 
     /**
@@ -80,7 +90,7 @@ final class InProcessAppliance implements AutoCloseable {
     }
 
     /** {@code more} laid over {@code base}, mapping by mapping (a test's own boot: keeps the base's boot.evidence). */
-    private static String merged(String base, String more) throws Exception {
+    static String merged(String base, String more) throws Exception {
         YAMLMapper yaml = new YAMLMapper();
         ObjectNode merged = (ObjectNode) yaml.readTree(base);
         JsonNode extra = yaml.readTree(more);

@@ -9,6 +9,7 @@ import io.metalboot.appliance.registry.MachineRegistry;
 import io.metalboot.machine.MacAddress;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -25,27 +26,49 @@ import java.util.Set;
 public final class BootScripts {
     private static final String GIVE_UP = "#!ipxe\necho metalboot: %s\nexit 1\n";
 
-    private final BootSettings settings;
     private final MachineRegistry registry;
     private final BootEvidence evidence;
     private final BootEndpoint endpoint;
-    private final IpxeTemplate entry;
-    private final IpxeTemplate agent;
-    private final IpxeTemplate local;
-    private final IpxeTemplate ignored;
+    /** Swapped whole by {@link #reload}; a request reads it once, so it never sees half of a reload. */
+    private volatile Served served;
+
+    /** What requests are served from: the settings and the templates loaded for them. */
+    private record Served(BootSettings settings, Templates templates) {
+    }
+
+    /** The four scripts, loaded together: one that fails to load fails them all. */
+    private record Templates(IpxeTemplate entry, IpxeTemplate agent, IpxeTemplate local, IpxeTemplate ignored) {
+        static Templates load(Optional<Path> overrides) throws IOException {
+            return new Templates(IpxeTemplate.load("entry.ipxe", overrides, Set.of("base-url", "attempts")),
+                    IpxeTemplate.load("agent.ipxe", overrides, Set.of("base-url", "attempts", "mac", "uuid", "serial",
+                            "state", "profile", "kernel", "initrd", "initrd-name", "args", "token", "bootif")),
+                    IpxeTemplate.load("local.ipxe", overrides, Set.of("mac", "state", "local-boot")),
+                    IpxeTemplate.load("ignored.ipxe", overrides, Set.of("mac")));
+        }
+    }
 
     /** @param endpoint expands the URLs of {@code settings} per request (the HTTP port is known once bound) */
     public BootScripts(BootSettings settings, MachineRegistry registry, BootEndpoint endpoint, BootEvidence evidence)
             throws IOException {
-        this.settings = settings;
         this.registry = registry;
         this.evidence = evidence;
         this.endpoint = endpoint;
-        this.entry = IpxeTemplate.load("entry.ipxe", settings.templates(), Set.of("base-url", "attempts"));
-        this.agent = IpxeTemplate.load("agent.ipxe", settings.templates(), Set.of("base-url", "attempts", "mac",
-                "uuid", "serial", "state", "profile", "kernel", "initrd", "initrd-name", "args", "token", "bootif"));
-        this.local = IpxeTemplate.load("local.ipxe", settings.templates(), Set.of("mac", "state", "local-boot"));
-        this.ignored = IpxeTemplate.load("ignored.ipxe", settings.templates(), Set.of("mac"));
+        this.served = new Served(settings, Templates.load(settings.templates()));
+    }
+
+    /**
+     * Serves {@code settings} from now on; a request in flight finishes with what it started with.
+     * Its templates are loaded first: if one fails (unreadable, an unknown placeholder), the
+     * templates served so far stay, the rest of {@code settings} applies, and the error is thrown.
+     */
+    public synchronized void reload(BootSettings settings) throws IOException {
+        Templates before = served.templates();
+        try {
+            served = new Served(settings, Templates.load(settings.templates()));
+        } catch (IOException e) {
+            served = new Served(settings, before);
+            throw e;
+        }
     }
 
     /** The name iPXE gives an image fetched from {@code url}: the last path segment. */
@@ -55,8 +78,9 @@ public final class BootScripts {
     }
 
     public String entry() {
-        return entry.render(Map.of("base-url", endpoint.expand(settings.baseUrl()),
-                "attempts", Integer.toString(settings.attempts())));
+        Served now = served;
+        return now.templates().entry().render(Map.of("base-url", endpoint.expand(now.settings().baseUrl()),
+                "attempts", Integer.toString(now.settings().attempts())));
     }
 
     /** A script that says why and moves on to the firmware's next boot device, as iPXE cannot use this one. */
@@ -69,14 +93,16 @@ public final class BootScripts {
      * boot (auto-discovery, UUID/serial) if it may have the agent.
      */
     public String forMachine(BootRequest request, InetAddress source) throws IOException {
+        Served now = served;
+        BootSettings settings = now.settings();
         MacAddress mac = request.mac();
         Optional<Machine> recorded = registry.machine(mac);
         if (recorded.isPresent() && !recorded.get().state().bootsAgent()) {
-            return localDisk(registry.pxeBooted(mac, request.uuid(), request.serial()).orElse(recorded.get()),
+            return localDisk(now, registry.pxeBooted(mac, request.uuid(), request.serial()).orElse(recorded.get()),
                     request);
         }
         if (!registry.admits(mac)) {
-            return ignored.render(Map.of("mac", mac.toString()));
+            return now.templates().ignored().render(Map.of("mac", mac.toString()));
         }
         if (evidence.check(mac, source) instanceof EvidenceCheck.Refused(RefusalReason reason, String detail)) {
             evidence.refused(reason, source, mac, detail);
@@ -86,7 +112,7 @@ public final class BootScripts {
         switch (registry.recordBoot(mac, request.uuid(), request.serial())) {
             case BootAdmission.Recorded(Machine m) -> machine = m;
             case BootAdmission.NotAdmitted() -> {
-                return ignored.render(Map.of("mac", mac.toString()));
+                return now.templates().ignored().render(Map.of("mac", mac.toString()));
             }
             case BootAdmission.OverUnregisteredCap(int cap) -> {
                 evidence.refused(RefusalReason.UNREGISTERED_CAP, source, mac, cap
@@ -95,14 +121,14 @@ public final class BootScripts {
             }
         }
         if (!machine.state().bootsAgent()) {
-            return localDisk(machine, request);
+            return localDisk(now, machine, request);
         }
         String token = registry.issueBootToken(machine.mac());
         evidence.accepted();
         BootProfile profile = settings.profiles().stream().filter(p -> p.selector().matches(machine)).findFirst()
                 .orElse(settings.profiles().getLast());
         String initrd = endpoint.expand(profile.initrd());
-        return agent.render(Map.ofEntries(
+        return now.templates().agent().render(Map.ofEntries(
                 Map.entry("base-url", endpoint.expand(settings.baseUrl())),
                 Map.entry("attempts", Integer.toString(settings.attempts())),
                 Map.entry("mac", machine.mac().toString()),
@@ -119,8 +145,10 @@ public final class BootScripts {
                 Map.entry("token", token)));
     }
 
-    private String localDisk(Machine machine, BootRequest request) {
-        return local.render(Map.of("mac", machine.mac().toString(), "state", machine.state().wireName(),
-                "local-boot", request.efi() ? settings.localBootEfi() : settings.localBootBios()));
+    private static String localDisk(Served now, Machine machine, BootRequest request) {
+        BootSettings settings = now.settings();
+        return now.templates().local().render(Map.of("mac", machine.mac().toString(), "state",
+                machine.state().wireName(), "local-boot", request.efi() ? settings.localBootEfi()
+                        : settings.localBootBios()));
     }
 }

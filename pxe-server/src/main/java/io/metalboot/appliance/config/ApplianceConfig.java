@@ -54,6 +54,34 @@ public record ApplianceConfig(
         }
     }
 
+    /**
+     * The keys a running appliance applies again on reload (SIGHUP), everything under them
+     * included; a change to any other key waits for a restart.
+     */
+    public static final List<String> RELOADABLE =
+            List.of("machines.known", "dhcp.local-boot-only", "boot.agent", "boot.profiles", "boot.templates");
+
+    /** Whether a dotted key ({@code boot.agent.args}) is one of {@link #RELOADABLE} or under one. */
+    public static boolean reloadable(String key) {
+        return RELOADABLE.stream().anyMatch(r -> key.equals(r) || key.startsWith(r + "."));
+    }
+
+    /** This config with {@code file}'s values of the {@link #RELOADABLE} keys: what a reload runs with. */
+    public ApplianceConfig withReloadable(ApplianceConfig file) {
+        Machines m = machines;
+        Dhcp d = dhcp;
+        Boot b = boot;
+        return new ApplianceConfig(logLevel, serverAddress, stateDir,
+                new Machines(m.knownOnly(), file.machines().known(), m.bootTokenMinutes(), m.maxUnregistered(),
+                        m.unregisteredExpireMinutes()),
+                new Dhcp(d.enabled(), d.interfaceName(), d.port(), d.pxePort(), d.mode(), file.dhcp().localBootOnly(),
+                        d.bootFiles(), d.ipxeScriptUrl()),
+                tftp, http, api, agents,
+                new Boot(b.baseUrl(), b.attempts(), file.boot().agent(), file.boot().profiles(), b.localBoot(),
+                        file.boot().templates(), b.evidence()),
+                images, bootstrap);
+    }
+
     /** What boot URLs may hold: the appliance's address and HTTP port, as machines reach them. */
     public static final Set<String> BOOT_URL_PLACEHOLDERS = Set.of("server", "http-port");
 

@@ -1,6 +1,7 @@
 package io.metalboot.appliance.dhcp;
 
 import io.metalboot.appliance.ApplianceService;
+import io.metalboot.appliance.ReloadedPiece;
 import io.metalboot.appliance.ServiceContext;
 import io.metalboot.appliance.boot.BootScriptRoutes;
 import io.metalboot.appliance.config.ApplianceConfig;
@@ -8,19 +9,24 @@ import io.metalboot.dhcp.proxy.BootFilePolicy;
 import io.metalboot.dhcp.proxy.ProxyDhcpServer;
 import io.metalboot.dhcp.proxy.ProxyDhcpSettings;
 import io.metalboot.dhcp.proxy.ProxyMode;
+import io.metalboot.machine.MacAddress;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 /** The ProxyDHCP as an appliance service: its settings from the config, its gate from the registry. */
 public final class ProxyDhcpService implements ApplianceService {
     private static final System.Logger LOG = System.getLogger("metalboot");
 
     private final ProxyDhcpServer server;
+    private final RegistryNetbootGate gate;
 
-    private ProxyDhcpService(ProxyDhcpServer server) {
+    private ProxyDhcpService(ProxyDhcpServer server, RegistryNetbootGate gate) {
         this.server = server;
+        this.gate = gate;
     }
 
     public static Optional<ApplianceService> from(ServiceContext context) {
@@ -29,8 +35,9 @@ public final class ProxyDhcpService implements ApplianceService {
             LOG.log(Level.INFO, "dhcp-proxy disabled (dhcp.enabled: false)");
             return Optional.empty();
         }
-        return Optional.of(new ProxyDhcpService(new ProxyDhcpServer(settings(context),
-                new RegistryNetbootGate(context.registry(), config.dhcp().localBootOnlyMacs(), context.evidence()))));
+        RegistryNetbootGate gate = new RegistryNetbootGate(context.registry(), config.dhcp().localBootOnlyMacs(),
+                context.evidence());
+        return Optional.of(new ProxyDhcpService(new ProxyDhcpServer(settings(context), gate), gate));
     }
 
     static ProxyDhcpSettings settings(ServiceContext context) {
@@ -56,6 +63,13 @@ public final class ProxyDhcpService implements ApplianceService {
             return config.dhcp().ipxeScriptUrl();
         }
         return config.boot().baseUrl().replaceFirst("/+$", "") + BootScriptRoutes.ENTRY_PATH + "?mac={mac}";
+    }
+
+    @Override
+    public List<ReloadedPiece> reload(ApplianceConfig config) {
+        Set<MacAddress> localBootOnly = config.dhcp().localBootOnlyMacs();
+        gate.useLocalBootOnly(localBootOnly);
+        return List.of(ReloadedPiece.applied("dhcp.local-boot-only", "MACs: " + localBootOnly.size()));
     }
 
     @Override

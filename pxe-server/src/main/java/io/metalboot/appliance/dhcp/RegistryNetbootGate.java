@@ -18,13 +18,19 @@ import java.util.Set;
  */
 public final class RegistryNetbootGate implements NetbootGate {
     private final MachineRegistry registry;
-    private final Set<MacAddress> localBootOnly;
+    /** The config's dhcp.local-boot-only, swapped whole on reload. */
+    private volatile Set<MacAddress> localBootOnly;
     private final BootEvidence evidence;
 
     public RegistryNetbootGate(MachineRegistry registry, Set<MacAddress> localBootOnly, BootEvidence evidence) {
         this.registry = registry;
         this.localBootOnly = Set.copyOf(localBootOnly);
         this.evidence = evidence;
+    }
+
+    /** The machines that must boot locally from now on (a reload of dhcp.local-boot-only). */
+    public void useLocalBootOnly(Set<MacAddress> macs) {
+        localBootOnly = Set.copyOf(macs);
     }
 
     @Override

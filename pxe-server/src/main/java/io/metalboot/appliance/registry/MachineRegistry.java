@@ -30,7 +30,8 @@ public final class MachineRegistry {
     private final MachineStore store;
     private final BootTokenStore tokens;
     private final boolean autoDiscovery;
-    private final Set<MacAddress> known;
+    /** The config's machines.known, swapped whole on reload: a decision reads it once. */
+    private volatile Set<MacAddress> known;
     private final Duration tokenLifetime;
     private final Clock clock;
     private final int maxUnregistered;
@@ -78,7 +79,16 @@ public final class MachineRegistry {
      * with known-only, a machine the config lists or the registry already has.
      */
     public boolean admits(MacAddress mac) {
-        return autoDiscovery || known.contains(mac) || store.machine(mac).isPresent();
+        return admits(mac, known);
+    }
+
+    private boolean admits(MacAddress mac, Set<MacAddress> listed) {
+        return autoDiscovery || listed.contains(mac) || store.machine(mac).isPresent();
+    }
+
+    /** The machines the config lists from now on (a reload of machines.known). */
+    public void useKnown(Set<MacAddress> listed) {
+        known = Set.copyOf(listed);
     }
 
     /**
@@ -99,11 +109,12 @@ public final class MachineRegistry {
     public synchronized BootAdmission recordBoot(MacAddress mac, Optional<UUID> uuid, Optional<String> serial)
             throws IOException {
         Instant now = clock.instant();
+        Set<MacAddress> listed = known;
         if (store.machine(mac).isEmpty()) {
-            if (!admits(mac)) {
+            if (!admits(mac, listed)) {
                 return new BootAdmission.NotAdmitted();
             }
-            if (!known.contains(mac) && unregistered() >= maxUnregistered) {
+            if (!listed.contains(mac) && unregistered() >= maxUnregistered) {
                 return new BootAdmission.OverUnregisteredCap(maxUnregistered);
             }
             store.record(new Transition(mac, Optional.empty(), MachineState.DISCOVERED, now, "pxe-boot",
