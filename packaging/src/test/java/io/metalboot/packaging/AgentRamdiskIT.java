@@ -2,11 +2,9 @@ package io.metalboot.packaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -14,7 +12,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -58,7 +55,7 @@ class AgentRamdiskIT {
     void buildFromScratchGivesTheSameBytesAsAnotherBuildOfTheSameInputs() throws Exception {
         Path cached = cachedBuild();
         Path fresh = work.resolve("fresh");
-        Run run = build("build-fresh", fresh, "--no-cache");
+        LoggedRun run = build("build-fresh", fresh, "--no-cache");
         assertEquals(0, run.exitCode(), "build-ramdisk.sh --no-cache:\n" + run.output());
         // The other build is a build from scratch too when the cache was empty, or the cached one
         // of an earlier run with the same cache key: either way built apart from this one.
@@ -71,7 +68,7 @@ class AgentRamdiskIT {
     void aSecondBuildOfTheSameInputsComesFromTheCache() throws Exception {
         Path cached = cachedBuild();
         Path again = work.resolve("again");
-        Run run = build("build-again", again);
+        LoggedRun run = build("build-again", again);
         assertEquals(0, run.exitCode(), "build-ramdisk.sh:\n" + run.output());
         assertTrue(run.output().contains("build-ramdisk: cache hit: "), "no cache hit:\n" + run.output());
         for (String name : List.of("vmlinuz", "initrd.img")) {
@@ -98,7 +95,7 @@ class AgentRamdiskIT {
 
     private void boot(String name, String cds, String network) throws Exception {
         Path ramdisk = cachedBuild();
-        Run run = run(name, BOOT_TIMEOUT_SECONDS, home.resolve("boot-ramdisk.sh").toString(), "--cds", cds,
+        LoggedRun run = run(name, BOOT_TIMEOUT_SECONDS, home.resolve("boot-ramdisk.sh").toString(), "--cds", cds,
                 "--network", network, "--log", work.resolve(name + ".serial.log").toString(), ramdisk.toString());
         assertEquals(0, run.exitCode(), "boot-ramdisk.sh --cds " + cds + " --network " + network + ":\n" + run.output());
         System.out.println(run.output().lines().filter(line -> line.startsWith("boot-ramdisk: times:")).findFirst()
@@ -109,7 +106,7 @@ class AgentRamdiskIT {
     private synchronized Path cachedBuild() throws IOException, InterruptedException {
         if (cachedBuild == null) {
             Path out = work.resolve("cached");
-            Run run = build("build-cached", out);
+            LoggedRun run = build("build-cached", out);
             assertEquals(0, run.exitCode(), "build-ramdisk.sh:\n" + run.output());
             cachedBuild = out;
             cachedBuildLog = run.output();
@@ -117,7 +114,7 @@ class AgentRamdiskIT {
         return cachedBuild;
     }
 
-    private Run build(String name, Path out, String... options) throws IOException, InterruptedException {
+    private LoggedRun build(String name, Path out, String... options) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(home.resolve("build-agent-ramdisk.sh").toString(),
                 "--agent-lib", agentLib.toString()));
         command.addAll(List.of(options));
@@ -125,20 +122,8 @@ class AgentRamdiskIT {
         return run(name, BUILD_TIMEOUT_SECONDS, command.toArray(String[]::new));
     }
 
-    private record Run(int exitCode, String output) {
-    }
-
-    /** Runs a command, its output (both streams) kept in WORK/NAME.log; fails the test if it hangs. */
-    private Run run(String name, long timeoutSeconds, String... command) throws IOException, InterruptedException {
-        Path log = work.resolve(name + ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            process.descendants().forEach(ProcessHandle::destroy);
-            process.destroy();
-            process.waitFor(30, TimeUnit.SECONDS);
-            fail(String.join(" ", command) + " ran longer than " + timeoutSeconds + " s; its output: " + log);
-        }
-        return new Run(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    private LoggedRun run(String name, long timeoutSeconds, String... command) throws IOException, InterruptedException {
+        return LoggedRun.run(work, name, timeoutSeconds, List.of(command));
     }
 
     private static String sha256(Path file) throws IOException, NoSuchAlgorithmException {

@@ -147,6 +147,6 @@ public final class ApplianceMain {
     }
 
     private static final List<String> LIBRARY_LOGGERS =
-            List.of("java", "javax", "jdk", "sun", "io.netty", "com.fasterxml", "jnr");
+            List.of("java", "javax", "jdk", "sun", "io.netty", "com.fasterxml", "tools.jackson", "io.fabric8", "jnr");
     private static final List<Logger> QUIETED = new ArrayList<>();
 }
