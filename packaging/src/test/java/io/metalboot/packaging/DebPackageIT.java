@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -44,6 +46,11 @@ class DebPackageIT {
             "upgraded ",
             "purged: every path, mode, owner and account as before the install");
 
+    /** "#key: value" at any depth: an option at its default, commented out. */
+    private static final Pattern COMMENTED_OPTION = Pattern.compile("^( *)#([^ #].*)$");
+    /** A value the package sets, with the built-in default in its comment. */
+    private static final Pattern PACKAGE_VALUE = Pattern.compile("^( *[a-z-]+: ).*   # set by the package \\(built-in default: (.*)\\)$");
+
     private final Path home = Path.of(System.getProperty("metalboot.packaging.home", ".")).toAbsolutePath().normalize();
     private final Path work = Path.of(System.getProperty("metalboot.packaging.workdir", "target/ramdisk-it"))
             .toAbsolutePath().normalize().resolveSibling("deb-it");
@@ -76,6 +83,59 @@ class DebPackageIT {
         List<String> tags = run.output().lines().filter(line -> line.matches("^[EW]: .*")).toList();
         assertEquals(List.of(), tags, "lintian:\n" + run.output());
         assertEquals(0, run.exitCode(), "lintian --fail-on error,warning:\n" + run.output());
+    }
+
+    /**
+     * The conffile is the defaults file with every option commented out ("#key: value") but the
+     * package's two, so uncommenting gives the defaults back line for line; the packaged runtime
+     * reads it, and the fully uncommented one, and names the line of a broken value.
+     */
+    @Test
+    void theConffileDocumentsEveryOptionAndThePackagedRuntimeReadsIt() throws Exception {
+        Path stage = deb.resolveSibling("deb-stage");
+        Path conffile = stage.resolve("metalboot.yaml");
+        List<String> lines = Files.readAllLines(conffile);
+        List<String> body = lines.subList(lines.indexOf("") + 1, lines.size());
+        List<String> uncommented = new ArrayList<>();
+        int packageLines = 0;
+        for (String line : body) {
+            Matcher option = COMMENTED_OPTION.matcher(line);
+            Matcher packaged = PACKAGE_VALUE.matcher(line);
+            if (option.matches()) {
+                uncommented.add(option.group(1) + option.group(2));
+            } else if (packaged.matches()) {
+                uncommented.add(packaged.group(1) + packaged.group(2));
+                packageLines++;
+            } else {
+                uncommented.add(line);
+            }
+        }
+        Path defaults = home.resolve("../pxe-server/src/main/resources/io/metalboot/appliance/config/metalboot-defaults.yaml");
+        assertEquals(Files.readAllLines(defaults), uncommented, "the conffile, uncommented, is the defaults file");
+        assertEquals(2, packageLines, "the package sets tftp.root and http.assets");
+        assertTrue(body.contains("  root: /usr/lib/metalboot/ipxe   # set by the package (built-in default: /usr/lib/ipxe)"), String.join("\n", body));
+
+        Path uncommentedFile = work.resolve("metalboot-uncommented.yaml");
+        Files.write(uncommentedFile, body.stream().map(line -> COMMENTED_OPTION.matcher(line).replaceFirst("$1$2")).toList());
+        Path broken = work.resolve("metalboot-broken.yaml");
+        Files.write(broken, body.stream().map(line -> line.replace("#port: 69", "port: 70000")).toList());
+        for (Path file : List.of(conffile, uncommentedFile)) {
+            LoggedRun run = checkConfig(stage, file);
+            assertEquals(0, run.exitCode(), file + ":\n" + run.output());
+            assertTrue(run.output().contains("metalboot: config OK: " + file), run.output());
+        }
+        LoggedRun run = checkConfig(stage, broken);
+        assertEquals(2, run.exitCode(), run.output());
+        int line = body.indexOf("  #port: 69") + 1;
+        assertTrue(run.output().contains(broken + ":" + line + ":"), "the error names " + broken + ":" + line + ":\n" + run.output());
+    }
+
+    private LoggedRun checkConfig(Path stage, Path file) throws IOException, InterruptedException {
+        Path root = stage.resolve("root");
+        return LoggedRun.run(work, "check-" + file.getFileName(), 120, List.of(
+                root.resolve("usr/lib/metalboot/runtime/bin/java").toString(), "-jar",
+                root.resolve("usr/share/metalboot/metalboot-pxe-server.jar").toString(),
+                "--config", file.toString(), "--check-config"));
     }
 
     @Test

@@ -39,6 +39,7 @@ public final class ApplianceMain {
         configureLogging(java.util.logging.Level.INFO);
         Path configFile = null;
         boolean rotateApiToken = false;
+        boolean checkConfig = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--config" -> {
@@ -48,6 +49,7 @@ public final class ApplianceMain {
                     configFile = Path.of(args[++i]);
                 }
                 case "--rotate-api-token" -> rotateApiToken = true;
+                case "--check-config" -> checkConfig = true;
                 case "--help", "-h" -> {
                     System.out.println(USAGE + "   (defaults: see metalboot-defaults.yaml)");
                     return;
@@ -65,6 +67,11 @@ public final class ApplianceMain {
             return;
         }
         ApplianceConfig config = loaded.config();
+        if (checkConfig) {
+            // What can be checked without binding anything: before a reload or a restart, as `nginx -t`.
+            System.out.println("metalboot: config OK: " + loaded.source());
+            return;
+        }
         if (rotateApiToken) {
             rotateApiToken(config);
             return;
@@ -105,7 +112,7 @@ public final class ApplianceMain {
         }
     }
 
-    private static final String USAGE = "usage: metalboot [--config FILE] [--rotate-api-token]";
+    private static final String USAGE = "usage: metalboot [--config FILE] [--check-config | --rotate-api-token]";
 
     private static void usage(String problem) {
         System.err.println("metalboot: " + problem + "\n" + USAGE);
