@@ -40,9 +40,11 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ -n "$maven_version" ] && [ -n "$appliance" ] && [ -n "$out" ] || die "usage: stage-deb.sh --maven-version V --appliance DIR OUT"
-for program in dpkg-shlibdeps objdump apt-get dpkg-deb gzip tar; do
+for program in dpkg-shlibdeps objdump strip apt-get dpkg-deb gzip tar; do
     command -v "$program" >/dev/null || die "$program is missing (apt-get install dpkg-dev binutils)"
 done
+[ -d "$appliance" ] || die "no appliance directory $appliance: build pxe-server first"
+appliance="$(cd "$appliance" && pwd)"
 jar="$appliance/metalboot-pxe-server.jar"
 [ -f "$jar" ] || die "no $jar: build pxe-server first"
 for f in vmlinuz initrd.img; do
@@ -61,9 +63,12 @@ mkdir -p "$root" "$out/control"
 # --- the appliance's jars: exactly the class path its manifest names ----------------------------
 share="$root/usr/share/metalboot"
 mkdir -p "$share/lib"
-class_path="$(unzip -p "$jar" META-INF/MANIFEST.MF | tr -d '\r' |
+manifest_dir="$(mktemp -d)"
+(cd "$manifest_dir" && "$JAVA_HOME/bin/jar" xf "$jar" META-INF/MANIFEST.MF)
+class_path="$(tr -d '\r' <"$manifest_dir/META-INF/MANIFEST.MF" |
     awk '/^Class-Path:/ { on = 1; sub(/^Class-Path: /, ""); printf "%s", $0; next }
          on && /^ / { sub(/^ /, ""); printf "%s", $0; next } { on = 0 }')"
+rm -rf "$manifest_dir"
 [ -n "$class_path" ] || die "$jar has no Class-Path in its manifest"
 install -m 0644 "$jar" "$share/"
 jars=()
