@@ -8,11 +8,10 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The built appliance ({@code DIR/metalboot-pxe-server.jar}) running as a child process inside the
- * appliance namespace, with a config file written for the scenario.
+ * The packaged appliance (the .deb's runtime and jar, {@link PackagedAppliance}) running as a child
+ * process inside the appliance namespace, with a config file written for the scenario.
  */
 final class ApplianceProcess implements AutoCloseable {
-    static final String JAR = "metalboot-pxe-server.jar";
     static final String READY_LINE = "metalboot started";
     private static final Duration READY = Duration.ofSeconds(60);
 
@@ -23,21 +22,19 @@ final class ApplianceProcess implements AutoCloseable {
     }
 
     /** Starts the appliance and returns once it logged {@value #READY_LINE}. */
-    static ApplianceProcess start(LabNetwork network, Path applianceDir, ApplianceConfig config) {
-        Path jar = applianceDir.resolve(JAR).toAbsolutePath();
-        if (!Files.isRegularFile(jar)) {
-            throw new LabException("the appliance is not built: " + jar + " is missing");
-        }
+    static ApplianceProcess start(LabNetwork network, PackagedAppliance packaged, ApplianceConfig config) {
         Path configFile = network.workDir().resolve("appliance.yaml").toAbsolutePath();
         try {
             Files.createDirectories(config.stateDir());
             Files.createDirectories(config.assets());
-            Files.writeString(configFile, config.yaml(), StandardCharsets.UTF_8);
+            // iPXE from the .deb too, as an installed appliance serves it (the scenario's config names no tftp:).
+            Files.writeString(configFile, config.yaml() + "tftp:\n  root: \"" + packaged.ipxe() + "\"\n",
+                    StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new LabException("cannot write " + configFile, e);
         }
-        List<String> argv = network.appliance().exec(List.of(javaBinary(), "--enable-native-access=ALL-UNNAMED",
-                "-jar", jar.toString(), "--config", configFile.toString()));
+        List<String> argv = network.appliance().exec(List.of(packaged.java().toString(),
+                "-jar", packaged.jar().toString(), "--config", configFile.toString()));
         var appliance = network.adopt(new ApplianceProcess(
                 ChildProcess.start("appliance", argv, network.workDir().resolve("appliance.log"))));
         var ready = appliance.process.lines().await(line -> line.contains(READY_LINE), READY);
@@ -48,7 +45,7 @@ final class ApplianceProcess implements AutoCloseable {
         return appliance;
     }
 
-    /** The JVM running the lab, so that the appliance runs on the same JDK. */
+    /** The JVM running the lab: for the lab's own helper processes (the mock cluster, relays). */
     static String javaBinary() {
         return ProcessHandle.current().info().command()
                 .filter(command -> command.endsWith("/java"))

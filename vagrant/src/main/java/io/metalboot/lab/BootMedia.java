@@ -61,22 +61,13 @@ record BootMedia(Path kernel, Path initrd, Path biosDisk, Path uefiDisk) {
         install(kernel, initrd, assets);
     }
 
-    /**
-     * The real agent ramdisk where {@code assets}' appliance serves it: the one packaging's build
-     * put into the built appliance's {@code assets/agent/}.
-     */
-    static void installAgentRamdisk(Path applianceDir, Path assets) {
-        Path built = agentRamdisk(applianceDir);
+    /** The real agent ramdisk, as the .deb ships it, where {@code assets}' appliance serves it. */
+    static void installAgentRamdisk(PackagedAppliance packaged, Path assets) {
+        Path built = packaged.agentRamdisk();
         if (!Files.isRegularFile(built.resolve("vmlinuz")) || !Files.isRegularFile(built.resolve("initrd.img"))) {
-            throw new LabException("no agent ramdisk in " + built + " (packaging's build puts it there, as root: "
-                    + "./mvnw package -pl packaging -am)");
+            throw new LabException("no agent ramdisk in " + built + " (the .deb holds the one packaging's build made)");
         }
         install(built.resolve("vmlinuz"), built.resolve("initrd.img"), assets);
-    }
-
-    /** Where packaging's build puts the agent ramdisk: the built appliance's {@code assets/agent/}. */
-    static Path agentRamdisk(Path applianceDir) {
-        return applianceDir.resolve("assets/agent");
     }
 
     private static void install(Path kernel, Path initrd, Path assets) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,34 +16,101 @@ import java.util.function.Function;
 
 /**
  * The lab in one command: builds a private provisioning network, starts dnsmasq as the site DHCP
- * server and the built appliance (ProxyDHCP, TFTP, HTTP, with the agent ramdisk packaging built),
- * boots one UEFI VM (OVMF's own PXE) and one BIOS VM (QEMU's iPXE ROM) side by side and prints each
- * phase of their boot as it is seen: network boot, per-machine script, the agent registered, the
- * machine inspected ({@code available}); then the appliance, as Metal³'s provisioner for the lab's
- * mock management cluster ({@link LabCluster}), deploys each BareMetalHost's image (the Debian node
- * image, {@link NodeImage}: with cloud-init for the UEFI machine, which gets a config drive; without
- * for the BIOS one, which runs the compiled first-boot bootstrap) by its root-device hint; the
- * machine reboots into it, runs its join and its node reports: {@code joined}.
- * Exit status: 0 when both VMs reached their last phase, 1 when not, 2 when the lab could not be set up.
+ * server and the packaged appliance (the .deb's own runtime, jar and agent ramdisk:
+ * {@link PackagedAppliance}), boots one UEFI VM (OVMF's own PXE) and one BIOS VM (QEMU's iPXE ROM)
+ * side by side and prints each phase of their boot as it is seen: network boot, per-machine
+ * script, the agent registered, the machine inspected ({@code available}); then the appliance, as
+ * Metal³'s provisioner for the lab's mock management cluster ({@link LabCluster}), deploys each
+ * BareMetalHost's image (the Debian node image, {@link NodeImage}: with cloud-init for the UEFI
+ * machine, which gets a config drive; without for the BIOS one, which runs the compiled first-boot
+ * bootstrap) by its root-device hint; the machine reboots into it, runs its join and its node
+ * reports: {@code joined}. At the end a table: each machine, its firmware, each phase's duration,
+ * its final state. A machine that misses a phase is named with the phase, with the last lines of
+ * its serial console and of the appliance's log.
  * <p>
- * System properties: {@code metalboot.appliance.dir} (default {@code pxe-server/target/appliance}),
+ * Everything is torn down at the end, on failure and on Ctrl-C (the network's shutdown hook),
+ * unless {@code --keep}: then it stays up for the operator CLI until {@code --teardown}.
+ * Exit status: 0 when every VM reached its last phase, 1 when not, 2 when the lab could not be set
+ * up (or a usage error).
+ * <p>
+ * Options: {@code --machines bios,uefi} (which of the two to boot), {@code --keep}, {@code --teardown}.
+ * System properties: {@code metalboot.deb.file} (default {@code packaging/target/metalboot_amd64.deb}),
  * {@code metalboot.lab.workdir} (default {@code .lab}; each run writes its logs to a new directory there).
  */
 public final class LabMain {
     /** Network boot, the agent, a deploy, the reboot, the OS's boot and its join, under TCG with two VMs on two cores. */
     private static final Duration VM_BUDGET = Duration.ofSeconds(660);
 
-    /** One observable step of a VM's boot; the observer waits until the deadline and says what it saw. */
-    private record Phase(String name, Function<Deadline, Optional<String>> observe) {
+    /**
+     * One observable step of a VM's boot: its column in the report, its name, and the observer
+     * that waits until the deadline and says what it saw.
+     */
+    private record Phase(String column, String name, Function<Deadline, Optional<String>> observe) {
+    }
+
+    /** The report's phase columns, the same for both firmwares. */
+    private static final List<String> COLUMNS = List.of("pxe", "dhcp", "ipxe", "script", "agent", "inspected",
+            "deployed", "disk boot", "joined");
+
+    /** What one machine reached: the seconds after power-on at which each phase was seen, and its state at the end. */
+    private record Outcome(String machine, Firmware firmware, Map<String, Double> reachedAt, int phases, String state) {
+        boolean complete() {
+            return reachedAt.size() == phases;
+        }
+    }
+
+    private static final String USAGE = "usage: run-lab.sh [--machines bios,uefi] [--keep] | --teardown";
+
+    /** The command line. */
+    private record Options(boolean bios, boolean uefi, boolean keep, boolean teardown) {
+        static Options parse(String[] args) {
+            boolean bios = true;
+            boolean uefi = true;
+            boolean keep = false;
+            boolean teardown = false;
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--keep" -> keep = true;
+                    case "--teardown" -> teardown = true;
+                    case "--machines" -> {
+                        if (i + 1 >= args.length) {
+                            throw new IllegalArgumentException("--machines needs a list: bios, uefi or bios,uefi");
+                        }
+                        List<String> names = List.of(args[++i].split(","));
+                        if (names.isEmpty() || !List.of("bios", "uefi").containsAll(names)) {
+                            throw new IllegalArgumentException("--machines takes bios, uefi or bios,uefi, not " + args[i]);
+                        }
+                        bios = names.contains("bios");
+                        uefi = names.contains("uefi");
+                    }
+                    default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+                }
+            }
+            return new Options(bios, uefi, keep, teardown);
+        }
     }
 
     private LabMain() {
     }
 
     public static void main(String[] args) {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.out.println("lab: " + e.getMessage() + "\n" + USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options.teardown()) {
+            int removed = LabNetwork.teardownKept();
+            System.out.println("lab: tore down " + removed + " kept lab network" + (removed == 1 ? "" : "s")
+                    + " (their VMs, dnsmasq, the appliance, the mock cluster, their namespaces)");
+            System.exit(0);
+        }
         int status;
         try {
-            status = run();
+            status = run(options);
         } catch (LabException e) {
             System.out.println("lab: " + e.getMessage());
             status = 2;
@@ -50,10 +118,9 @@ public final class LabMain {
         System.exit(status);
     }
 
-    private static int run() {
-        Path applianceDir = Path.of(System.getProperty("metalboot.appliance.dir", "pxe-server/target/appliance"))
-                .toAbsolutePath().normalize();
-        var prerequisites = Prerequisites.check(applianceDir);
+    private static int run(Options options) {
+        Path deb = PackagedAppliance.debFile(Path.of("").toAbsolutePath());
+        var prerequisites = Prerequisites.check(deb);
         var mediaPrerequisites = Prerequisites.checkBootMedia();
         if (!prerequisites.met() || !mediaPrerequisites.met()) {
             System.out.println("lab: cannot run, " + (prerequisites.met() ? mediaPrerequisites : prerequisites).describe());
@@ -62,10 +129,14 @@ public final class LabMain {
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         Path workDir = Path.of(System.getProperty("metalboot.lab.workdir", ".lab")).toAbsolutePath().normalize()
                 .resolve("run-" + stamp);
+        Path labRoot = workDir.getParent();
+        var packaged = PackagedAppliance.unpack(deb, labRoot.resolve("packaged-appliance"));
+        System.out.println("lab: the appliance as packaged: " + deb + ", unpacked into " + packaged.root());
         System.out.println("lab: building the test disks (kept in vagrant/target between runs)");
         var media = BootMedia.build(BootMedia.labHome());
         var segment = LabNetwork.PROVISIONING;
-        try (var network = LabNetwork.create(workDir, false)) {
+        var network = LabNetwork.create(workDir, false);
+        try {
             System.out.println("lab: network " + network.suffix() + " up (namespaces " + network.hub().name() + ", "
                     + network.site().name() + ", " + network.appliance().name() + "); logs in " + workDir);
             var site = SiteDhcpServer.start(network);
@@ -92,8 +163,8 @@ public final class LabMain {
                     + " the appliance is its Metal³ provisioner");
             var config = ApplianceConfig.debug(segment.applianceInterface(), DhcpMode.OFFER, workDir).withLogLevel("info")
                     .withCatalog(List.of(cloudInitImage, firstBootImage)).withBootstrap(cluster.bootstrapConfig());
-            BootMedia.installAgentRamdisk(applianceDir, config.assets());
-            ApplianceProcess.start(network, applianceDir, config);
+            BootMedia.installAgentRamdisk(packaged, config.assets());
+            var appliance = ApplianceProcess.start(network, packaged, config);
             var api = ApplianceApi.operator(network.appliance(), config.stateDir());
             System.out.println("lab: appliance started on " + segment.applianceAddress() + " (interface "
                     + segment.applianceInterface() + "), the agent ramdisk as its agent");
@@ -111,48 +182,121 @@ public final class LabMain {
             } else {
                 System.out.println("lab: no LLDP switch or BMCs (" + Prerequisites.checkAgentPeers().describe() + ")");
             }
-            var uefi = QemuMachine.boot(network, segment, uefiSpec, uefiDevices);
-            var bios = QemuMachine.boot(network, segment, biosSpec, biosDevices);
-            System.out.println("lab: booting uefi (" + uefi.spec().mac() + ") and bios (" + bios.spec().mac()
-                    + ") under TCG, each with two blank disks (4, 3 GiB) after its NIC and a second NIC");
-
+            List<QemuMachine> vms = new ArrayList<>();
+            Map<QemuMachine, List<Phase>> phases = new LinkedHashMap<>();
             String entryUrl = "http://" + segment.applianceAddress() + ":" + ApplianceConfig.HTTP_PORT + "/boot.ipxe";
-            List<Phase> uefiPhases = new ArrayList<>(List.of(
-                    new Phase("OVMF started PXE over IPv4", deadline -> uefi.serial()
-                            .awaitText("Start PXE over IPv4", deadline.remaining())
-                            ? Optional.of("OVMF started PXE over IPv4") : Optional.empty()),
-                    addressPhase(site, uefi),
-                    new Phase("TFTP RRQ for snponly.efi", deadline -> tftp.packets()
-                            .await(packet -> packet.tftpReadRequest().filter("snponly.efi"::equals).isPresent(),
-                                    deadline.remaining())
-                            .map(packet -> "ProxyDHCP told it to boot snponly.efi (TFTP RRQ seen)"))));
-            uefiPhases.addAll(httpBootPhases(api, cluster, uefi, "uefi-0", "Cloud-init v."));
-            List<Phase> biosPhases = new ArrayList<>(List.of(
-                    new Phase("iPXE ROM started", deadline -> bios.serial()
-                            .awaitText("iPXE initialising devices", deadline.remaining())
-                            ? Optional.of("iPXE ROM started") : Optional.empty()),
-                    addressPhase(site, bios),
-                    new Phase("iPXE handed the entry script URL", deadline -> bios.serial()
-                            .awaitText(entryUrl, deadline.remaining())
-                            ? Optional.of("iPXE handed " + entryUrl) : Optional.empty())));
-            biosPhases.addAll(httpBootPhases(api, cluster, bios, "bios-0", "first-boot["));
+            if (options.uefi()) {
+                var uefi = QemuMachine.boot(network, segment, uefiSpec, uefiDevices);
+                List<Phase> uefiPhases = new ArrayList<>(List.of(
+                        new Phase("pxe", "OVMF started PXE over IPv4", deadline -> uefi.serial()
+                                .awaitText("Start PXE over IPv4", deadline.remaining())
+                                ? Optional.of("OVMF started PXE over IPv4") : Optional.empty()),
+                        addressPhase(site, uefi),
+                        new Phase("ipxe", "TFTP RRQ for snponly.efi", deadline -> tftp.packets()
+                                .await(packet -> packet.tftpReadRequest().filter("snponly.efi"::equals).isPresent(),
+                                        deadline.remaining())
+                                .map(packet -> "ProxyDHCP told it to boot snponly.efi (TFTP RRQ seen)"))));
+                uefiPhases.addAll(httpBootPhases(api, cluster, uefi, "uefi-0", "Cloud-init v."));
+                phases.put(uefi, uefiPhases);
+            }
+            if (options.bios()) {
+                var bios = QemuMachine.boot(network, segment, biosSpec, biosDevices);
+                List<Phase> biosPhases = new ArrayList<>(List.of(
+                        new Phase("pxe", "iPXE ROM started", deadline -> bios.serial()
+                                .awaitText("iPXE initialising devices", deadline.remaining())
+                                ? Optional.of("iPXE ROM started") : Optional.empty()),
+                        addressPhase(site, bios),
+                        new Phase("ipxe", "iPXE handed the entry script URL", deadline -> bios.serial()
+                                .awaitText(entryUrl, deadline.remaining())
+                                ? Optional.of("iPXE handed " + entryUrl) : Optional.empty())));
+                biosPhases.addAll(httpBootPhases(api, cluster, bios, "bios-0", "first-boot["));
+                phases.put(bios, biosPhases);
+            }
+            vms.addAll(phases.keySet());
+            System.out.println("lab: booting " + String.join(" and ", vms.stream().map(vm -> vm.spec().name() + " ("
+                    + vm.spec().mac() + ")").toList()) + " under TCG, each with two blank disks (4, 3 GiB) after its NIC and a second NIC");
 
-            boolean complete;
+            List<Outcome> outcomes = new ArrayList<>();
             try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
-                Future<Boolean> uefiDone = executor.submit(() -> follow("uefi", uefiPhases));
-                Future<Boolean> biosDone = executor.submit(() -> follow("bios", biosPhases));
-                complete = uefiDone.get() & biosDone.get();
+                List<Future<Outcome>> followed = new ArrayList<>();
+                for (var entry : phases.entrySet()) {
+                    followed.add(executor.submit(() -> follow(entry.getKey(), entry.getValue(), api, appliance)));
+                }
+                for (Future<Outcome> outcome : followed) {
+                    outcomes.add(outcome.get());
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new LabException("interrupted", e);
             } catch (ExecutionException e) {
                 throw new LabException("observing the VMs failed: " + e.getCause(), e.getCause());
             }
-            System.out.println(complete ? "lab: both VMs reached their last phase" : "lab: not every VM reached its last phase; see "
+            boolean complete = outcomes.stream().allMatch(Outcome::complete);
+            System.out.println();
+            System.out.print(report(outcomes));
+            System.out.println();
+            System.out.println(complete ? "lab: every VM reached its last phase" : "lab: not every VM reached its last phase; see "
                     + workDir);
-            System.out.println("lab: tearing the network down");
+            if (options.keep()) {
+                network.keep();
+                System.out.println("lab: kept running (namespaces " + network.hub().name() + ", " + network.site().name()
+                        + ", " + network.appliance().name() + ", ...). The operator API, from the appliance's namespace:");
+                System.out.println("  ip netns exec " + network.appliance().name() + " curl -H \"Authorization: Bearer $(cat "
+                        + config.stateDir().resolve("api.token") + ")\" http://127.0.0.1:8081/api/v1/machines");
+                System.out.println("lab: tear it down with: vagrant/run-lab.sh --teardown");
+            } else {
+                System.out.println("lab: tearing the network down");
+            }
             return complete ? 0 : 1;
+        } finally {
+            network.close();
         }
+    }
+
+    /** The table: a row per machine, its firmware, each phase's duration in seconds, the total, its final state. */
+    static String report(List<Outcome> outcomes) {
+        List<String> header = new ArrayList<>(List.of("machine", "firmware"));
+        header.addAll(COLUMNS);
+        header.addAll(List.of("total", "final state"));
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(header);
+        for (Outcome outcome : outcomes) {
+            List<String> row = new ArrayList<>(List.of(outcome.machine(), switch (outcome.firmware()) {
+                case UEFI_OWN_PXE -> "UEFI (OVMF PXE)";
+                case BIOS_IPXE_ROM -> "BIOS (iPXE ROM)";
+            }));
+            double previous = 0;
+            double last = 0;
+            for (String column : COLUMNS) {
+                Double at = outcome.reachedAt().get(column);
+                row.add(at == null ? "-" : "%.1f".formatted(at - previous));
+                if (at != null) {
+                    previous = at;
+                    last = at;
+                }
+            }
+            row.add("%.1f".formatted(last));
+            row.add(outcome.state());
+            rows.add(row);
+        }
+        int[] widths = new int[header.size()];
+        for (List<String> row : rows) {
+            for (int i = 0; i < row.size(); i++) {
+                widths[i] = Math.max(widths[i], row.get(i).length());
+            }
+        }
+        StringBuilder table = new StringBuilder("lab: seconds per phase (each from the one before; total from power-on)\n");
+        for (List<String> row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.size(); i++) {
+                String cell = row.get(i);
+                line.append(i < 2 || i == row.size() - 1 ? String.format("%-" + widths[i] + "s", cell)
+                        : String.format("%" + widths[i] + "s", cell));
+                line.append(i == row.size() - 1 ? "" : "  ");
+            }
+            table.append(line.toString().stripTrailing()).append('\n');
+        }
+        return table.toString();
     }
 
     /**
@@ -166,27 +310,27 @@ public final class LabMain {
             String firstBootText) {
         String mac = vm.spec().mac();
         return List.of(
-                new Phase("per-machine script", deadline -> vm.serial()
+                new Phase("script", "per-machine script", deadline -> vm.serial()
                         .awaitText("/boot/machine.ipxe", deadline.remaining())
                         ? Optional.of("iPXE fetched its per-machine script (/boot/machine.ipxe)") : Optional.empty()),
-                new Phase("agent registered", deadline -> vm.serial()
+                new Phase("agent", "agent registered", deadline -> vm.serial()
                         .awaitText("metalboot-agent: registered with ", deadline.remaining())
                         ? Optional.of("the agent registered with its boot token, %.1f s after power-on"
                                 .formatted(vm.sincePowerOn().toMillis() / 1000.0)) : Optional.empty()),
-                statePhase(api, vm, "available", "inspected: available, the host has status.hardware"),
-                statePhase(api, vm, "provisioned", "deployed by the appliance from the host's spec.image"),
-                new Phase("booted the written disk", deadline -> vm.serial().awaitText(firstBootText, deadline.remaining())
+                statePhase("inspected", api, vm, "available", "inspected: available, the host has status.hardware"),
+                statePhase("deployed", api, vm, "provisioned", "deployed by the appliance from the host's spec.image"),
+                new Phase("disk boot", "booted the written disk", deadline -> vm.serial().awaitText(firstBootText, deadline.remaining())
                         ? Optional.of("booted the written OS, its bootstrap running (" + firstBootText + "), %.1f s"
                                 .formatted(vm.sincePowerOn().toMillis() / 1000.0)) : Optional.empty()),
-                new Phase("joined", deadline -> statePhase(api, vm, "joined", "").observe().apply(deadline)
+                new Phase("joined", "joined", deadline -> statePhase("joined", api, vm, "joined", "").observe().apply(deadline)
                         .map(seen -> "the node reported joined, %.1f s after power-on; BareMetalHost %s: %s".formatted(
                                 vm.sincePowerOn().toMillis() / 1000.0, host,
                                 cluster.host(host).at("/status/provisioning/state").asText()))));
     }
 
     /** Waits for the machine's state; a failed machine ends the wait (its reason printed). */
-    private static Phase statePhase(ApplianceApi api, QemuMachine vm, String state, String what) {
-        return new Phase(state, deadline -> {
+    private static Phase statePhase(String column, ApplianceApi api, QemuMachine vm, String state, String what) {
+        return new Phase(column, state, deadline -> {
             while (!deadline.remaining().isZero()) {
                 var machine = api.machine(vm.spec().mac());
                 String now = machine.field("state").orElse("");
@@ -204,26 +348,42 @@ public final class LabMain {
     }
 
     private static Phase addressPhase(SiteDhcpServer site, QemuMachine vm) {
-        return new Phase("address from site DHCP", deadline -> site.awaitAck(vm.spec().mac(), deadline.remaining())
+        return new Phase("dhcp", "address from site DHCP", deadline -> site.awaitAck(vm.spec().mac(), deadline.remaining())
                 .map(address -> "got address " + address + " from site DHCP"));
     }
 
-    /** Waits for each phase in turn within one budget; prints each as reached, then the last one reached. */
-    private static boolean follow(String label, List<Phase> phases) {
+    /**
+     * Waits for each phase in turn within one budget; prints each as reached, then the last one
+     * reached. A phase missed is named with the machine, and the last lines of its serial console
+     * and of the appliance's log are printed.
+     */
+    private static Outcome follow(QemuMachine vm, List<Phase> phases, ApplianceApi api, ApplianceProcess appliance) {
+        String label = vm.spec().name();
         var deadline = Deadline.in(VM_BUDGET);
-        int reached = 0;
+        Map<String, Double> reachedAt = new LinkedHashMap<>();
         for (Phase phase : phases) {
             Optional<String> seen = phase.observe().apply(deadline);
             if (seen.isEmpty()) {
                 String why = deadline.remaining().isZero() ? "within " + VM_BUDGET.toSeconds() + " s" : "the lab was stopped";
-                System.out.println("[" + label + "] did not reach: " + phase.name() + " (" + why + ")");
+                StringBuilder failure = new StringBuilder("lab: FAILED: " + label + " (" + vm.spec().firmware()
+                        + ") did not reach the phase \"" + phase.name() + "\" (" + why + ")\n");
+                failure.append("--- the last ").append(TAIL).append(" lines of ").append(label).append("'s serial console (")
+                        .append(vm.serial().file()).append("):\n").append(vm.serial().lines().tail(TAIL));
+                failure.append("--- the last ").append(TAIL).append(" lines of the appliance's log:\n")
+                        .append(appliance.log().tail(TAIL));
+                System.out.print(failure.toString().endsWith("\n") ? failure : failure + "\n");
                 break;
             }
+            reachedAt.put(phase.column(), vm.sincePowerOn().toMillis() / 1000.0);
             System.out.println("[" + label + "] " + seen.get());
-            reached++;
         }
-        String last = reached == 0 ? "none" : phases.get(reached - 1).name();
-        System.out.println("[" + label + "] last phase reached: " + last + " (" + reached + "/" + phases.size() + ")");
-        return reached == phases.size();
+        String last = reachedAt.isEmpty() ? "none" : phases.get(reachedAt.size() - 1).name();
+        System.out.println("[" + label + "] last phase reached: " + last + " (" + reachedAt.size() + "/" + phases.size() + ")");
+        var machine = api.machine(vm.spec().mac());
+        String state = machine.status() == 200 ? machine.field("state").orElse("?") : "not registered";
+        return new Outcome(label, vm.spec().firmware(), reachedAt, phases.size(), state);
     }
+
+    /** Lines of a console or log printed with a failure. */
+    private static final int TAIL = 25;
 }

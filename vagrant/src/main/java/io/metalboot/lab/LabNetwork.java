@@ -30,6 +30,8 @@ final class LabNetwork implements AutoCloseable {
     static final String PREFIX = "mb-";
     /** Where each live network records its owner's PID, so that a later run can remove networks whose JVM was killed. */
     private static final Path OWNERS = Path.of("/run/metalboot-lab");
+    /** An owner file's first line for a network left running on purpose (LabMain --keep). */
+    private static final String KEPT = "kept";
 
     /** One bridge of the hub and the appliance's leg on it. */
     record Segment(String bridge, String applianceInterface, String applianceAddress, String network) {
@@ -139,12 +141,16 @@ final class LabNetwork implements AutoCloseable {
 
     /** Names this JVM as the owner of every namespace of this network, for the sweep after a kill. */
     private void writeOwnerFile() {
+        writeOwnerFile(Long.toString(ProcessHandle.current().pid()));
+    }
+
+    private void writeOwnerFile(String owner) {
         List<String> names = new ArrayList<>(List.of(hub.name(), site.name(), appliance.name()));
         synchronized (hosts) {
             hosts.forEach(host -> names.add(host.name()));
         }
         try {
-            Files.writeString(OWNERS.resolve(suffix), ProcessHandle.current().pid() + "\n" + String.join(" ", names) + "\n",
+            Files.writeString(OWNERS.resolve(suffix), owner + "\n" + String.join(" ", names) + "\n",
                     StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new LabException("cannot write " + OWNERS.resolve(suffix), e);
@@ -227,6 +233,27 @@ final class LabNetwork implements AutoCloseable {
         return isolatedSegment ? Optional.of(ISOLATED) : Optional.empty();
     }
 
+    /**
+     * Leaves the network and everything in it running after this JVM exits (every program of the
+     * lab runs inside one of its namespaces, its output in files): its owner file says
+     * {@value #KEPT}, which the sweep leaves alone and {@link #teardownKept()} removes.
+     */
+    void keep() {
+        if (closed.compareAndSet(false, true)) {
+            writeOwnerFile(KEPT);
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down: nothing would tear it down now
+            }
+        }
+    }
+
+    /** Tears down every kept network (and any whose JVM died): what it ran, then its namespaces. Returns how many. */
+    static int teardownKept() {
+        return sweep(true);
+    }
+
     @Override
     public void close() {
         teardown();
@@ -281,8 +308,13 @@ final class LabNetwork implements AutoCloseable {
 
     /** Removes networks left behind by lab JVMs that were killed before they could clean up. */
     private static void sweepAbandoned() {
+        sweep(false);
+    }
+
+    private static int sweep(boolean kept) {
+        int removed = 0;
         if (!Files.isDirectory(OWNERS)) {
-            return;
+            return removed;
         }
         try (var owners = Files.list(OWNERS)) {
             for (Path owner : owners.toList()) {
@@ -290,8 +322,9 @@ final class LabNetwork implements AutoCloseable {
                 if (lines.size() < 2) {
                     continue;
                 }
-                long pid = Long.parseLong(lines.get(0).strip());
-                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                String ownedBy = lines.get(0).strip();
+                if (ownedBy.equals(KEPT) ? !kept
+                        : ProcessHandle.of(Long.parseLong(ownedBy)).map(ProcessHandle::isAlive).orElse(false)) {
                     continue;
                 }
                 List<Namespace> namespaces = java.util.Arrays.stream(lines.get(1).strip().split("\\s+"))
@@ -300,10 +333,12 @@ final class LabNetwork implements AutoCloseable {
                         .toList();
                 deleteNamespaces(namespaces);
                 Files.deleteIfExists(owner);
+                removed++;
             }
         } catch (IOException | NumberFormatException e) {
             System.err.println("lab: could not sweep abandoned networks: " + e);
         }
+        return removed;
     }
 
     private static void closeQuietly(AutoCloseable resource) {

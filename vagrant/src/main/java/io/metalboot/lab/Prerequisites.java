@@ -9,7 +9,8 @@ import java.util.List;
 /** What the lab needs from the host; each missing thing is named with the Debian package that brings it. */
 record Prerequisites(List<String> missing) {
 
-    static Prerequisites check(Path applianceDir) {
+    /** @param deb the appliance's .deb (null: a scenario that runs no appliance) */
+    static Prerequisites check(Path deb) {
         List<String> missing = new ArrayList<>();
         if (!isRoot()) {
             missing.add("root (namespaces, bridges and taps need it)");
@@ -37,9 +38,11 @@ record Prerequisites(List<String> missing) {
         if (!Files.exists(Path.of("/dev/net/tun"))) {
             missing.add("/dev/net/tun (tap devices for the VMs)");
         }
-        if (applianceDir != null && !Files.isRegularFile(applianceDir.resolve(ApplianceProcess.JAR))) {
-            missing.add(applianceDir.resolve(ApplianceProcess.JAR)
-                    + " (build the appliance: ./mvnw -DskipTests package)");
+        if (deb != null && !Files.isRegularFile(deb)) {
+            missing.add(deb + " (the appliance's .deb: ./mvnw -DskipTests package, as root)");
+        }
+        if (deb != null && !Files.isExecutable(Path.of("/usr/bin/dpkg-deb"))) {
+            missing.add("dpkg-deb (Debian package dpkg)");
         }
         return new Prerequisites(List.copyOf(missing));
     }

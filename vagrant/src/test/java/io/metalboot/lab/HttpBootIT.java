@@ -75,7 +75,7 @@ class HttpBootIT {
             var biosImage = DeployImage.qcow2("bios-disk", media.biosDisk(), imageDir);
             var uefiImage = DeployImage.zstd("uefi-disk", media.uefiDisk(), imageDir);
             var config = lab.config(DhcpMode.OFFER).withCatalog(List.of(biosImage, uefiImage));
-            BootMedia.installAgentRamdisk(LabRequirements.applianceDir(), config.assets());
+            BootMedia.installAgentRamdisk(LabRequirements.appliance(), config.assets());
             var wire = lab.watchApplianceHttp();
             lab.startAppliance(config);
             var lldpSwitch = LldpSwitch.start(lab.network());

@@ -93,7 +93,7 @@ class JoinedIT {
 
             var config = lab.config(DhcpMode.OFFER).withCatalog(List.of(cloudInit, firstBoot))
                     .withBootstrap(cluster.bootstrapConfig());
-            BootMedia.installAgentRamdisk(LabRequirements.applianceDir(), config.assets());
+            BootMedia.installAgentRamdisk(LabRequirements.appliance(), config.assets());
             var wire = lab.watchApplianceHttp();
             lab.startAppliance(config);
             var api = lab.api();

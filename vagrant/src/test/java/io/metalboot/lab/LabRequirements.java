@@ -13,9 +13,19 @@ final class LabRequirements {
     private LabRequirements() {
     }
 
-    static Path applianceDir() {
-        return Path.of(System.getProperty("metalboot.appliance.dir", "../pxe-server/target/appliance")).toAbsolutePath().normalize();
+    static Path deb() {
+        return PackagedAppliance.debFile(Path.of("..").toAbsolutePath().normalize());
     }
+
+    /** The .deb unpacked once per fork into the lab's work root (again only when the .deb changed). */
+    static synchronized PackagedAppliance appliance() {
+        if (appliance == null) {
+            appliance = PackagedAppliance.unpack(deb(), workRoot().resolve("packaged-appliance"));
+        }
+        return appliance;
+    }
+
+    private static PackagedAppliance appliance;
 
     static Path workRoot() {
         return Path.of(System.getProperty("metalboot.lab.workdir", "target/lab")).toAbsolutePath().normalize();
@@ -27,7 +37,7 @@ final class LabRequirements {
 
     /** Skips (or, where required, fails) the calling test unless everything the lab needs is here. */
     static void assumeLabCanRun() {
-        var prerequisites = Prerequisites.check(applianceDir());
+        var prerequisites = Prerequisites.check(deb());
         if (prerequisites.met()) {
             return;
         }
@@ -43,13 +53,9 @@ final class LabRequirements {
         }
     }
 
-    /** As {@link #assumeHttpBootLabCanRun()}, and packaging's build put the agent ramdisk into the appliance. */
+    /** As {@link #assumeHttpBootLabCanRun()}; the .deb holds the agent ramdisk (packaging's build, as root). */
     static void assumeAgentLabCanRun() {
         assumeHttpBootLabCanRun();
-        Path ramdisk = BootMedia.agentRamdisk(applianceDir());
-        if (!java.nio.file.Files.isRegularFile(ramdisk.resolve("initrd.img"))) {
-            skipOrFail("no agent ramdisk in " + ramdisk + " (packaging's build makes it, as root)");
-        }
         var peers = Prerequisites.checkAgentPeers();
         if (!peers.met()) {
             skipOrFail("the agent's real peers cannot run here, " + peers.describe());

@@ -72,7 +72,7 @@ final class LabScenario implements AutoCloseable {
     }
 
     ApplianceProcess startAppliance(ApplianceConfig config) {
-        proxy = ApplianceProcess.start(network, LabRequirements.applianceDir(), config);
+        proxy = ApplianceProcess.start(network, LabRequirements.appliance(), config);
         applianceConfig = config;
         return proxy;
     }
