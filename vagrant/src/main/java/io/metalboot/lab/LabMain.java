@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
@@ -58,6 +59,10 @@ public final class LabMain {
             return reachedAt.size() == phases;
         }
     }
+
+    /** Set by the shutdown hook when the lab is stopped (Ctrl-C, SIGTERM) before it finished. */
+    private static final AtomicBoolean STOPPING = new AtomicBoolean();
+    private static final AtomicBoolean FINISHED = new AtomicBoolean();
 
     private static final String USAGE = "usage: run-lab.sh [--machines bios,uefi] [--keep] | --teardown";
 
@@ -108,13 +113,25 @@ public final class LabMain {
                     + " (their VMs, dnsmasq, the appliance, the mock cluster, their namespaces)");
             System.exit(0);
         }
+        // Ctrl-C: the network's own shutdown hook tears everything down; this one only says so, and
+        // keeps what the interrupted observers then report from reading as the lab's failure.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (!FINISHED.get()) {
+                STOPPING.set(true);
+                System.out.println("lab: stopped: tearing the lab down");
+            }
+        }, "lab-stopping"));
         int status;
         try {
             status = run(options);
         } catch (LabException e) {
+            if (STOPPING.get()) {
+                return;
+            }
             System.out.println("lab: " + e.getMessage());
             status = 2;
         }
+        FINISHED.set(true);
         System.exit(status);
     }
 
@@ -363,6 +380,9 @@ public final class LabMain {
         Map<String, Double> reachedAt = new LinkedHashMap<>();
         for (Phase phase : phases) {
             Optional<String> seen = phase.observe().apply(deadline);
+            if (seen.isEmpty() && STOPPING.get()) {
+                break;
+            }
             if (seen.isEmpty()) {
                 String why = deadline.remaining().isZero() ? "within " + VM_BUDGET.toSeconds() + " s" : "the lab was stopped";
                 StringBuilder failure = new StringBuilder("lab: FAILED: " + label + " (" + vm.spec().firmware()
