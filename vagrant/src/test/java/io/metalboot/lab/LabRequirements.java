@@ -66,7 +66,8 @@ final class LabRequirements {
         }
     }
 
-    private static void skipOrFail(String reason) {
+    /** Skips the calling test for {@code reason}, or fails it where the lab is required. */
+    static void skipOrFail(String reason) {
         if (required()) {
             fail(reason + " (required: CI=true or metalboot.lab.required=true)");
         }
