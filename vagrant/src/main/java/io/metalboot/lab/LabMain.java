@@ -1,6 +1,10 @@
 package io.metalboot.lab;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -330,10 +334,8 @@ public final class LabMain {
                 new Phase("script", "per-machine script", deadline -> vm.serial()
                         .awaitText("/boot/machine.ipxe", deadline.remaining())
                         ? Optional.of("iPXE fetched its per-machine script (/boot/machine.ipxe)") : Optional.empty()),
-                new Phase("agent", "agent registered", deadline -> vm.serial()
-                        .awaitText("metalboot-agent: registered with ", deadline.remaining())
-                        ? Optional.of("the agent registered with its boot token, %.1f s after power-on"
-                                .formatted(vm.sincePowerOn().toMillis() / 1000.0)) : Optional.empty()),
+                // Registering is what moves it to inspecting: the time is that transition's.
+                statePhase("agent", api, vm, "inspecting", "the agent registered with its boot token, inspecting"),
                 statePhase("inspected", api, vm, "available", "inspected: available, the host has status.hardware"),
                 statePhase("deployed", api, vm, "provisioned", "deployed by the appliance from the host's spec.image"),
                 new Phase("disk boot", "booted the written disk", deadline -> vm.serial().awaitText(firstBootText, deadline.remaining())
@@ -345,14 +347,25 @@ public final class LabMain {
                                 cluster.host(host).at("/status/provisioning/state").asText()))));
     }
 
-    /** Waits for the machine's state; a failed machine ends the wait (its reason printed). */
+    /** The lifecycle's order: a machine seen past a state has been in it (the Metal³ provisioner moves on at once). */
+    private static final List<String> LIFECYCLE = List.of("discovered", "inspecting", "available", "provisioning",
+            "provisioned", "joined");
+
+    /**
+     * Waits for the machine to reach {@code state} or a later one; the time is its transition's in
+     * the machine's history, not when the poll saw it. A failed machine ends the wait (its reason printed).
+     */
     private static Phase statePhase(String column, ApplianceApi api, QemuMachine vm, String state, String what) {
         return new Phase(column, state, deadline -> {
             while (!deadline.remaining().isZero()) {
                 var machine = api.machine(vm.spec().mac());
                 String now = machine.field("state").orElse("");
-                if (now.equals(state)) {
-                    return Optional.of(what + " (%.1f s after power-on)".formatted(vm.sincePowerOn().toMillis() / 1000.0));
+                if (LIFECYCLE.contains(now) && LIFECYCLE.indexOf(now) >= LIFECYCLE.indexOf(state)) {
+                    double at = transitionSeconds(api, vm, state);
+                    return Optional.of(what + " (%.1f s after power-on)".formatted(at)).map(seen -> {
+                        TRANSITION_AT.put(vm.spec().name() + "/" + state, at);
+                        return seen;
+                    });
                 }
                 if (now.equals("failed")) {
                     System.out.println("[" + vm.spec().name() + "] failed: " + machine.body().strip());
@@ -363,6 +376,25 @@ public final class LabMain {
             return Optional.empty();
         });
     }
+
+    /** Seconds after the VM's power-on at which its history says it entered {@code state} (now, if it does not say). */
+    private static double transitionSeconds(ApplianceApi api, QemuMachine vm, String state) {
+        Instant powerOn = Instant.now().minus(vm.sincePowerOn());
+        try {
+            for (JsonNode transition : JSON.readTree(api.get("/api/v1/machines/" + vm.spec().mac() + "/history").body())) {
+                if (transition.path("to").asText().equals(state)) {
+                    return Duration.between(powerOn, Instant.parse(transition.path("at").asText())).toMillis() / 1000.0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no history to read: the poll's time is the next best
+        }
+        return vm.sincePowerOn().toMillis() / 1000.0;
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A state phase's time from the history, by "machine/state", for the report. */
+    private static final Map<String, Double> TRANSITION_AT = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static Phase addressPhase(SiteDhcpServer site, QemuMachine vm) {
         return new Phase("dhcp", "address from site DHCP", deadline -> site.awaitAck(vm.spec().mac(), deadline.remaining())
@@ -394,7 +426,8 @@ public final class LabMain {
                 System.out.print(failure.toString().endsWith("\n") ? failure : failure + "\n");
                 break;
             }
-            reachedAt.put(phase.column(), vm.sincePowerOn().toMillis() / 1000.0);
+            reachedAt.put(phase.column(), TRANSITION_AT.getOrDefault(label + "/" + phase.name(),
+                    vm.sincePowerOn().toMillis() / 1000.0));
             System.out.println("[" + label + "] " + seen.get());
         }
         String last = reachedAt.isEmpty() ? "none" : phases.get(reachedAt.size() - 1).name();
