@@ -286,14 +286,24 @@ public final class LabMain {
                 case UEFI_OWN_PXE -> "UEFI (OVMF PXE)";
                 case BIOS_IPXE_ROM -> "BIOS (iPXE ROM)";
             }));
+            // A console line can be read after a later phase's transition was stored: no phase is
+            // reported later than the one after it.
+            Map<String, Double> at = new LinkedHashMap<>(outcome.reachedAt());
+            Double next = null;
+            for (String column : COLUMNS.reversed()) {
+                if (at.containsKey(column)) {
+                    next = next == null ? at.get(column) : Math.min(at.get(column), next);
+                    at.put(column, next);
+                }
+            }
             double previous = 0;
             double last = 0;
             for (String column : COLUMNS) {
-                Double at = outcome.reachedAt().get(column);
-                row.add(at == null ? "-" : "%.1f".formatted(at - previous));
-                if (at != null) {
-                    previous = at;
-                    last = at;
+                Double reached = at.get(column);
+                row.add(reached == null ? "-" : "%.1f".formatted(reached - previous));
+                if (reached != null) {
+                    previous = reached;
+                    last = reached;
                 }
             }
             row.add("%.1f".formatted(last));
