@@ -104,6 +104,11 @@ final class HttpService implements ApplianceService {
     }
 
     @Override
+    public ServiceStatus status() {
+        return new ServiceStatus("http", ServiceStatus.bound("HTTP", "tcp", server.localAddress(), null));
+    }
+
+    @Override
     public void close() {
         server.close();
     }

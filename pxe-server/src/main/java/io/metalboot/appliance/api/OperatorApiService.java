@@ -2,6 +2,7 @@ package io.metalboot.appliance.api;
 
 import io.metalboot.appliance.ApplianceService;
 import io.metalboot.appliance.ServiceContext;
+import io.metalboot.appliance.ServiceStatus;
 import io.metalboot.appliance.config.ApplianceConfig;
 import io.metalboot.appliance.config.ConfigException;
 import io.metalboot.http.HealthRoutes;
@@ -79,6 +80,11 @@ public final class OperatorApiService implements ApplianceService {
     /** The bound port (the real one when the config said 0). */
     public int port() {
         return server.localAddress().getPort();
+    }
+
+    @Override
+    public ServiceStatus status() {
+        return new ServiceStatus("api", ServiceStatus.bound("operator API", "tcp", server.localAddress(), null));
     }
 
     @Override
