@@ -1,6 +1,7 @@
 package io.metalboot.appliance;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -19,12 +20,14 @@ public record ServiceStatus(String name, List<Listener> listening) {
     }
 
     /**
-     * The one socket {@code name} is bound to, or none while it is not (its service has not started
-     * yet: a status call can come while the later services start).
+     * The one socket {@code name} is bound to: the address as configured (a socket bound to 0.0.0.0
+     * reports the IPv6 wildcard), the port as bound. None while it is not (its service has not
+     * started yet: a status call can come while the later services start).
      */
-    public static List<Listener> bound(String name, String protocol, InetSocketAddress bound, String interfaceName) {
+    public static List<Listener> bound(String name, String protocol, InetAddress address, InetSocketAddress bound,
+            String interfaceName) {
         return bound == null ? List.of()
-                : List.of(new Listener(name, protocol, bound.getAddress().getHostAddress(), bound.getPort(), interfaceName));
+                : List.of(new Listener(name, protocol, address.getHostAddress(), bound.getPort(), interfaceName));
     }
 
     /**

@@ -45,6 +45,7 @@ class ApplianceStatusTest {
             assertEquals(List.of("images", "bootstrap", "http", "agents", "api"), names, "dhcp and tftp are off");
             JsonNode http = status.at("/services/2/listening/0");
             assertEquals("tcp", http.get("protocol").asText());
+            assertEquals("0.0.0.0", http.get("address").asText(), "as configured, as the log says");
             assertEquals(URI.create(appliance.bootBase()).getPort(), http.get("port").asInt());
             JsonNode api = status.at("/services/4/listening/0");
             assertEquals("operator API", api.get("name").asText());

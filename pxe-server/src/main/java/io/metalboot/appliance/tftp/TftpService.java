@@ -27,11 +27,11 @@ public final class TftpService implements ApplianceService {
     private static final System.Logger LOG = System.getLogger("metalboot");
 
     private final TftpServer server;
-    private final String interfaceName;
+    private final TftpSettings settings;
 
-    private TftpService(TftpServer server, String interfaceName) {
+    private TftpService(TftpServer server, TftpSettings settings) {
         this.server = server;
-        this.interfaceName = interfaceName;
+        this.settings = settings;
     }
 
     public static Optional<ApplianceService> from(ServiceContext context) {
@@ -40,7 +40,7 @@ public final class TftpService implements ApplianceService {
             return Optional.empty();
         }
         TftpSettings settings = settings(context.config());
-        return Optional.of(new TftpService(new TftpServer(settings, new TftpCounters()), settings.interfaceName()));
+        return Optional.of(new TftpService(new TftpServer(settings, new TftpCounters()), settings));
     }
 
     static TftpSettings settings(ApplianceConfig config) {
@@ -73,7 +73,8 @@ public final class TftpService implements ApplianceService {
 
     @Override
     public ServiceStatus status() {
-        return new ServiceStatus("tftp", ServiceStatus.bound("TFTP", "udp", server.localAddress(), interfaceName));
+        return new ServiceStatus("tftp", ServiceStatus.bound("TFTP", "udp", settings.bindAddress(), server.localAddress(),
+                settings.interfaceName()));
     }
 
     @Override
