@@ -3,6 +3,7 @@ package io.metalboot.appliance;
 import io.metalboot.appliance.agent.AgentSessions;
 import io.metalboot.appliance.agent.AgentWatchService;
 import io.metalboot.appliance.api.OperatorApiService;
+import io.metalboot.appliance.api.StatusApi;
 import io.metalboot.appliance.boot.BootEndpoint;
 import io.metalboot.appliance.config.ApplianceConfig;
 import io.metalboot.appliance.config.ChangedKeys;
@@ -29,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -63,7 +65,8 @@ final class Appliance implements AutoCloseable {
         static final Sources PRODUCTION = new Sources(null, Clock.systemUTC());
     }
 
-    private final List<AutoCloseable> started = new ArrayList<>();
+    /** Written while starting, read by status calls on the listeners already started. */
+    private final List<AutoCloseable> started = new CopyOnWriteArrayList<>();
     private final Sources sources;
     private ServiceContext context;
 
@@ -95,6 +98,9 @@ final class Appliance implements AutoCloseable {
         BootEndpoint endpoint = endpoint(config);
         context = new ServiceContext(config, registry, agents, endpoint, evidence(config, endpoint),
                 new AtomicBoolean(), sources.clock(), new ContributedRoutes());
+        // The status is of the whole appliance, so the loop that runs the services serves it.
+        context.routes().addOperator(new StatusApi(context, sources.clock().instant(), this::serviceStatuses,
+                () -> service(ImageService.class).map(images -> images.images().images().size())).routes());
         for (ServiceFactory factory : SERVICES) {
             Optional<ApplianceService> service = factory.from(context);
             if (service.isPresent()) {
@@ -191,6 +197,12 @@ final class Appliance implements AutoCloseable {
         }
         LOG.log(Level.INFO, "reloaded: {0}", String.join(", ", summaries));
         return new ReloadResult(applied, needRestart, errors);
+    }
+
+    /** The services started, in start order, as the status endpoint shows them. */
+    private List<ServiceStatus> serviceStatuses() {
+        return started.stream().filter(ApplianceService.class::isInstance)
+                .map(each -> ((ApplianceService) each).status()).toList();
     }
 
     /** The HTTP port machines are told, the bound one when the config said 0. */

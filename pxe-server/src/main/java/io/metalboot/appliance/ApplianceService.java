@@ -26,6 +26,9 @@ public interface ApplianceService extends AutoCloseable {
         return List.of();
     }
 
+    /** What the status endpoint shows of it: its name and, once started, the sockets it listens on. */
+    ServiceStatus status();
+
     /** Stops it and logs what it counted. Never throws: stopping goes on with the next service. */
     @Override
     void close();

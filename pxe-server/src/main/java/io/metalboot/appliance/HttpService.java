@@ -32,11 +32,13 @@ final class HttpService implements ApplianceService {
     private static final System.Logger LOG = System.getLogger("metalboot");
 
     private final HttpServer server;
+    private final InetAddress bindAddress;
     private final ServiceContext context;
     private final BootScripts scripts;
 
-    private HttpService(HttpServer server, ServiceContext context, BootScripts scripts) {
+    private HttpService(HttpServer server, InetAddress bindAddress, ServiceContext context, BootScripts scripts) {
         this.server = server;
+        this.bindAddress = bindAddress;
         this.context = context;
         this.scripts = scripts;
     }
@@ -61,7 +63,7 @@ final class HttpService implements ApplianceService {
         routes.addAll(new AgentApi(context.registry(), context.agents(), context.evidence()).routes());
         routes.addAll(context.routes().provisioning());
         routes.addAll(HealthRoutes.routes(context.ready()::get));
-        return Optional.of(new HttpService(new HttpServer(settings, routes), context, scripts));
+        return Optional.of(new HttpService(new HttpServer(settings, routes), settings.bindAddress(), context, scripts));
     }
 
     /** The profiles in config order, then the default one (boot.agent) that matches every machine. */
@@ -101,6 +103,11 @@ final class HttpService implements ApplianceService {
     public void start() throws IOException {
         server.start();
         context.endpoint().httpBound(server.localAddress().getPort());
+    }
+
+    @Override
+    public ServiceStatus status() {
+        return new ServiceStatus("http", ServiceStatus.bound("HTTP", "tcp", bindAddress, server.localAddress(), null));
     }
 
     @Override

@@ -68,7 +68,10 @@ class OperatorApiAuthTest {
                         .POST(HttpRequest.BodyPublishers.ofString("{\"state\": \"provisioned\", \"reason\": \"x\"}")),
                 base -> get(base + machine + "/labels/rack").PUT(HttpRequest.BodyPublishers.ofString("{\"value\": \"9\"}")),
                 base -> get(base + machine + "/labels/zone").DELETE(),
+                base -> get(base + machine + "/reprovision").POST(HttpRequest.BodyPublishers.noBody()),
+                base -> get(base + machine).DELETE(),
                 base -> get(base + "/api/v1/boot-evidence"),
+                base -> get(base + "/api/v1/status"),
                 base -> get(base + "/api/v1/token").POST(HttpRequest.BodyPublishers.noBody()));
     }
 

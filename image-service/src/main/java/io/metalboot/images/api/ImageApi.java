@@ -36,7 +36,8 @@ import java.util.stream.Collectors;
  * The catalog over HTTP, for the operator listener only (its bearer-token filter guards it):
  * <pre>
  * GET    /api/v1/images                     every image, with its cache state
- * GET    /api/v1/images/{name}              one image: source, format, checksum, cache state, size, last error
+ * GET    /api/v1/images/{name}              one image: source, format, checksum, cache state, size, last error;
+ *                                           while fetched, bytesFetched of size (what the upstream announced)
  * PUT    /api/v1/images/{name}              {"url"|"path", "format", "checksum": "sha256:…", "caBundle",
  *                                           "insecure", "allowMd5"}: adds or replaces it (201 | 200)
  * DELETE /api/v1/images/{name}              removes it (204); one the config defines: 409
@@ -63,8 +64,8 @@ public final class ImageApi {
     /** An image as the API shows it: its spec, who defined it, and its state here. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record ImageView(String name, String url, String path, String format, String checksum, String caBundle,
-            Boolean insecure, Boolean allowMd5, String definedBy, String state, Long size, String lastServed,
-            String lastError) {
+            Boolean insecure, Boolean allowMd5, String definedBy, String state, Long size, Long bytesFetched,
+            String lastServed, String lastError) {
     }
 
     /** The body of a signed-URL request. */
@@ -113,12 +114,14 @@ public final class ImageApi {
         ImageSpec spec = ImageSpec.of(image);
         String state;
         Long size;
+        Long bytesFetched = null;
         Instant lastServed = null;
         String lastError;
         if (image.origin() instanceof ImageOrigin.Upstream) {
             ImageCache.Status status = images.cache().status(image);
             state = status.state().name().toLowerCase(java.util.Locale.ROOT);
             size = status.size() > 0 ? status.size() : null;
+            bytesFetched = status.state() == ImageCache.State.FETCHING ? status.bytesFetched() : null;
             lastServed = status.lastServed().orElse(null);
             lastError = status.lastError().orElse(null);
         } else {
@@ -129,7 +132,7 @@ public final class ImageApi {
         }
         return new ImageView(image.name(), spec.url(), spec.path(), spec.format(), spec.checksum(), spec.caBundle(),
                 spec.insecure(), spec.allowMd5(), image.definedBy().name().toLowerCase(java.util.Locale.ROOT), state,
-                size, lastServed == null ? null : lastServed.toString(), lastError);
+                size, bytesFetched, lastServed == null ? null : lastServed.toString(), lastError);
     }
 
     private HttpReply put(HttpCall call) throws IOException {

@@ -103,7 +103,8 @@ public final class ImageCache implements AutoCloseable {
         }
     }
 
-    private record Fetch(CompletableFuture<Void> done, long[] reserved) {
+    /** A fetch under way: its outcome, the bytes reserved for it, and the bytes downloaded so far. */
+    private record Fetch(CompletableFuture<Void> done, long[] reserved, AtomicLong fetched) {
     }
 
     /** A cached file held for serving: {@link #release} once it is served (the file is not evicted until then). */
@@ -138,8 +139,12 @@ public final class ImageCache implements AutoCloseable {
         ABSENT, FETCHING, CACHED, FAILED
     }
 
-    /** What the operator API shows of one image. */
-    public record Status(State state, long size, Optional<Instant> lastServed, Optional<String> lastError) {
+    /**
+     * What the operator API shows of one image; while it is fetched, {@code size} is what the
+     * upstream announced (0: nothing) and {@code bytesFetched} how much of it has come (0 otherwise).
+     */
+    public record Status(State state, long size, long bytesFetched, Optional<Instant> lastServed,
+            Optional<String> lastError) {
     }
 
     /** The counters since start. */
@@ -248,7 +253,7 @@ public final class ImageCache implements AutoCloseable {
 
     /** Called holding the lock. */
     private Fetch startFetch(CatalogImage image, boolean eager) {
-        Fetch fetch = new Fetch(new CompletableFuture<>(), new long[1]);
+        Fetch fetch = new Fetch(new CompletableFuture<>(), new long[1], new AtomicLong());
         fetches.incrementAndGet();
         fetchers.execute(() -> {
             String key = key(image);
@@ -293,7 +298,7 @@ public final class ImageCache implements AutoCloseable {
                     FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                             StandardOpenOption.TRUNCATE_EXISTING);
                     CountingDigestStream out = new CountingDigestStream(Channels.newOutputStream(channel), digest,
-                            image, announced)) {
+                            image, announced, fetch.fetched())) {
                 in.transferTo(out);
                 out.flush();
                 channel.force(true);
@@ -384,12 +389,13 @@ public final class ImageCache implements AutoCloseable {
         Entry entry = cached.get(key);
         Optional<String> error = Optional.ofNullable(lastError.get(image.name()));
         if (entry != null) {
-            return new Status(State.CACHED, entry.size, Optional.of(entry.lastServed), error);
+            return new Status(State.CACHED, entry.size, 0, Optional.of(entry.lastServed), error);
         }
-        if (fetching.containsKey(key)) {
-            return new Status(State.FETCHING, fetching.get(key).reserved()[0], Optional.empty(), error);
+        Fetch fetch = fetching.get(key);
+        if (fetch != null) {
+            return new Status(State.FETCHING, fetch.reserved()[0], fetch.fetched().get(), Optional.empty(), error);
         }
-        return new Status(error.isPresent() ? State.FAILED : State.ABSENT, 0, Optional.empty(), error);
+        return new Status(error.isPresent() ? State.FAILED : State.ABSENT, 0, 0, Optional.empty(), error);
     }
 
     public synchronized Counters counters() {
@@ -413,18 +419,24 @@ public final class ImageCache implements AutoCloseable {
         LOG.log(Level.INFO, "image cache: {0}", counters());
     }
 
-    /** Hashes and counts what it writes; fails once more than announced, or than the cache holds, comes. */
+    /**
+     * Hashes and counts what it writes (also into {@code progress}, which status calls read from
+     * other threads); fails once more than announced, or than the cache holds, comes.
+     */
     private final class CountingDigestStream extends FilterOutputStream {
         private final MessageDigest digest;
         private final CatalogImage image;
         private final long announced;
+        private final AtomicLong progress;
         long count;
 
-        CountingDigestStream(OutputStream out, MessageDigest digest, CatalogImage image, long announced) {
+        CountingDigestStream(OutputStream out, MessageDigest digest, CatalogImage image, long announced,
+                AtomicLong progress) {
             super(out);
             this.digest = digest;
             this.image = image;
             this.announced = announced;
+            this.progress = progress;
         }
 
         @Override
@@ -444,6 +456,7 @@ public final class ImageCache implements AutoCloseable {
             }
             digest.update(b, off, len);
             out.write(b, off, len);
+            progress.set(count);
         }
     }
 }

@@ -20,10 +20,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,14 +47,17 @@ class ImageCacheTest {
         RequiredTools.require(NginxServer.unavailable());
         www = Files.createDirectories(temp.resolve("www"));
         Files.createDirectories(www.resolve("slow"));
+        Files.createDirectories(www.resolve("slower"));
         Random random = new Random(11);
-        for (String name : List.of("a.raw", "b.raw", "c.raw", "slow/shared.raw", "big.raw")) {
+        for (String name : List.of("a.raw", "b.raw", "c.raw", "slow/shared.raw", "big.raw", "slower/progress.raw")) {
             byte[] bytes = new byte[name.equals("big.raw") ? 3 * MIB : MIB];
             random.nextBytes(bytes);
             Files.write(www.resolve(name), bytes);
         }
         // Slow enough that two requests overlap one fetch; the count at nginx does not depend on it.
-        nginx = NginxServer.serve(www, temp.resolve("nginx"), "location /slow/ { limit_rate 4m; }");
+        // Slower: a fetch whose progress a test watches for a few seconds.
+        nginx = NginxServer.serve(www, temp.resolve("nginx"), "location /slow/ { limit_rate 4m; }"
+                + " location /slower/ { limit_rate 256k; }");
     }
 
     @AfterAll
@@ -103,6 +108,28 @@ class ImageCacheTest {
             assertEquals(1, gets("slow/shared.raw"), nginx.accessLog().toString());
             assertEquals(1, cache.counters().fetches());
             assertEquals(ImageCache.State.CACHED, cache.status(shared).state());
+        }
+    }
+
+    @Test
+    void aFetchShowsHowMuchOfWhatTheUpstreamAnnouncedHasCome(@TempDir Path dir) throws Exception {
+        CatalogImage slow = image("progress", "slower/progress.raw", "raw");
+        try (ImageCache cache = ImageCache.open(dir, 8L * MIB, Duration.ofSeconds(5), clock)) {
+            CompletableFuture<Void> done = cache.prefetch(slow);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            ImageCache.Status midway = cache.status(slow);
+            while (!(midway.bytesFetched() > 0 && midway.bytesFetched() < MIB) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                midway = cache.status(slow);
+            }
+            assertEquals(ImageCache.State.FETCHING, midway.state(), midway.toString());
+            assertTrue(midway.bytesFetched() > 0 && midway.bytesFetched() < MIB, midway.toString());
+            assertEquals(MIB, midway.size(), "what the upstream announced");
+            done.get(60, TimeUnit.SECONDS);
+            ImageCache.Status cached = cache.status(slow);
+            assertEquals(ImageCache.State.CACHED, cached.state());
+            assertEquals(MIB, cached.size());
+            assertEquals(0, cached.bytesFetched(), "only a fetch under way counts");
         }
     }
 

@@ -2,6 +2,7 @@ package io.metalboot.appliance.agent;
 
 import io.metalboot.appliance.registry.Deploy;
 import io.metalboot.appliance.registry.DeployRequest;
+import io.metalboot.appliance.registry.Machine;
 import io.metalboot.appliance.registry.MachineRegistry;
 import io.metalboot.machine.MacAddress;
 import io.metalboot.machine.MachineState;
@@ -288,6 +289,38 @@ public final class AgentSessions {
         if (kind != AgentActionKind.WAIT) {
             session.queued.add(kind);
         }
+    }
+
+    /**
+     * An operator's delete ({@link MachineRegistry#delete}): refused (IllegalStateException) while
+     * the machine's agent runs a deploy, even one the machine has left (its next heartbeat would
+     * tell it to stop). Its session here ends with it; the token store forgets its credential, so
+     * the agent's next call is refused.
+     */
+    public synchronized void deleteMachine(MacAddress mac) throws IOException {
+        Session session = sessions.get(mac);
+        if (session != null && !session.lost && session.current != null
+                && session.current.kind() == AgentActionKind.DEPLOY) {
+            throw new IllegalStateException("the agent on " + mac + " is running deploy " + session.current.id()
+                    + ": wait for it to end");
+        }
+        registry.delete(mac);
+        sessions.remove(mac);
+        progress.remove(mac);
+    }
+
+    /**
+     * An operator's reprovision ({@link MachineRegistry#reprovision}); an agent still running there
+     * (a failed deploy leaves it waiting) is asked to inspect now, so the machine gets to
+     * {@code available} without a reboot. Any other machine's agent inspects at its next boot.
+     */
+    public synchronized Machine reprovision(MacAddress mac, Optional<String> reason) throws IOException {
+        Machine machine = registry.reprovision(mac, reason);
+        Session session = sessions.get(mac);
+        if (session != null && !session.lost && !session.departing) {
+            session.queued.add(AgentActionKind.INSPECT);
+        }
+        return machine;
     }
 
     /** The address {@code mac}'s agent called from just now (its registration or a heartbeat). */

@@ -2,6 +2,7 @@ package io.metalboot.appliance.agent;
 
 import io.metalboot.appliance.ApplianceService;
 import io.metalboot.appliance.ServiceContext;
+import io.metalboot.appliance.ServiceStatus;
 import io.metalboot.appliance.registry.MachineRegistry;
 import io.metalboot.machine.MacAddress;
 import java.io.IOException;
@@ -53,6 +54,11 @@ public final class AgentWatchService implements ApplianceService {
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "could not forget expired unregistered machines: {0}", e.toString());
         }
+    }
+
+    @Override
+    public ServiceStatus status() {
+        return ServiceStatus.of("agents");
     }
 
     @Override

@@ -48,6 +48,9 @@ import java.util.UUID;
  * POST   /api/v1/machines/{mac}/deploy           {"image": "catalog name", "rootDeviceHints": {...}, "readBack": false}
  *                                                or {"imageUrl": "http(s)://…", "checksum": "sha256:…", "format": "raw|…|detect",
  *                                                "allowMd5": false, …}: 202 {"deployId", "machine"}; available → provisioning
+ * POST   /api/v1/machines/{mac}/reprovision      {"reason": "..."} or no body: provisioned|joined|failed → inspecting
+ *                                                (its next boot runs the agent; a running agent inspects now)
+ * DELETE /api/v1/machines/{mac}                  forgets it (record, history, inventory, tokens): 204; 409 mid-deploy
  * </pre>
  * A machine's view carries {@code deploy} once it had one: {@code {id, image, state, bytesDone, imageBytes,
  * bytesPerSecond, etaSeconds, progressAt, requestedAt, rootDeviceHints, readBack, disk}} ({@code state}:
@@ -109,6 +112,10 @@ public final class MachineApi {
     record StateChange(String state, String reason) {
     }
 
+    /** The body of a reprovision, which may be empty. */
+    record Reason(String reason) {
+    }
+
     /** The body of a label change. */
     record LabelValue(String value) {
     }
@@ -158,6 +165,8 @@ public final class MachineApi {
         return List.of(
                 HttpRoute.get(PREFIX, call -> ok(registry.machines().stream().map(this::view).toList())),
                 HttpRoute.get(PREFIX + "/{mac}", machine((call, m) -> ok(view(m)))),
+                HttpRoute.delete(PREFIX + "/{mac}", machine(this::delete)),
+                HttpRoute.post(PREFIX + "/{mac}/reprovision", machine(this::reprovision)),
                 HttpRoute.get(PREFIX + "/{mac}/inventory", machine((call, m) -> registry.inventory(m.mac())
                         .map(inventory -> HttpReply.json(200, inventory.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                         .orElse(problem(404, "no inventory of " + m.mac() + " yet")))),
@@ -197,6 +206,37 @@ public final class MachineApi {
             Machine changed = registry.operatorSets(machine.mac(), target, Optional.ofNullable(change.reason()));
             audit(call, machine.mac(), "state " + machine.state().wireName() + " -> " + changed.state().wireName()
                     + Optional.ofNullable(change.reason()).map(r -> " (reason: " + r + ")").orElse(""));
+            return ok(view(changed));
+        } catch (IllegalStateException e) {
+            return problem(409, e.getMessage());
+        }
+    }
+
+    private HttpReply delete(HttpCall call, Machine machine) throws IOException {
+        try {
+            agents.deleteMachine(machine.mac());
+        } catch (IllegalStateException e) {
+            return problem(409, e.getMessage());
+        }
+        audit(call, machine.mac(), "deleted (it was " + machine.state().wireName() + ")");
+        return HttpReply.empty(204);
+    }
+
+    private HttpReply reprovision(HttpCall call, Machine machine) throws IOException {
+        Reason body;
+        try {
+            body = call.body().length == 0 ? new Reason(null) : json.readValue(call.body(), Reason.class);
+        } catch (IOException e) {
+            body = null;
+        }
+        if (body == null) {
+            return problem(400, "expected no body, or {\"reason\": \"...\"}");
+        }
+        Optional<String> reason = Optional.ofNullable(body.reason());
+        try {
+            Machine changed = agents.reprovision(machine.mac(), reason);
+            audit(call, machine.mac(), "reprovision: state " + machine.state().wireName() + " -> "
+                    + changed.state().wireName() + reason.map(r -> " (reason: " + r + ")").orElse(""));
             return ok(view(changed));
         } catch (IllegalStateException e) {
             return problem(409, e.getMessage());

@@ -2,6 +2,7 @@ package io.metalboot.appliance.api;
 
 import io.metalboot.appliance.ApplianceService;
 import io.metalboot.appliance.ServiceContext;
+import io.metalboot.appliance.ServiceStatus;
 import io.metalboot.appliance.config.ApplianceConfig;
 import io.metalboot.appliance.config.ConfigException;
 import io.metalboot.http.HealthRoutes;
@@ -33,9 +34,11 @@ public final class OperatorApiService implements ApplianceService {
     private static final System.Logger LOG = System.getLogger("metalboot");
 
     private final HttpServer server;
+    private final InetAddress bindAddress;
 
-    private OperatorApiService(HttpServer server) {
+    private OperatorApiService(HttpServer server, InetAddress bindAddress) {
         this.server = server;
+        this.bindAddress = bindAddress;
     }
 
     public static Optional<ApplianceService> from(ServiceContext context) throws IOException {
@@ -57,7 +60,7 @@ public final class OperatorApiService implements ApplianceService {
         HttpSettings settings = HttpSettings.defaults(address(config.api()), config.api().port())
                 .withName("operator API");
         return Optional.of(new OperatorApiService(new HttpServer(settings, routes,
-                List.of(new BearerTokenFilter(token)))));
+                List.of(new BearerTokenFilter(token))), settings.bindAddress()));
     }
 
     private static InetAddress address(ApplianceConfig.Api api) {
@@ -79,6 +82,11 @@ public final class OperatorApiService implements ApplianceService {
     /** The bound port (the real one when the config said 0). */
     public int port() {
         return server.localAddress().getPort();
+    }
+
+    @Override
+    public ServiceStatus status() {
+        return new ServiceStatus("api", ServiceStatus.bound("operator API", "tcp", bindAddress, server.localAddress(), null));
     }
 
     @Override

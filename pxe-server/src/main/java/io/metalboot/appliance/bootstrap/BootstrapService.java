@@ -3,6 +3,7 @@ package io.metalboot.appliance.bootstrap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.metalboot.appliance.ApplianceService;
 import io.metalboot.appliance.ServiceContext;
+import io.metalboot.appliance.ServiceStatus;
 import io.metalboot.appliance.config.ApplianceConfig;
 import io.metalboot.appliance.registry.MachineRegistry;
 import io.metalboot.bootstrap.BareMetalHosts;
@@ -120,6 +121,11 @@ public final class BootstrapService implements ApplianceService {
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "could not fail the unreported nodes: {0}", e.toString());
         }
+    }
+
+    @Override
+    public ServiceStatus status() {
+        return ServiceStatus.of("bootstrap");
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.metalboot.appliance.dhcp;
 import io.metalboot.appliance.ApplianceService;
 import io.metalboot.appliance.ReloadedPiece;
 import io.metalboot.appliance.ServiceContext;
+import io.metalboot.appliance.ServiceStatus;
 import io.metalboot.appliance.boot.BootScriptRoutes;
 import io.metalboot.appliance.config.ApplianceConfig;
 import io.metalboot.dhcp.proxy.BootFilePolicy;
@@ -22,10 +23,13 @@ public final class ProxyDhcpService implements ApplianceService {
     private static final System.Logger LOG = System.getLogger("metalboot");
 
     private final ProxyDhcpServer server;
+    private final ProxyDhcpSettings settings;
     private final RegistryNetbootGate gate;
+    private volatile boolean started;
 
-    private ProxyDhcpService(ProxyDhcpServer server, RegistryNetbootGate gate) {
-        this.server = server;
+    private ProxyDhcpService(ProxyDhcpSettings settings, RegistryNetbootGate gate) {
+        this.server = new ProxyDhcpServer(settings, gate);
+        this.settings = settings;
         this.gate = gate;
     }
 
@@ -37,7 +41,7 @@ public final class ProxyDhcpService implements ApplianceService {
         }
         RegistryNetbootGate gate = new RegistryNetbootGate(context.registry(), config.dhcp().localBootOnlyMacs(),
                 context.evidence());
-        return Optional.of(new ProxyDhcpService(new ProxyDhcpServer(settings(context), gate), gate));
+        return Optional.of(new ProxyDhcpService(settings(context), gate));
     }
 
     static ProxyDhcpSettings settings(ServiceContext context) {
@@ -75,6 +79,16 @@ public final class ProxyDhcpService implements ApplianceService {
     @Override
     public void start() throws IOException {
         server.start();
+        started = true;
+    }
+
+    /** Both ports from the settings: the config names them (never 0), and both bind 0.0.0.0 on the interface. */
+    @Override
+    public ServiceStatus status() {
+        return new ServiceStatus("dhcp", !started ? List.of() : List.of(
+                new ServiceStatus.Listener("ProxyDHCP", "udp", "0.0.0.0", settings.dhcpPort(), settings.interfaceName()),
+                new ServiceStatus.Listener("PXE boot server", "udp", "0.0.0.0", settings.bootServerPort(),
+                        settings.interfaceName())));
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.metalboot.appliance.images;
 
 import io.metalboot.appliance.ApplianceService;
 import io.metalboot.appliance.ServiceContext;
+import io.metalboot.appliance.ServiceStatus;
 import io.metalboot.appliance.agent.DeployImages;
 import io.metalboot.appliance.registry.DeployRequest;
 import io.metalboot.appliance.config.ApplianceConfig;
@@ -130,6 +131,11 @@ public final class ImageService implements ApplianceService {
         Thread.ofVirtual().name("images-check").start(() -> images.start());
         LOG.log(Level.INFO, "images: {0} in the catalog, cache {1} (max {2} bytes)",
                 Integer.toString(images.images().size()), images.cache().dir(), Long.toString(images.cache().maxBytes()));
+    }
+
+    @Override
+    public ServiceStatus status() {
+        return ServiceStatus.of("images");
     }
 
     @Override

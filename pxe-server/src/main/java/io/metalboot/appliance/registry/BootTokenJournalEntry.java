@@ -11,6 +11,7 @@ import java.time.Instant;
     @JsonSubTypes.Type(value = BootTokenJournalEntry.Exchanged.class, name = "token-exchanged"),
     @JsonSubTypes.Type(value = BootTokenJournalEntry.NodeIssued.class, name = "node-credential-issued"),
     @JsonSubTypes.Type(value = BootTokenJournalEntry.NodeRevoked.class, name = "node-credential-revoked"),
+    @JsonSubTypes.Type(value = BootTokenJournalEntry.MachineForgotten.class, name = "machine-forgotten"),
 })
 sealed interface BootTokenJournalEntry {
     String mac();
@@ -26,5 +27,9 @@ sealed interface BootTokenJournalEntry {
     }
 
     record NodeRevoked(String mac, Instant at) implements BootTokenJournalEntry {
+    }
+
+    /** The machine was forgotten: its boot token, session and node credential all end here. */
+    record MachineForgotten(String mac, Instant at) implements BootTokenJournalEntry {
     }
 }

@@ -49,6 +49,13 @@ public interface BootTokenStore extends AutoCloseable {
     /** Ends the machine's node credential (it reported, or was given up on); no-op without one. */
     void revokeNodeCredential(MacAddress mac, Instant at) throws IOException;
 
+    /**
+     * Ends everything the machine holds here, its unused boot token, its agent session and its
+     * node credential, because the machine itself is being forgotten (deleted, or expired); no-op
+     * for a machine that holds nothing.
+     */
+    void forget(MacAddress mac, Instant at) throws IOException;
+
     @Override
     void close() throws IOException;
 }

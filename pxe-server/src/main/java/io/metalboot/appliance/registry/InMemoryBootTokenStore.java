@@ -103,6 +103,25 @@ public final class InMemoryBootTokenStore implements BootTokenStore {
         }
     }
 
+    @Override
+    public synchronized void forget(MacAddress mac, Instant at) {
+        String live = liveToken.remove(mac);
+        if (live != null) {
+            tokens.remove(live);
+        }
+        String session = sessionOf.remove(mac);
+        if (session != null) {
+            sessions.remove(session);
+        }
+        sessionOpened.remove(mac);
+        revokeNodeCredential(mac, at);
+    }
+
+    /** Whether {@link #forget} would end anything of the machine. */
+    synchronized boolean holdsAnything(MacAddress mac) {
+        return liveToken.containsKey(mac) || sessionOf.containsKey(mac) || nodeCredentialOf.containsKey(mac);
+    }
+
     /** Forgets the tokens that had expired by {@code now}: no exchange could use them any more. */
     private void sweep(Instant now) {
         issuedSinceSweep = 0;

@@ -34,6 +34,7 @@ public final class JournalBootTokenStore implements BootTokenStore {
                     state.exchange(mac, exchanged.sha256(), exchanged.credentialSha256(), exchanged.at());
             case BootTokenJournalEntry.NodeIssued issued -> state.issueNodeCredential(mac, issued.sha256(), issued.at());
             case BootTokenJournalEntry.NodeRevoked revoked -> state.revokeNodeCredential(mac, revoked.at());
+            case BootTokenJournalEntry.MachineForgotten forgotten -> state.forget(mac, forgotten.at());
         }
     }
 
@@ -92,6 +93,15 @@ public final class JournalBootTokenStore implements BootTokenStore {
         }
         journal.append(new BootTokenJournalEntry.NodeRevoked(mac.toString(), at));
         state.revokeNodeCredential(mac, at);
+    }
+
+    @Override
+    public synchronized void forget(MacAddress mac, Instant at) throws IOException {
+        if (!state.holdsAnything(mac)) {
+            return;
+        }
+        journal.append(new BootTokenJournalEntry.MachineForgotten(mac.toString(), at));
+        state.forget(mac, at);
     }
 
     @Override

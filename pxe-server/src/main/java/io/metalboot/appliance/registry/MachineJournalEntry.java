@@ -50,7 +50,10 @@ sealed interface MachineJournalEntry {
     record AlertRaised(String mac, String message, Instant at) implements MachineJournalEntry {
     }
 
-    /** The machine was forgotten (discovered, never registered, expired): everything of it before is gone. */
+    /**
+     * The machine was forgotten (an operator deleted it, or it was discovered and never registered
+     * until the expiry): everything of it before is gone.
+     */
     record Forgotten(String mac, Instant at) implements MachineJournalEntry {
     }
 

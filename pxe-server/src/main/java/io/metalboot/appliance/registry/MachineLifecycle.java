@@ -30,6 +30,14 @@ public final class MachineLifecycle {
      */
     private static final Set<MachineState> OPERATOR = EnumSet.of(INSPECTING, PROVISIONING, PROVISIONED);
 
+    /**
+     * Where a reprovision starts: a machine whose deploy came to an end, on its disk (provisioned,
+     * joined) or not (failed). It goes back to {@code inspecting}, which an operator may always
+     * set ({@link #operatorAllows}), and from there along the flow to {@code available} and a new
+     * deploy: no deploy starts from anywhere but {@code available}.
+     */
+    private static final Set<MachineState> REPROVISION = EnumSet.of(PROVISIONED, JOINED, FAILED);
+
     private MachineLifecycle() {
     }
 
@@ -46,6 +54,14 @@ public final class MachineLifecycle {
      */
     public static boolean deployAllowedFrom(MachineState from) {
         return FLOW.get(from).contains(PROVISIONING);
+    }
+
+    public static boolean reprovisionAllowedFrom(MachineState from) {
+        return REPROVISION.contains(from);
+    }
+
+    public static Set<MachineState> reprovisionSources() {
+        return Set.copyOf(REPROVISION);
     }
 
     public static boolean operatorAllows(MachineState to) {

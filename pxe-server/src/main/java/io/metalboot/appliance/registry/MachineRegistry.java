@@ -143,9 +143,34 @@ public final class MachineRegistry {
                 .filter(m -> m.state() == MachineState.DISCOVERED && m.since().isBefore(cutoff))
                 .map(Machine::mac).toList();
         for (MacAddress mac : expired) {
-            store.forget(mac, now);
+            forget(mac, now);
         }
         return expired;
+    }
+
+    /**
+     * An operator deletes a machine: everything of it, as {@link MachineStore#forget} and
+     * {@link BootTokenStore#forget} say, stored before this returns. Refused
+     * (IllegalStateException) while a deploy runs on it: its agent is writing the disk, or will be
+     * told to at its next heartbeat. If it PXE-boots again it is a new machine.
+     */
+    public synchronized void delete(MacAddress mac) throws IOException {
+        requireMachine(mac);
+        Optional<Deploy> running = runningDeploy(mac);
+        if (running.isPresent()) {
+            throw new IllegalStateException(mac + " is provisioning (deploy " + running.get().request().id()
+                    + " runs): wait for it to end, or send the machine to inspecting first");
+        }
+        forget(mac, clock.instant());
+    }
+
+    /**
+     * The credentials first: a crash between the two writes leaves a machine without credentials
+     * (its agent registers again at its next boot), never the credentials of a machine gone.
+     */
+    private void forget(MacAddress mac, Instant now) throws IOException {
+        tokens.forget(mac, now);
+        store.forget(mac, now);
     }
 
     /** An operator's action through the API. */
@@ -157,6 +182,27 @@ public final class MachineRegistry {
                     .stream().map(MachineState::wireName).sorted().toList() + ", not " + to.wireName());
         }
         return store.record(new Transition(mac, Optional.of(machine.state()), to, clock.instant(), "operator", reason));
+    }
+
+    /**
+     * An operator's reprovision of a machine whose deploy came to an end (provisioned, joined, or
+     * failed): back to {@code inspecting}, so that its next boot runs the agent, which inspects it
+     * again; once {@code available} it takes a new deploy (the operator's, or its BareMetalHost's).
+     * Its node credential is spent: the old OS's report is no longer waited for. Refused
+     * (IllegalStateException) from any other state.
+     */
+    public synchronized Machine reprovision(MacAddress mac, Optional<String> reason) throws IOException {
+        Machine machine = requireMachine(mac);
+        if (!MachineLifecycle.reprovisionAllowedFrom(machine.state())) {
+            throw new IllegalStateException(mac + " is " + machine.state().wireName() + "; a reprovision starts from "
+                    + MachineLifecycle.reprovisionSources().stream().map(MachineState::wireName).sorted().toList()
+                    + (machine.state() == MachineState.AVAILABLE ? " (an available machine takes a deploy as it is)"
+                    : ""));
+        }
+        Instant now = clock.instant();
+        tokens.revokeNodeCredential(mac, now);
+        return store.record(new Transition(mac, Optional.of(machine.state()), MachineState.INSPECTING, now, "operator",
+                Optional.of("reprovision" + reason.map(r -> ": " + r).orElse(""))));
     }
 
     /** Sets one label; a selector that names it then matches the machine. */

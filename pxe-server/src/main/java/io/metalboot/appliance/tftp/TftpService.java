@@ -2,6 +2,7 @@ package io.metalboot.appliance.tftp;
 
 import io.metalboot.appliance.ApplianceService;
 import io.metalboot.appliance.ServiceContext;
+import io.metalboot.appliance.ServiceStatus;
 import io.metalboot.appliance.config.ApplianceConfig;
 import io.metalboot.appliance.config.ConfigException;
 import io.metalboot.appliance.config.InterfaceAddress;
@@ -26,9 +27,11 @@ public final class TftpService implements ApplianceService {
     private static final System.Logger LOG = System.getLogger("metalboot");
 
     private final TftpServer server;
+    private final TftpSettings settings;
 
-    private TftpService(TftpServer server) {
+    private TftpService(TftpServer server, TftpSettings settings) {
         this.server = server;
+        this.settings = settings;
     }
 
     public static Optional<ApplianceService> from(ServiceContext context) {
@@ -36,7 +39,8 @@ public final class TftpService implements ApplianceService {
             LOG.log(Level.INFO, "tftp disabled (tftp.enabled: false)");
             return Optional.empty();
         }
-        return Optional.of(new TftpService(new TftpServer(settings(context.config()), new TftpCounters())));
+        TftpSettings settings = settings(context.config());
+        return Optional.of(new TftpService(new TftpServer(settings, new TftpCounters()), settings));
     }
 
     static TftpSettings settings(ApplianceConfig config) {
@@ -65,6 +69,12 @@ public final class TftpService implements ApplianceService {
     @Override
     public void start() throws IOException {
         server.start();
+    }
+
+    @Override
+    public ServiceStatus status() {
+        return new ServiceStatus("tftp", ServiceStatus.bound("TFTP", "udp", settings.bindAddress(), server.localAddress(),
+                settings.interfaceName()));
     }
 
     @Override

@@ -156,4 +156,26 @@ abstract class BootTokenStoreContract {
         assertEquals(Optional.of(OTHER), store.nodeCredential("n9"), "the other machine's is untouched");
         assertEquals(Optional.empty(), store.session("n9"), "a node credential opens no agent session");
     }
+
+    @Test
+    void aForgottenMachineLosesItsTokenSessionAndNodeCredentialAndOthersKeepTheirs() throws IOException {
+        store.issue(MAC, "aa", T0, T0.plusSeconds(60));
+        assertTrue(store.exchange(MAC, "aa", "s1", T0.plusSeconds(1)));
+        store.issue(MAC, "bb", T0.plusSeconds(2), T0.plusSeconds(60));
+        store.issueNodeCredential(MAC, "n1", T0.plusSeconds(3));
+        store.issue(OTHER, "oo", T0, T0.plusSeconds(60));
+        store.issueNodeCredential(OTHER, "n9", T0);
+        store.forget(MAC, T0.plusSeconds(4));
+        store.forget(MAC, T0.plusSeconds(5)); // twice: nothing more happens
+        store = reopened();
+        assertEquals(Optional.empty(), store.session("s1"), "its agent's credential is dead");
+        assertEquals(Optional.empty(), store.sessionOpened(MAC));
+        assertFalse(store.exchangeable(MAC, "bb", T0.plusSeconds(6)), "its unused token too");
+        assertEquals(Optional.empty(), store.nodeCredential("n1"), "and its node's");
+        assertEquals(Optional.empty(), store.nodeCredentialIssued(MAC));
+        assertTrue(store.exchangeable(OTHER, "oo", T0.plusSeconds(6)), "another machine's token is untouched");
+        assertEquals(Optional.of(OTHER), store.nodeCredential("n9"));
+        store.issue(MAC, "cc", T0.plusSeconds(7), T0.plusSeconds(60));
+        assertTrue(store.exchange(MAC, "cc", "s2", T0.plusSeconds(8)), "the MAC met again starts afresh");
+    }
 }

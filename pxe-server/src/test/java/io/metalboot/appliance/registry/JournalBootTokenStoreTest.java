@@ -67,4 +67,16 @@ class JournalBootTokenStoreTest extends BootTokenStoreContract {
             }
         }
     }
+
+    @Test
+    void forgettingAMachineThatHoldsNothingWritesNothing(@TempDir Path dir) throws IOException {
+        try (JournalBootTokenStore tokens = JournalBootTokenStore.open(dir)) {
+            tokens.issue(MAC, "aa", T0, T0.plusSeconds(60));
+            long size = Files.size(dir.resolve(JournalBootTokenStore.FILE_NAME));
+            tokens.forget(OTHER, T0.plusSeconds(1));
+            assertEquals(size, Files.size(dir.resolve(JournalBootTokenStore.FILE_NAME)));
+            tokens.forget(MAC, T0.plusSeconds(2));
+            assertTrue(Files.size(dir.resolve(JournalBootTokenStore.FILE_NAME)) > size);
+        }
+    }
 }

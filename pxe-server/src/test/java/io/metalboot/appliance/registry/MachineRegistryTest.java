@@ -209,6 +209,89 @@ class MachineRegistryTest {
     }
 
     @Test
+    void anExpiredMachinesUnusedBootTokenIsForgottenWithIt() throws Exception {
+        SteppedClock clock = new SteppedClock();
+        InMemoryBootTokenStore tokens = new InMemoryBootTokenStore();
+        MachineRegistry registry = new MachineRegistry(new InMemoryMachineStore(), tokens, true, java.util.Set.of(),
+                Duration.ofMinutes(120), clock, 1000, Duration.ofMinutes(60));
+        registry.pxeBooted(MAC, Optional.empty(), Optional.empty());
+        registry.issueBootToken(MAC);
+        clock.advance(Duration.ofMinutes(61));
+        assertEquals(List.of(MAC), registry.forgetExpiredUnregistered());
+        assertFalse(tokens.holdsAnything(MAC));
+    }
+
+    @Test
+    void aDeletedMachineIsGoneWithItsCredentialsAndComesBackAsANewOne(@TempDir Path dir) throws Exception {
+        String credential;
+        try (JournalMachineStore store = JournalMachineStore.open(dir);
+                JournalBootTokenStore tokens = JournalBootTokenStore.open(dir)) {
+            MachineRegistry registry = new MachineRegistry(store, tokens, true, java.util.Set.of(), Duration.ofMinutes(30),
+                    CLOCK);
+            registry.pxeBooted(MAC, Optional.empty(), Optional.of("SER-9"));
+            credential = registry.registerAgent(MAC, registry.issueBootToken(MAC)).orElseThrow();
+            registry.inventoried(MAC, "{\"hostname\":\"gone\"}");
+            registry.setLabel(MAC, "rack", "r1");
+            registry.startDeploy(MAC, new DeployRequest("d-1", "base", null, null, null, null, false));
+            IllegalStateException midDeploy = assertThrows(IllegalStateException.class, () -> registry.delete(MAC));
+            assertTrue(midDeploy.getMessage().contains("deploy d-1 runs"), midDeploy.getMessage());
+            assertEquals(MachineState.PROVISIONING, registry.machine(MAC).orElseThrow().state(), "refused: kept");
+
+            registry.operatorSets(MAC, MachineState.INSPECTING, Optional.of("abandon"));
+            registry.delete(MAC);
+            assertEquals(Optional.empty(), registry.machine(MAC));
+            assertEquals(Optional.empty(), registry.agentSession(credential));
+            assertThrows(IllegalStateException.class, () -> registry.delete(MAC), "no machine any more");
+        }
+        try (JournalMachineStore store = JournalMachineStore.open(dir);
+                JournalBootTokenStore tokens = JournalBootTokenStore.open(dir)) {
+            MachineRegistry registry = new MachineRegistry(store, tokens, true, java.util.Set.of(), Duration.ofMinutes(30),
+                    CLOCK);
+            assertEquals(Optional.empty(), registry.machine(MAC), "still gone after a reopen");
+            assertEquals(Optional.empty(), registry.inventory(MAC));
+            assertEquals(Optional.empty(), registry.deploy(MAC));
+            assertEquals(Optional.empty(), registry.agentSession(credential), "its agent's credential too");
+            Machine again = registry.pxeBooted(MAC, Optional.empty(), Optional.empty()).orElseThrow();
+            assertEquals(MachineState.DISCOVERED, again.state());
+            assertEquals(java.util.Map.of(), again.labels());
+            assertEquals(Optional.empty(), again.serial());
+            assertEquals(1, registry.history(MAC).size(), "a new machine: its history starts afresh");
+        }
+    }
+
+    @Test
+    void aReprovisionSendsAMachineWhoseDeployEndedBackToInspectionAndSpendsItsNodeCredential() throws Exception {
+        MachineRegistry registry = new MachineRegistry(new InMemoryMachineStore(), new InMemoryBootTokenStore(), true,
+                java.util.Set.of(), Duration.ofMinutes(30), CLOCK);
+        String node = provisionedWithNodeCredential(registry, MAC, "d-1");
+        Machine back = registry.reprovision(MAC, Optional.of("new image"));
+        assertEquals(MachineState.INSPECTING, back.state());
+        Transition last = registry.history(MAC).getLast();
+        assertEquals(Optional.of(MachineState.PROVISIONED), last.from());
+        assertEquals("operator", last.cause());
+        assertEquals(Optional.of("reprovision: new image"), last.reason());
+        assertEquals(Optional.empty(), registry.node(node), "the old OS's report is no longer waited for");
+        assertThrows(IllegalStateException.class, () -> registry.nodeReported(MAC, true, Optional.empty()));
+        IllegalStateException inspecting = assertThrows(IllegalStateException.class,
+                () -> registry.reprovision(MAC, Optional.empty()));
+        assertTrue(inspecting.getMessage().contains("[failed, joined, provisioned]"), inspecting.getMessage());
+        registry.inventoried(MAC, "{}");
+        IllegalStateException available = assertThrows(IllegalStateException.class,
+                () -> registry.reprovision(MAC, Optional.empty()));
+        assertTrue(available.getMessage().contains("takes a deploy as it is"), available.getMessage());
+        registry.startDeploy(MAC, new DeployRequest("d-2", "base", null, null, null, null, false));
+        assertThrows(IllegalStateException.class, () -> registry.reprovision(MAC, Optional.empty()), "mid-deploy");
+        registry.advance(MAC, MachineState.FAILED, "agent", Optional.of("deploy failed: disk gone"));
+        assertEquals(MachineState.INSPECTING, registry.reprovision(MAC, Optional.empty()).state(), "failed: allowed");
+        assertEquals(Optional.of("reprovision"), registry.history(MAC).getLast().reason());
+
+        MacAddress joined = MacAddress.parse("52:54:00:00:00:51");
+        provisionedWithNodeCredential(registry, joined, "d-3");
+        registry.nodeReported(joined, true, Optional.empty());
+        assertEquals(MachineState.INSPECTING, registry.reprovision(joined, Optional.empty()).state(), "joined: allowed");
+    }
+
+    @Test
     void aSecondRegistrationInOneBootIsRefusedWithAnAlertAndARebootRegisters() throws Exception {
         SteppedClock clock = new SteppedClock();
         MachineRegistry registry = new MachineRegistry(new InMemoryMachineStore(), new InMemoryBootTokenStore(), true,
