@@ -175,6 +175,18 @@ script="$(c curl -fsS --max-time 5 "http://10.99.0.2:8080/boot/machine.ipxe?mac=
 grep -q '^kernel ' <<<"$script" || fail "the machine gets the agent script" "$script"
 ok "a machine's iPXE script is served (the machine is recorded)"
 
+# The packaged CLI on the PATH, as root (it reads the token from /var/lib/metalboot/api.token).
+listed="$(c metalboot machines list -o json 2>&1)" || fail "metalboot machines list -o json" "$listed"
+grep -q "\"$mac\"" <<<"$listed" || fail "the CLI lists the machine" "$listed"
+status_table="$(c metalboot status 2>&1)" || fail "metalboot status" "$status_table"
+set +e
+missing="$(c metalboot machines show 52:54:00:de:b0:99 2>&1)"
+code=$?
+set -e
+[ "$code" = 3 ] || fail "metalboot machines show of an unknown machine exits 3 (not found), not $code" "$missing"
+! grep -qF -e "$(cat "$root/var/lib/metalboot/api.token")" <<<"$listed$status_table$missing" || fail "the CLI never prints the token"
+ok "the packaged CLI (/usr/bin/metalboot, the same runtime): machines list -o json has the machine, status answers, an unknown machine exits 3"
+
 # --- reload ----------------------------------------------------------------------------------------
 printf '  profiles:\n    - {name: reloaded, mac: "%s", args: "console=ttyS0 metalboot.test=reloaded"}\n' "$mac" >>"$root/etc/metalboot/metalboot.yaml"
 out="$(c systemctl reload metalboot 2>&1)" || fail "systemctl reload" "$out" "$(c journalctl -u metalboot --no-pager -o cat | tail -n 20)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Stages the metalboot .deb's contents for jdeb (packaging/pom.xml packs them at `package`):
 #
-#   packaging/deb/stage-deb.sh --maven-version V --appliance DIR OUT
+#   packaging/deb/stage-deb.sh --maven-version V --appliance DIR --cli-lib DIR OUT
 #
 #   OUT/data.tar          every file but the conffile, owned root:root, modes as installed
 #   OUT/metalboot.yaml    /etc/metalboot/metalboot.yaml, the conffile (conffile.awk)
@@ -14,11 +14,14 @@
 #   /usr/lib/metalboot/runtime/        a runtime jlinked from the build's JDK: the modules jdeps finds
 #                                      in the appliance's class path, so no system Java is needed
 #   /usr/share/metalboot/              the appliance's jar and lib/ (the jars its manifest names)
+#   /usr/share/metalboot/cli/, /usr/bin/metalboot   the operator CLI (cli/target/cli-lib) on the
+#                                      same runtime, its manual page made by help2man from its --help
 #   /usr/lib/metalboot/assets/agent/   the agent ramdisk: vmlinuz, initrd.img (http.assets)
 #   /usr/lib/metalboot/ipxe/           iPXE from Debian's ipxe package, unchanged (tftp.root)
 #   /lib/systemd/system/metalboot.service, /usr/share/doc/metalboot/, lintian's overrides
 # Debian's ipxe .deb is fetched with apt-get download into METALBOOT_CACHE (~/.cache/metalboot)/ipxe/.
-# Needs: a JDK >= 21 (scripts/select-jdk.sh), apt, dpkg-dev (dpkg-shlibdeps), binutils (objdump).
+# Needs: a JDK >= 21 (scripts/select-jdk.sh), apt, dpkg-dev (dpkg-shlibdeps), binutils (objdump,
+# strip), help2man.
 set -euo pipefail
 export LC_ALL=C
 umask 022
@@ -29,18 +32,21 @@ started=$SECONDS
 log() { echo "deb: $*" >&2; }
 die() { echo "deb: $*" >&2; exit 2; }
 
-maven_version= appliance= out=
+maven_version= appliance= cli_lib= out=
 while [ $# -gt 0 ]; do
     case "$1" in
         --maven-version) maven_version="$2"; shift 2 ;;
         --appliance) appliance="$2"; shift 2 ;;
+        --cli-lib) cli_lib="$2"; shift 2 ;;
         -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
         -*) die "unknown option $1 (see --help)" ;;
         *) out="$1"; shift ;;
     esac
 done
-[ -n "$maven_version" ] && [ -n "$appliance" ] && [ -n "$out" ] || die "usage: stage-deb.sh --maven-version V --appliance DIR OUT"
-for program in dpkg-shlibdeps objdump strip apt-get dpkg-deb gzip tar; do
+[ -n "$maven_version" ] && [ -n "$appliance" ] && [ -n "$cli_lib" ] && [ -n "$out" ] ||
+    die "usage: stage-deb.sh --maven-version V --appliance DIR --cli-lib DIR OUT"
+[ -f "$cli_lib/metalboot-cli.jar" ] || die "no $cli_lib/metalboot-cli.jar: build the cli module first"
+for program in dpkg-shlibdeps objdump strip apt-get dpkg-deb gzip tar help2man; do
     command -v "$program" >/dev/null || die "$program is missing (apt-get install dpkg-dev binutils)"
 done
 [ -d "$appliance" ] || die "no appliance directory $appliance: build pxe-server first"
@@ -80,9 +86,15 @@ for entry in $class_path; do
     jars+=("$appliance/$entry")
 done
 
-# --- the runtime: jlink, the modules jdeps finds ------------------------------------------------
+# --- the operator CLI: its jars beside each other, as its manifest names them ------------------
+install -d "$share/cli"
+install -m 0644 "$cli_lib"/*.jar "$share/cli/"
+install -D -m 0755 "$repo/cli/src/main/sh/metalboot" "$root/usr/bin/metalboot"
+cli_jars=("$cli_lib"/*.jar)
+
+# --- the runtime: jlink, the modules jdeps finds (the appliance's and the CLI's) ----------------
 modules="$("$JAVA_HOME/bin/jdeps" --ignore-missing-deps --multi-release "$("$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')" \
-    --print-module-deps --class-path "$(IFS=:; echo "${jars[*]}")" "$jar" "${jars[@]}" 2>/dev/null | tail -n 1)"
+    --print-module-deps --class-path "$(IFS=:; echo "${jars[*]}:${cli_jars[*]}")" "$jar" "${jars[@]}" "${cli_jars[@]}" 2>/dev/null | tail -n 1)"
 [[ "$modules" == java.base* ]] || die "jdeps found no modules: $modules"
 # java.desktop is only a `requires static` (Jackson's and SnakeYAML's optional java.beans support):
 # with it the runtime would carry AWT and sound, and depend on X11's and ALSA's libraries.
@@ -113,6 +125,17 @@ rm -f "$runtime/lib/jrt-fs.jar"
 find "$runtime" -type f -perm /u+x -exec chmod 0755 {} + -o -type f -exec chmod 0644 {} +
 java_version="$("$runtime/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.runtime.version = //p')"
 log "runtime: $java_version, modules $modules, $(du -sm "$runtime" | cut -f1) MiB"
+
+# The CLI's manual page, from its --help as the packaged runtime prints it (help2man calls it by
+# the name it will have on the PATH).
+cli_bin="$(mktemp -d)"
+printf '#!/bin/sh\nexec "%s" -XX:TieredStopAtLevel=1 -jar "%s" "$@"\n' "$runtime/bin/java" "$share/cli/metalboot-cli.jar" >"$cli_bin/metalboot"
+chmod 0755 "$cli_bin/metalboot"
+mkdir -p "$root/usr/share/man/man1"
+help2man --no-info --no-discard-stderr --section 1 --version-string "$version" \
+    --name "the metalboot appliance's operator command line" "$cli_bin/metalboot" | gzip -9n >"$root/usr/share/man/man1/metalboot.1.gz"
+chmod 0644 "$root/usr/share/man/man1/metalboot.1.gz"
+rm -rf "$cli_bin"
 
 # --- iPXE from Debian's ipxe package -------------------------------------------------------------
 ipxe_cache="${METALBOOT_CACHE:-$HOME/.cache/metalboot}/ipxe"

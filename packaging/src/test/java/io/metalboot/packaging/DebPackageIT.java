@@ -41,6 +41,7 @@ class DebPackageIT {
             "runs as metalboot with CAP_NET_BIND_SERVICE only",
             "listens on 67 and 4011",
             "a machine's iPXE script is served",
+            "the packaged CLI (/usr/bin/metalboot, the same runtime)",
             "systemctl reload: the profile added to the file is served, same PID",
             "stopped cleanly; the API token is in no log line",
             "upgraded ",
