@@ -261,9 +261,10 @@ public final class LabMain {
             if (options.keep()) {
                 network.keep();
                 System.out.println("lab: kept running (namespaces " + network.hub().name() + ", " + network.site().name()
-                        + ", " + network.appliance().name() + ", ...). The operator API, from the appliance's namespace:");
-                System.out.println("  ip netns exec " + network.appliance().name() + " curl -H \"Authorization: Bearer $(cat "
-                        + config.stateDir().resolve("api.token") + ")\" http://127.0.0.1:8081/api/v1/machines");
+                        + ", " + network.appliance().name() + ", ...). The packaged operator CLI, from the appliance's namespace:");
+                System.out.println("  ip netns exec " + network.appliance().name() + " " + packaged.java() + " -jar "
+                        + packaged.root().resolve("usr/share/metalboot/cli/metalboot-cli.jar") + " --state-dir "
+                        + config.stateDir() + " machines list");
                 System.out.println("lab: tear it down with: vagrant/run-lab.sh --teardown");
             } else {
                 System.out.println("lab: tearing the network down");
