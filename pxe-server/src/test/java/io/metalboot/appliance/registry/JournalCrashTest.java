@@ -4,15 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.metalboot.machine.MacAddress;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,28 +22,8 @@ class JournalCrashTest {
 
     @RepeatedTest(3)
     void everyAcknowledgedTransitionSurvivesSigkill(@TempDir Path stateDir) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process burst = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                JournalBurst.class.getName(), stateDir.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start();
-        int acknowledged = -1;
-        try (BufferedReader out = new BufferedReader(
-                new InputStreamReader(burst.getInputStream(), StandardCharsets.UTF_8))) {
-            // The kill lands somewhere in the middle of the burst: after 300 acks, at a random point.
-            int target = 300 + (int) (Math.random() * 200);
-            String line;
-            while ((line = out.readLine()) != null && acknowledged < target) {
-                acknowledged = Integer.parseInt(line.substring(4));
-            }
-            // SIGKILL through the handle: unlike Process.destroyForcibly it leaves our end of the pipe
-            // open, so the acks the child printed before it died can still be read.
-            burst.toHandle().destroyForcibly();
-            assertTrue(burst.waitFor(30, TimeUnit.SECONDS));
-            while ((line = out.readLine()) != null) {
-                acknowledged = Integer.parseInt(line.substring(4)); // acks printed before the kill landed
-            }
-        }
+        // The kill lands somewhere in the middle of the burst: after 300 acks, at a random point.
+        int acknowledged = KilledBurst.acknowledgedBeforeSigkill(JournalBurst.class, stateDir, 300 + (int) (Math.random() * 200));
         assertTrue(acknowledged >= 300, "the burst ran: " + acknowledged);
 
         try (JournalMachineStore store = JournalMachineStore.open(stateDir)) {

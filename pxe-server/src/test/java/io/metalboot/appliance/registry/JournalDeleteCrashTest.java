@@ -3,13 +3,9 @@ package io.metalboot.appliance.registry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,27 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 class JournalDeleteCrashTest {
     @RepeatedTest(2)
     void noAcknowledgedDeleteComesBackAfterSigkill(@TempDir Path stateDir) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process burst = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                DeleteBurst.class.getName(), stateDir.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start();
-        int acknowledged = -1;
-        try (BufferedReader out = new BufferedReader(
-                new InputStreamReader(burst.getInputStream(), StandardCharsets.UTF_8))) {
-            // Each machine is eight fsync'ed records, its two removals included: a few dozen take seconds.
-            int target = 30 + (int) (Math.random() * 30);
-            String line;
-            while ((line = out.readLine()) != null && acknowledged < target) {
-                acknowledged = Integer.parseInt(line.substring(4));
-            }
-            // As JournalCrashTest: SIGKILL through the handle keeps our end of the pipe readable.
-            burst.toHandle().destroyForcibly();
-            assertTrue(burst.waitFor(30, TimeUnit.SECONDS));
-            while ((line = out.readLine()) != null) {
-                acknowledged = Integer.parseInt(line.substring(4));
-            }
-        }
+        // Each machine is eight fsync'ed records, its two removals included: a few dozen take seconds.
+        int acknowledged = KilledBurst.acknowledgedBeforeSigkill(DeleteBurst.class, stateDir, 30 + (int) (Math.random() * 30));
         assertTrue(acknowledged >= 30, "the burst ran: " + acknowledged);
 
         try (JournalMachineStore machines = JournalMachineStore.open(stateDir);
