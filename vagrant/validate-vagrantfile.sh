@@ -63,11 +63,15 @@ expect_refused() { # WHAT ERROR DIR [VAR=VALUE...]
 # empty stand-in is validated instead: vagrant checks only that the file is there.
 deb="$(dirname "$here")/packaging/target/metalboot_amd64.deb"
 deb_setting=()
+# The copies below live in a temporary directory, where the Vagrantfile's default path (relative to
+# it) names nothing: they are always told where the .deb is.
+copy_deb_setting=(METALBOOT_DEB="$deb")
 if [ -f "$deb" ]; then
     echo "validate-vagrantfile: the .deb is the built one, at the default path"
 else
     touch "$work/metalboot_amd64.deb"
     deb_setting=(METALBOOT_DEB="$work/metalboot_amd64.deb")
+    copy_deb_setting=("${deb_setting[@]}")
     echo "validate-vagrantfile: no built .deb at $deb; an empty stand-in is validated instead"
 fi
 
@@ -91,10 +95,10 @@ broken() {
 # vagrant-libvirt's own rules: a UEFI machine's nvram without its loader.
 broken no-loader '/^ *l\.loader = /d'
 expect_refused "a copy whose UEFI machines have nvram but no loader" \
-    "use of 'nvram' requires a 'loader' to be specified" "$copy" "${deb_setting[@]}"
+    "use of 'nvram' requires a 'loader' to be specified" "$copy" "${copy_deb_setting[@]}"
 # The provider's settings are the plugin's: a misspelt one is no setting.
 broken misspelt 's/l\.mgmt_attach = false/l.mgmt_atach = false/'
 expect_refused "a copy with a misspelt libvirt setting" \
-    "The following settings shouldn't exist: mgmt_atach" "$copy" "${deb_setting[@]}"
+    "The following settings shouldn't exist: mgmt_atach" "$copy" "${copy_deb_setting[@]}"
 
 echo "validate-vagrantfile: every check passed in ${SECONDS} s"
