@@ -10,7 +10,12 @@ import io.metalboot.agent.boot.KernelModuleLoader;
 import io.metalboot.agent.bootstrap.BootstrapPlacement;
 import io.metalboot.agent.core.AgentCore;
 import io.metalboot.agent.front.MetalbootFront;
-import java.io.PrintStream;
+import io.metalboot.agent.deploy.DeviceMaintenance;
+import io.metalboot.agent.ironic.IpaParameters;
+import io.metalboot.agent.ironic.IronicFront;
+import io.metalboot.agent.ironic.RecentLines;
+import io.metalboot.machine.MacAddress;
+import java.util.function.Consumer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,41 +37,64 @@ public final class AgentMain {
 
     public static void main(String[] args) throws Exception {
         HttpBodyBuffers.enlarge();
-        PrintStream console = System.out;
+        RecentLines console = new RecentLines(2000, System.out::println);
         long started = System.nanoTime();
         MetalbootFront front = null;
         // boot-ramdisk.sh and the lab read this line: the uptime is the kernel's clock at main.
-        console.println("metalboot-agent: started at uptime " + uptime() + " s, cds="
+        console.accept("metalboot-agent: started at uptime " + uptime() + " s, cds="
                 + (System.getProperty("java.vm.info", "").contains("sharing") ? "on" : "off"));
         try {
+            AgentOptions options = AgentOptions.parse(args);
             // The NICs and disks exist once their drivers are loaded: first, before anything needs them.
-            KernelModuleLoader moduleLoader = KernelModuleLoader.forThisMachine(console::println);
-            KernelModuleLoader.Report modules = moduleLoader.loadForPresentDevices();
-            console.println("metalboot-agent: " + modules.loaded().size() + " kernel modules loaded; network interfaces: "
-                    + listing(Path.of("/sys/class/net")) + "; block devices: " + listing(Path.of("/sys/block")));
-            KernelCommandLine cmdline = KernelCommandLine.parse(Files.readString(Path.of("/proc/cmdline"),
-                    StandardCharsets.US_ASCII));
-            console.println("metalboot-agent: " + cmdline);
-            String url = cmdline.applianceUrl().orElseThrow(() -> new Fatal("no metalboot.url on the kernel command line"));
-            String token = cmdline.bootToken().orElseThrow(() -> new Fatal("no metalboot.token on the kernel command line"));
-            var mac = cmdline.bootMac().orElseThrow(() -> new Fatal("neither BOOTIF nor metalboot.mac on the kernel command line"));
-            var lldpWait = cmdline.lldpWait(); // a wrong value stops the agent here, before the network
-            NetworkSetup network = new NetworkSetup(Path.of("/sys/class/net"),
-                    List.of("udhcpc", "-n", "-q", "-f", "-t", "5", "-T", "3", "-s", "/etc/udhcpc.script"), console::println);
-            Optional<String> nic = network.bringUp(Optional.of(mac));
-            if (nic.isEmpty()) {
-                throw new Fatal("no NIC got a DHCP lease (tried the boot NIC " + mac + " first, then the others)");
+            KernelModuleLoader moduleLoader = KernelModuleLoader.forThisMachine(console);
+            if (options.kernelModules()) {
+                KernelModuleLoader.Report modules = moduleLoader.loadForPresentDevices();
+                console.accept("metalboot-agent: " + modules.loaded().size() + " kernel modules loaded; network interfaces: "
+                        + listing(Path.of("/sys/class/net")) + "; block devices: " + listing(Path.of("/sys/block")));
             }
-            // The deploy's disks: the machine's own (the ramdisk sets no allow or deny list).
-            ImageDeployer writer = new ImageDeployer(new ImageDeployer.Settings(new DiskReader(Path.of("/"))::read,
-                    TargetDiskPolicy.NONE, Duration.ofSeconds(10), HttpTrust.systemDefault()));
-            AgentCore core = new AgentCore(InventorySources.forThisMachine(mac, lldpWait), new RamdiskPower(), writer,
-                    new BootstrapPlacement(Path.of("/run/metalboot"), moduleLoader::loadModule));
-            front = new MetalbootFront(url, mac, core, console);
+            KernelCommandLine cmdline = KernelCommandLine.parse(Files.readString(options.cmdline(),
+                    StandardCharsets.US_ASCII));
+            console.accept("metalboot-agent: " + cmdline);
+            boolean ironic = IpaParameters.present(cmdline);
+            IpaParameters ipa = ironic ? IpaParameters.parse(cmdline, line -> console.accept("metalboot-agent: " + line))
+                    : null;
+            String url = ironic ? null
+                    : cmdline.applianceUrl().orElseThrow(() -> new Fatal("no metalboot.url on the kernel command line"));
+            String token = ironic ? null
+                    : cmdline.bootToken().orElseThrow(() -> new Fatal("no metalboot.token on the kernel command line"));
+            Optional<MacAddress> bootMac = cmdline.bootMac();
+            if (!ironic && bootMac.isEmpty()) {
+                throw new Fatal("neither BOOTIF nor metalboot.mac on the kernel command line");
+            }
+            // IPA collects LLDP only when asked (ipa-collect-lldp); metalboot's inventory always does
+            var lldpWait = ironic && !cmdline.get("ipa-collect-lldp").filter(v -> v.matches("1|true|yes|on")).isPresent()
+                    ? Duration.ZERO : cmdline.lldpWait(); // a wrong value stops the agent here, before the network
+            if (options.network()) {
+                NetworkSetup network = new NetworkSetup(Path.of("/sys/class/net"),
+                        List.of("udhcpc", "-n", "-q", "-f", "-t", "5", "-T", "3", "-s", "/etc/udhcpc.script"), console::accept);
+                Optional<String> nic = network.bringUp(bootMac);
+                if (nic.isEmpty()) {
+                    throw new Fatal("no NIC got a DHCP lease" + bootMac.map(mac -> " (tried the boot NIC " + mac
+                            + " first, then the others)").orElse(""));
+                }
+            }
+            // The deploy's disks: the machine's own (the ramdisk sets no allow list; a host test names its loop devices).
+            TargetDiskPolicy policy = options.allowDisks().isEmpty() ? TargetDiskPolicy.NONE
+                    : TargetDiskPolicy.allowOnly(options.allowDisks().toArray(String[]::new));
+            ImageDeployer.Settings disks = new ImageDeployer.Settings(new DiskReader(Path.of("/"), !options.allowDisks().isEmpty())::read,
+                    policy, Duration.ofSeconds(10), ironic && ipa.insecure() ? new HttpTrust.Insecure() : HttpTrust.systemDefault());
+            AgentCore.PowerControl power = options.powerEndsAgent() ? new ProcessExit(console) : new RamdiskPower();
+            AgentCore core = new AgentCore(InventorySources.forThisMachine(bootMac.orElse(null), lldpWait), power,
+                    new ImageDeployer(disks), new BootstrapPlacement(Path.of("/run/metalboot"), moduleLoader::loadModule));
+            if (ironic) {
+                IronicMode.run(ipa, cmdline, bootMac, lldpWait, core, new DeviceMaintenance(disks), policy, console);
+                return;
+            }
+            front = new MetalbootFront(url, bootMac.get(), core, System.out);
             front.register(token, 8);
-            console.println("metalboot-agent: registered " + (System.nanoTime() - started) / 1_000_000 + " ms after main");
+            console.accept("metalboot-agent: registered " + (System.nanoTime() - started) / 1_000_000 + " ms after main");
             front.serve();
-        } catch (Fatal | MetalbootFront.RefusedException e) {
+        } catch (Fatal | MetalbootFront.RefusedException | IronicFront.FatalException | IllegalArgumentException e) {
             stop(console, front, e.getMessage());
         } catch (Exception e) {
             stop(console, front, e.toString());
@@ -74,10 +102,10 @@ public final class AgentMain {
     }
 
     /** Prints the reason, tells the appliance if it can, and exits 1: /init then leaves a shell. */
-    private static void stop(PrintStream console, MetalbootFront front, String reason) {
-        console.println(FATAL + reason);
+    private static void stop(Consumer<String> console, MetalbootFront front, String reason) {
+        console.accept(FATAL + reason);
         if (front != null && front.reportFatal(reason)) {
-            console.println("metalboot-agent: the appliance was told why");
+            console.accept("metalboot-agent: the appliance was told why");
         }
         System.exit(1);
     }

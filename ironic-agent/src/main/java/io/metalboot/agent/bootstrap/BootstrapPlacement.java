@@ -136,7 +136,7 @@ public final class BootstrapPlacement implements AgentCore.Bootstrapper {
     }
 
     /** The drive written into a partition added at the end of the disk; the disk as it is then. */
-    static DeployedDisk withConfigDrive(DeployedDisk disk, byte[] image, String label) throws IOException {
+    public static DeployedDisk withConfigDrive(DeployedDisk disk, byte[] image, String label) throws IOException {
         try (TargetDevice device = TargetDevice.open(Path.of(disk.disk()))) {
             long size = device.isBlockDevice() ? device.size() : Files.size(device.path());
             ConfigDrivePartition.Placement placement = ConfigDrivePartition.add(ConfigDrivePartition.of(device),

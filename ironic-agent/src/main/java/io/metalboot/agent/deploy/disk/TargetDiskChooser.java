@@ -87,6 +87,11 @@ public final class TargetDiskChooser {
         return chosen;
     }
 
+    /** The disks the policy lets an agent write to (or erase): every other one is never touched. */
+    public static List<Disk> candidates(List<Disk> disks, TargetDiskPolicy policy) {
+        return disks.stream().filter(disk -> excluded(disk, policy) == null).toList();
+    }
+
     /** Why the disk is no candidate, or null when it is one. */
     private static String excluded(Disk disk, TargetDiskPolicy policy) {
         if (policy.denyListed(disk)) {
