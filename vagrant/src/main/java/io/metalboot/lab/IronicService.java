@@ -1,5 +1,6 @@
 package io.metalboot.lab;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -102,6 +103,7 @@ final class IronicService implements AutoCloseable {
     private final Settings settings;
     private final List<ChildProcess> processes = new ArrayList<>();
     private Duration startupTime = Duration.ZERO;
+    private Duration schemaTime = Duration.ZERO;
 
     private IronicService(Namespace namespace, Settings settings) {
         this.namespace = namespace;
@@ -123,6 +125,7 @@ final class IronicService implements AutoCloseable {
         var service = new IronicService(namespace, settings);
         try {
             service.prepare();
+            service.schemaTime = Duration.ofNanos(System.nanoTime() - started);
             service.launch();
             service.startupTime = Duration.ofNanos(System.nanoTime() - started);
             return service;
@@ -185,6 +188,31 @@ final class IronicService implements AutoCloseable {
     /** dbsync and both processes until they answered. */
     Duration startupTime() {
         return startupTime;
+    }
+
+    /** Of {@link #startupTime()}: the two schemas (created in parallel). */
+    Duration schemaTime() {
+        return schemaTime;
+    }
+
+    /**
+     * Polls {@code GET /v1/introspection/UUID} on the inspector until its {@code state} is
+     * {@code state} (starting, waiting, processing, finished, error ...) and returns it; the
+     * inspector's {@code error} state (unless awaited) and the timeout fail with the last answer.
+     */
+    JsonNode awaitIntrospection(String uuid, String state, Duration timeout) {
+        var deadline = Deadline.in(timeout);
+        while (true) {
+            JsonNode status = inspectorApi().get("/v1/introspection/" + uuid);
+            String now = IronicApiClient.text(status, "state");
+            if (state.equals(now)) {
+                return status;
+            }
+            if ("error".equals(now) || deadline.remaining().isZero()) {
+                throw new LabException("introspection of " + uuid + " did not reach '" + state + "': " + status);
+            }
+            Deadline.pause(Duration.ofMillis(500), "waiting for the introspection of " + uuid);
+        }
     }
 
     /**

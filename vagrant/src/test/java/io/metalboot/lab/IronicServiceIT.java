@@ -62,7 +62,8 @@ class IronicServiceIT {
         var settings = IronicService.Settings.of(IRONIC_ADDRESS, LabRequirements.workRoot().resolve("ironic-service"))
                 .withAutomatedClean(false);
         try (var ironic = IronicService.start(ironicSide, settings)) {
-            System.out.println("IronicServiceIT: dbsync and both services ready in " + ironic.startupTime().toMillis() + " ms");
+            System.out.println("IronicServiceIT: dbsync and both services ready in " + ironic.startupTime().toMillis()
+                    + " ms (schemas " + ironic.schemaTime().toMillis() + " ms)");
             var api = ironic.api();
 
             String uuid = api.createNode(Map.of(
@@ -83,8 +84,7 @@ class IronicServiceIT {
             // Inspection as an operator starts it; the inspector takes the node and waits for the ramdisk.
             ironic.baremetal("node", "inspect", uuid);
             api.waitForProvisionState(uuid, "inspect wait", STEP);
-            JsonNode introspection = ironic.inspectorApi().get("/v1/introspection/" + uuid);
-            assertEquals("waiting", IronicApiClient.text(introspection, "state"), introspection::toString);
+            ironic.awaitIntrospection(uuid, "waiting", STEP);
 
             // What the agent will post, from the machine's side of the wire, to the URL the lab hands it.
             String data = JSON.writeValueAsString(Map.of(
@@ -103,6 +103,7 @@ class IronicServiceIT {
             var fromMachine = IronicApiClient.inNamespace(machineSide, ironic.inspectorUrl());
             var reply = fromMachine.call("POST", "/v1/continue", JSON.readTree(data));
             assertTrue(reply.body().contains(uuid), reply::body);
+            ironic.awaitIntrospection(uuid, "finished", STEP);
 
             JsonNode inspected = api.waitForProvisionState(uuid, "manageable", STEP);
             assertEquals("2048", inspected.path("properties").path("memory_mb").asText(), inspected::toString);
