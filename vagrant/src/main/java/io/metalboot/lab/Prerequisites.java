@@ -96,6 +96,36 @@ record Prerequisites(List<String> missing) {
         return new Prerequisites(List.copyOf(missing));
     }
 
+    /**
+     * What {@link IronicService} needs: root (namespaces), ip, curl and the Debian packages of
+     * OpenStack Ironic (ironic-common, which ironic-api and ironic-conductor pull in, brings {@code /usr/bin/ironic} and
+     * {@code ironic-dbsync}), ironic-inspector and python3-ironicclient ({@code baremetal}).
+     */
+    static Prerequisites checkIronic() {
+        List<String> missing = new ArrayList<>();
+        if (!isRoot()) {
+            missing.add("root (namespaces and veths need it)");
+        }
+        for (Tool tool : List.of(Tool.IP, Tool.CURL)) {
+            if (tool.find().isEmpty()) {
+                missing.add(tool.program() + " (Debian package " + (tool == Tool.IP ? "iproute2" : "curl") + ")");
+            }
+        }
+        record Need(Path file, String packageName) {
+        }
+        for (Need need : List.of(
+                new Need(IronicService.IRONIC, "ironic-common, from ironic-api and ironic-conductor"),
+                new Need(IronicService.IRONIC_DBSYNC, "ironic-common, from ironic-api and ironic-conductor"),
+                new Need(IronicService.INSPECTOR, "python3-ironic-inspector, from ironic-inspector"),
+                new Need(IronicService.INSPECTOR_DBSYNC, "python3-ironic-inspector, from ironic-inspector"),
+                new Need(IronicService.BAREMETAL, "python3-ironicclient"))) {
+            if (!Files.isExecutable(need.file())) {
+                missing.add(need.file() + " (Debian package " + need.packageName() + ")");
+            }
+        }
+        return new Prerequisites(List.copyOf(missing));
+    }
+
     boolean met() {
         return missing.isEmpty();
     }

@@ -66,6 +66,14 @@ final class LabRequirements {
         }
     }
 
+    /** Skips (or, where required, fails) the calling test unless {@link IronicService} can run here (no VMs, no .deb). */
+    static void assumeIronicCanRun() {
+        var prerequisites = Prerequisites.checkIronic();
+        if (!prerequisites.met()) {
+            skipOrFail("Ironic cannot run here, " + prerequisites.describe());
+        }
+    }
+
     /** Skips the calling test for {@code reason}, or fails it where the lab is required. */
     static void skipOrFail(String reason) {
         if (required()) {
