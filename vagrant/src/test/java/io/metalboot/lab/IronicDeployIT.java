@@ -1,0 +1,248 @@
+package io.metalboot.lab;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real Ironic (Debian's 21.4.4, standalone: {@link IronicService}) drives metalboot's agent as a
+ * process on the host ({@link HostAgent}), in a namespace on the lab's provisioning segment, with
+ * an allow list naming only a loop device this test made: {@code manage → provide} (automated
+ * cleaning: the agent's metadata erase) {@code → deploy} to {@code active} with a raw image, then
+ * {@code rebuild} with the same disk as qcow2, each written disk equal to the image converted to
+ * raw; a wrong {@code os_hash_value} leaves the node in {@code deploy failed} with the agent's
+ * reason in {@code last_error} (and Ironic stores the logs it collected); a root-device hint naming
+ * a device off the allow list is refused, and that device is never touched. The images are the
+ * lab's UEFI test disk, served by metalboot's image service through signed URLs minted for the
+ * node's MAC. The agent API refuses a command without the agent token, or with a wrong one.
+ */
+class IronicDeployIT {
+    private static final String MAC = "52:54:00:19:00:11";
+    private static final String AGENT_ADDRESS = "10.203.0.60";
+    private static final Duration STATE = Duration.ofMinutes(3);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Ironic's agent tokens: secrets.token_urlsafe(), 43 characters of base64url. */
+    private static final Pattern TOKEN_LIKE = Pattern.compile("(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])");
+
+    @Test
+    void ironicCleansAndDeploysRawAndQcow2AndFailsAWrongHashAndAForeignDevice() throws Exception {
+        LabRequirements.assumeIronicCanRun();
+        LabRequirements.assumeLabCanRun();
+        long testStarted = System.nanoTime();
+        List<String> loops = new ArrayList<>();
+        try (var lab = LabScenario.start("ironic-deploy", false)) {
+            Path work = lab.network().workDir();
+            Path raw = LabScenario.media().uefiDisk();
+            var rawImage = new DeployImage("uefi-raw", raw, "raw", DeployImage.sha256(raw), raw);
+            var qcow2 = DeployImage.qcow2("uefi-qcow2", raw, work.resolve("images"));
+            lab.startAppliance(lab.config(DhcpMode.OFFER).withCatalog(List.of(rawImage, qcow2)));
+            String target = loop(work.resolve("target.img"), 64 << 20, loops);
+            String outsider = loop(work.resolve("outsider.img"), 64 << 20, loops);
+            byte[] outsiderBefore = pattern(outsider);
+
+            var host = lab.network().addHost("ipa", MAC);
+            host.ip("addr", "add", AGENT_ADDRESS + "/24", "dev", "eth0");
+            String applianceAddress = LabNetwork.PROVISIONING.applianceAddress();
+            try (var ironic = IronicService.start(lab.network().appliance(),
+                    IronicService.Settings.of(applianceAddress, work.resolve("ironic")))) {
+                System.out.println("IronicDeployIT: Ironic and the inspector ready in " + ironic.startupTime().toMillis() + " ms");
+                var api = ironic.api();
+                String uuid = api.createNode(Map.of("name", "host-agent", "driver", "fake-hardware",
+                        // lenovo + UEFI: the fake management interface's set-boot-device-to-disk is skipped (Ironic bug 2053064)
+                        "properties", Map.of("vendor", "lenovo", "cpu_arch", "x86_64", "root_device", Map.of("name", target)),
+                        "driver_info", Map.of("deploy_forces_oob_reboot", true)));
+                api.createPort(uuid, MAC);
+                String cmdline = "ipa-api-url=" + ironic.apiUrl() + " ipa-lookup-interval=1 ipa-lookup-timeout=240"
+                        + " ipa-heartbeat-timeout=6 ipa-global-request-id=req-3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+                        + " ipa-debug=1 metalboot.lldp-seconds=0";
+
+                // manage, then provide: automated cleaning is the agent's metadata erase, on the allowed disk only
+                ironic.baremetal("node", "manage", uuid, "--wait", "60");
+                assertEquals("manageable", IronicApiClient.text(api.node(uuid), "provision_state"));
+                try (var agent = HostAgent.start(host, work.resolve("agents"), "agent-clean", cmdline, List.of(target))) {
+                    ironic.baremetal("node", "provide", uuid);
+                    api.waitForProvisionState(uuid, "available", STATE);
+                    assertTrue(agent.console().entries().stream().anyMatch(line -> line.contains("ignoring the kernel parameter ipa-debug")),
+                            "an unknown ipa-* parameter is named once");
+                    JsonNode commands = agentCommands(lab.network().appliance(), null);
+                    JsonNode clean = last(commands, "execute_clean_step");
+                    assertEquals("SUCCEEDED", clean.get("command_status").asText(), clean.toString());
+                    assertEquals("erase_devices_metadata", clean.at("/command_result/clean_step/step").asText());
+                    JsonNode erased = clean.at("/command_result/clean_result");
+                    assertEquals(1, erased.size(), "only the allowed disk is erased: " + erased);
+                    assertTrue(erased.get(0).asText().startsWith(target + " "), erased.toString());
+                    tokenIsRequired(lab.network().appliance(), commands.size());
+                }
+
+                // deploy, raw: agent start to active timed
+                patchImage(api, uuid, signedUrl(lab, rawImage), rawImage.sha256(), "raw");
+                long agentStarted = System.nanoTime();
+                try (var agent = HostAgent.start(host, work.resolve("agents"), "agent-raw", cmdline, List.of(target))) {
+                    api.setProvisionState(uuid, "active");
+                    api.waitForProvisionState(uuid, "active", STATE);
+                    System.out.printf("IronicDeployIT: raw deploy, agent start → active in %.1f s%n",
+                            (System.nanoTime() - agentStarted) / 1e9);
+                    assertDiskIs(target, raw);
+                    JsonNode bootloader = last(agentCommands(lab.network().appliance(), null), "install_bootloader");
+                    assertEquals("SUCCEEDED", bootloader.get("command_status").asText(), bootloader.toString());
+                    assertTrue(bootloader.get("command_result").asText().contains("removable-media path"), bootloader.toString());
+                    JsonNode node = api.node(uuid);
+                    assertFalse(node.path("driver_internal_info").path("root_uuid_or_disk_id").asText("").isEmpty(),
+                            "standby.get_partition_uuids named the disk: " + node.path("driver_internal_info"));
+                    noTokenIn(agent.console().entries());
+                }
+
+                // rebuild, qcow2: the same disk, converted
+                patchImage(api, uuid, signedUrl(lab, qcow2), qcow2.sha256(), "qcow2");
+                try (var agent = HostAgent.start(host, work.resolve("agents"), "agent-qcow2", cmdline, List.of(target))) {
+                    zeroStart(target);
+                    api.setProvisionState(uuid, "rebuild");
+                    api.waitForProvisionState(uuid, "active", STATE);
+                    assertDiskIs(target, raw);
+                    noTokenIn(agent.console().entries());
+                }
+
+                // rebuild with a wrong os_hash_value: deploy failed, the agent's reason in last_error
+                patchImage(api, uuid, signedUrl(lab, rawImage), "0".repeat(64), "raw");
+                try (var agent = HostAgent.start(host, work.resolve("agents"), "agent-wrong-hash", cmdline, List.of(target))) {
+                    api.setProvisionState(uuid, "rebuild");
+                    JsonNode failed = api.waitForProvisionState(uuid, "deploy failed", STATE);
+                    String lastError = IronicApiClient.text(failed, "last_error");
+                    assertTrue(lastError.contains("checksum"), "the agent's reason: " + lastError);
+                    assertTrue(lastError.contains("0".repeat(16)), "the expected checksum is named: " + lastError);
+                    noTokenIn(agent.console().entries());
+                }
+                try (var logs = Files.list(work.resolve("ironic").resolve("deploy-logs"))) {
+                    List<Path> stored = logs.filter(file -> file.getFileName().toString().contains(uuid)).toList();
+                    assertFalse(stored.isEmpty(), "Ironic stored the logs it collected from the agent");
+                    String listing = Command.run(List.of("tar", "-tzf", stored.getFirst().toString()));
+                    assertTrue(listing.contains("agent.log") && listing.contains("commands.json"), listing);
+                }
+
+                // a root-device hint naming a disk off the allow list: refused, the disk untouched
+                api.patchNode(uuid, List.of(Map.of("op", "replace", "path", "/properties/root_device",
+                        "value", Map.of("name", outsider))));
+                patchImage(api, uuid, signedUrl(lab, rawImage), rawImage.sha256(), "raw");
+                try (var agent = HostAgent.start(host, work.resolve("agents"), "agent-outsider", cmdline, List.of(target))) {
+                    api.setProvisionState(uuid, "rebuild");
+                    JsonNode failed = api.waitForProvisionState(uuid, "deploy failed", STATE);
+                    String lastError = IronicApiClient.text(failed, "last_error");
+                    assertTrue(lastError.contains(outsider) && lastError.contains("not on the allow list"), lastError);
+                    assertTrue(agent.console().entries().stream().anyMatch(line -> line.contains("execute_deploy_step")
+                            && line.contains("FAILED")), "the agent said why");
+                }
+                assertArrayEquals(outsiderBefore, pattern(outsider), "the disk off the allow list was never written");
+            }
+        } finally {
+            for (String device : loops) {
+                Command.run(List.of("losetup", "-d", device));
+            }
+            System.out.printf("IronicDeployIT: %.1f s%n", (System.nanoTime() - testStarted) / 1e9);
+        }
+    }
+
+    /** A loop device on a new sparse file; the first MiB holds a pattern read back by {@link #pattern}. */
+    private static String loop(Path file, long size, List<String> loops) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.setLength(size);
+            byte[] mark = new byte[1 << 20];
+            java.util.Arrays.fill(mark, (byte) 0x5a);
+            f.write(mark);
+        }
+        String device = Command.run(List.of("losetup", "--find", "--show", file.toString())).strip();
+        loops.add(device);
+        return device;
+    }
+
+    private static byte[] pattern(String device) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(device, "r")) {
+            byte[] bytes = new byte[1 << 20];
+            f.readFully(bytes);
+            return bytes;
+        }
+    }
+
+    private static void zeroStart(String device) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(device, "rw")) {
+            f.write(new byte[1 << 20]);
+            f.getFD().sync();
+        }
+    }
+
+    /** The device's first bytes are the raw image, byte for byte (the buffers flushed first: the agent wrote past this process's cache). */
+    private static void assertDiskIs(String device, Path raw) throws IOException {
+        Command.run(List.of("blockdev", "--flushbufs", device));
+        byte[] image = Files.readAllBytes(raw);
+        byte[] disk = new byte[image.length];
+        try (RandomAccessFile f = new RandomAccessFile(device, "r")) {
+            f.readFully(disk);
+        }
+        assertTrue(java.util.Arrays.equals(image, disk), device + " holds the image's " + image.length + " bytes");
+    }
+
+    private static String signedUrl(LabScenario lab, DeployImage image) throws IOException {
+        var reply = lab.api().post("/api/v1/images/" + image.name() + "/signed-url",
+                "{\"machine\":\"" + MAC + "\",\"lifetimeSeconds\":3600}");
+        assertEquals(200, reply.status(), reply.body());
+        return JSON.readTree(reply.body()).get("url").asText();
+    }
+
+    private static void patchImage(IronicApiClient api, String uuid, String url, String sha256, String format) {
+        api.patchNode(uuid, List.of(
+                Map.of("op", "add", "path", "/instance_info/image_source", "value", url),
+                Map.of("op", "add", "path", "/instance_info/image_os_hash_algo", "value", "sha256"),
+                Map.of("op", "add", "path", "/instance_info/image_os_hash_value", "value", sha256),
+                Map.of("op", "add", "path", "/instance_info/image_disk_format", "value", format)));
+    }
+
+    /** {@code GET /v1/commands/} of the agent, from {@code from} (with the token, or none as Ironic 21 reads it). */
+    private static JsonNode agentCommands(Namespace from, String token) throws IOException {
+        String url = "https://" + AGENT_ADDRESS + ":9999/v1/commands/" + (token == null ? "" : "?agent_token=" + token);
+        String body = Command.run(from.exec(List.of("curl", "-sk", "--max-time", "10", url)));
+        return JSON.readTree(body).get("commands");
+    }
+
+    private static JsonNode last(JsonNode commands, String name) {
+        for (int i = commands.size() - 1; i >= 0; i--) {
+            if (commands.get(i).get("command_name").asText().equals(name)) {
+                return commands.get(i);
+            }
+        }
+        throw new AssertionError("the agent ran no " + name + ": " + commands);
+    }
+
+    /** Without the token, or with a wrong one: 401, and no command ran. */
+    private static void tokenIsRequired(Namespace from, int commandsBefore) throws IOException {
+        String sync = "{\"name\": \"standby.sync\", \"params\": {}}";
+        for (String query : List.of("?wait=true", "?wait=true&agent_token=" + "x".repeat(43))) {
+            String status = Command.run(from.exec(List.of("curl", "-sk", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}",
+                    "-H", "Content-Type: application/json", "--data-binary", sync,
+                    "https://" + AGENT_ADDRESS + ":9999/v1/commands/" + query))).strip();
+            assertEquals("401", status, query);
+        }
+        assertEquals(commandsBefore, agentCommands(from, null).size(), "a refused command never runs");
+    }
+
+    private static void noTokenIn(List<String> lines) {
+        for (String line : lines) {
+            var matcher = TOKEN_LIKE.matcher(line);
+            while (matcher.find()) {
+                assertTrue(matcher.group().matches("[0-9a-f]+"), "a token-like string on the agent's console: " + line);
+            }
+        }
+    }
+}
