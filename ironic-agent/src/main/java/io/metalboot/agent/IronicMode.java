@@ -13,11 +13,17 @@ import io.metalboot.machine.MacAddress;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import io.metalboot.agent.ironic.tls.SelfSignedCertificate;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 
 /** The agent in Ironic mode ({@code ipa-api-url} on the command line): the Ironic front on the agent's actions. */
 final class IronicMode {
+    /** Longer than any deploy: the certificate lives as long as this boot of the ramdisk. */
+    private static final Duration CERTIFICATE_VALIDITY = Duration.ofDays(30);
+
     private IronicMode() {
     }
 
@@ -27,7 +33,7 @@ final class IronicMode {
                 lldpWait.isZero() ? null : new PacketSocketListener(lldpWait));
         IronicFront[] front = new IronicFront[1];
         front[0] = new IronicFront(params, core, disks, () -> collector.collect(bootMac.orElse(null)), policy,
-                IronicMode::tls, console, () -> new SystemLogArchive()
+                address -> tls(address, console), console, () -> new SystemLogArchive()
                         .add("agent.log", console.text())
                         .add("cmdline", cmdline.toString() + "\n")
                         .add("dmesg", dmesg())
@@ -36,10 +42,16 @@ final class IronicMode {
         front[0].run();
     }
 
-    /** Auto-TLS: a certificate for the agent's address, made at start. */
-    private static Optional<IronicFront.ServerTls> tls(InetAddress address) {
-        // TODO(tls): SelfSignedCertificate from the `tls` branch
-        return Optional.empty();
+    /** Auto-TLS: a certificate for the agent's address, made at start; plain HTTP if the JDK cannot make one. */
+    private static Optional<IronicFront.ServerTls> tls(InetAddress address, RecentLines console) {
+        try {
+            SelfSignedCertificate certificate = SelfSignedCertificate.generate(address, CERTIFICATE_VALIDITY,
+                    Clock.systemUTC());
+            return Optional.of(new IronicFront.ServerTls(certificate.pem(), certificate.serverContext()));
+        } catch (GeneralSecurityException e) {
+            console.accept("metalboot-agent: ironic: no auto-TLS certificate (" + e.getMessage() + "); the API is plain HTTP");
+            return Optional.empty();
+        }
     }
 
     /** The kernel's ring buffer ({@code dmesg}), or why not. */
