@@ -185,6 +185,9 @@ public final class FatVolume {
 
     /** The size of the regular file at {@code path}; empty when there is none (see the class). */
     public Optional<Long> regularFileSize(String path) throws IOException {
+        if (path == null) {
+            return Optional.empty();
+        }
         List<String> components = new ArrayList<>();
         for (String c : path.split("[/\\\\]")) {
             if (c.equals(".") || c.equals("..")) {

@@ -70,6 +70,7 @@ class FatVolumeTest {
         assertEquals(Optional.empty(), lookup(image, "ESP"), "the volume label is no file");
         assertEquals(Optional.empty(), lookup(image, "EFI/./BOOT/BOOTX64.EFI"));
         assertEquals(Optional.empty(), lookup(image, ""));
+        assertEquals(Optional.empty(), lookup(image, null));
     }
 
     @ParameterizedTest
