@@ -8,6 +8,7 @@ import io.metalboot.image.source.HttpTrust;
 import java.time.Duration;
 import io.metalboot.agent.boot.KernelModuleLoader;
 import io.metalboot.agent.bootstrap.BootstrapPlacement;
+import io.metalboot.agent.bootstrap.WrittenRoot;
 import io.metalboot.agent.core.AgentCore;
 import io.metalboot.agent.front.MetalbootFront;
 import io.metalboot.agent.deploy.DeviceMaintenance;
@@ -46,8 +47,10 @@ public final class AgentMain {
         try {
             AgentOptions options = AgentOptions.parse(args);
             // The NICs and disks exist once their drivers are loaded: first, before anything needs them.
-            KernelModuleLoader moduleLoader = KernelModuleLoader.forThisMachine(console);
-            if (options.kernelModules()) {
+            // on a host (a test's process) the modules are the host's: none are loaded, the index is not read
+            KernelModuleLoader moduleLoader = options.kernelModules() ? KernelModuleLoader.forThisMachine(console) : null;
+            WrittenRoot.FilesystemDriver filesystems = moduleLoader == null ? WrittenRoot.FilesystemDriver.BUILT_IN : moduleLoader::loadModule;
+            if (moduleLoader != null) {
                 KernelModuleLoader.Report modules = moduleLoader.loadForPresentDevices();
                 console.accept("metalboot-agent: " + modules.loaded().size() + " kernel modules loaded; network interfaces: "
                         + listing(Path.of("/sys/class/net")) + "; block devices: " + listing(Path.of("/sys/block")));
@@ -85,9 +88,10 @@ public final class AgentMain {
                     policy, Duration.ofSeconds(10), ironic && ipa.insecure() ? new HttpTrust.Insecure() : HttpTrust.systemDefault());
             AgentCore.PowerControl power = options.powerEndsAgent() ? new ProcessExit(console) : new RamdiskPower();
             AgentCore core = new AgentCore(InventorySources.forThisMachine(bootMac.orElse(null), lldpWait), power,
-                    new ImageDeployer(disks), new BootstrapPlacement(Path.of("/run/metalboot"), moduleLoader::loadModule));
+                    new ImageDeployer(disks), new BootstrapPlacement(Path.of("/run/metalboot"), filesystems));
             if (ironic) {
-                IronicMode.run(ipa, cmdline, bootMac, lldpWait, core, new DeviceMaintenance(disks), policy, console);
+                IronicMode.run(ipa, cmdline, bootMac, lldpWait, options.interfaces(), core, new DeviceMaintenance(disks),
+                        policy, console);
                 return;
             }
             front = new MetalbootFront(url, bootMac.get(), core, System.out);

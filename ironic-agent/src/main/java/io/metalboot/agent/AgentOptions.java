@@ -15,11 +15,12 @@ import java.util.List;
  * @param network        bring up a NIC with DHCP
  * @param allowDisks     the only disks the agent may write or erase; empty: the ramdisk's policy
  * @param powerEndsAgent power-off and reboot exit the process (a host must never be powered off by a test)
+ * @param interfaces     virtual interfaces the inventory lists too (the test's veth in its namespace)
  */
 record AgentOptions(Path cmdline, boolean kernelModules, boolean network, List<String> allowDisks,
-        boolean powerEndsAgent) {
+        boolean powerEndsAgent, java.util.Set<String> interfaces) {
     static final String USAGE = "usage: AgentMain [--cmdline FILE] [--no-kernel-modules] [--no-network]"
-            + " [--allow-disk DEVICE]... [--power-ends-agent]";
+            + " [--allow-disk DEVICE]... [--power-ends-agent] [--interface NAME]...";
 
     static AgentOptions parse(String... args) {
         Path cmdline = Path.of("/proc/cmdline");
@@ -27,6 +28,7 @@ record AgentOptions(Path cmdline, boolean kernelModules, boolean network, List<S
         boolean network = true;
         boolean powerEnds = false;
         List<String> allow = new ArrayList<>();
+        java.util.Set<String> interfaces = new java.util.TreeSet<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--cmdline" -> cmdline = Path.of(value(args, ++i));
@@ -34,10 +36,11 @@ record AgentOptions(Path cmdline, boolean kernelModules, boolean network, List<S
                 case "--no-network" -> network = false;
                 case "--allow-disk" -> allow.add(value(args, ++i));
                 case "--power-ends-agent" -> powerEnds = true;
+                case "--interface" -> interfaces.add(value(args, ++i));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; " + USAGE);
             }
         }
-        return new AgentOptions(cmdline, modules, network, List.copyOf(allow), powerEnds);
+        return new AgentOptions(cmdline, modules, network, List.copyOf(allow), powerEnds, java.util.Set.copyOf(interfaces));
     }
 
     private static String value(String[] args, int i) {

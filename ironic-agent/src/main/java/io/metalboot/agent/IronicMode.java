@@ -28,9 +28,9 @@ final class IronicMode {
     }
 
     static void run(IpaParameters params, KernelCommandLine cmdline, Optional<MacAddress> bootMac, Duration lldpWait,
-            AgentCore core, DiskMaintenance disks, TargetDiskPolicy policy, RecentLines console) throws Exception {
+            java.util.Set<String> virtualInterfaces, AgentCore core, DiskMaintenance disks, TargetDiskPolicy policy, RecentLines console) throws Exception {
         InventoryCollector collector = InventoryCollector.ofThisMachine(
-                lldpWait.isZero() ? null : new PacketSocketListener(lldpWait));
+                lldpWait.isZero() ? null : new PacketSocketListener(lldpWait)).alsoListing(virtualInterfaces);
         IronicFront[] front = new IronicFront[1];
         front[0] = new IronicFront(params, core, disks, () -> collector.collect(bootMac.orElse(null)), policy,
                 address -> tls(address, console), console, () -> new SystemLogArchive()

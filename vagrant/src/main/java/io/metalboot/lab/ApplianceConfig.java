@@ -78,6 +78,12 @@ record ApplianceConfig(String logLevel, String dhcpInterface, DhcpMode mode, Pat
                 evidenceNetworks, images, bootstrap);
     }
 
+    /** {@code boot.agent.args}: the agent ramdisk's kernel arguments (the appliance adds its own after them). */
+    ApplianceConfig withAgentArgs(String args) {
+        return new ApplianceConfig(logLevel, dhcpInterface, mode, stateDir, assets, ipxeScriptUrl, baseUrl, args,
+                evidenceNetworks, catalog, bootstrap);
+    }
+
     /** {@code bootstrap:}, as YAML flow text (e.g. {@code {kubeconfig: /x, metal3: {enabled: true}}}); null: the defaults. */
     ApplianceConfig withBootstrap(String flow) {
         return new ApplianceConfig(logLevel, dhcpInterface, mode, stateDir, assets, ipxeScriptUrl, baseUrl, agentArgs,

@@ -47,7 +47,7 @@ final class HostAgent implements AutoCloseable {
         }
         List<String> argv = new ArrayList<>(List.of(ApplianceProcess.javaBinary(), "--enable-native-access=ALL-UNNAMED",
                 "-cp", agentLib() + "/*", "io.metalboot.agent.AgentMain", "--cmdline", cmdlineFile.toString(),
-                "--no-kernel-modules", "--no-network", "--power-ends-agent"));
+                "--no-kernel-modules", "--no-network", "--power-ends-agent", "--interface", "eth0"));
         for (String disk : allowDisks) {
             argv.add("--allow-disk");
             argv.add(disk);

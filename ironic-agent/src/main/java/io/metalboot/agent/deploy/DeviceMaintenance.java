@@ -3,6 +3,7 @@ package io.metalboot.agent.deploy;
 import io.metalboot.agent.bootstrap.BootstrapPlacement;
 import io.metalboot.agent.core.DiskMaintenance;
 import io.metalboot.agent.deploy.disk.TargetDiskChooser;
+import io.metalboot.agent.deploy.fs.EfiRemovableLoader;
 import io.metalboot.machine.agent.DeployedDisk;
 import io.metalboot.machine.inventory.Disk;
 import java.io.IOException;
@@ -49,9 +50,12 @@ public final class DeviceMaintenance implements DiskMaintenance {
     }
 
     @Override
-    public Optional<String> removableLoader(DeployedDisk disk) {
-        // TODO(fat): read the ESP's FAT for \EFI\BOOT\BOOTX64.EFI (helper branch `fat`).
-        return Optional.empty();
+    public Optional<String> removableLoader(DeployedDisk disk) throws IOException {
+        try (TargetDevice device = TargetDevice.open(Path.of(disk.disk()))) {
+            return EfiRemovableLoader.find((offset, length) -> SignatureWiper.read(device, offset, length), disk)
+                    .map(loader -> "\\" + loader.path().replace('/', '\\') + " (partition " + loader.partitionNumber()
+                            + ", " + loader.sizeBytes() + " bytes)");
+        }
     }
 
     @Override

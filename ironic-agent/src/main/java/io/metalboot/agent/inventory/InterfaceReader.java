@@ -25,10 +25,13 @@ final class InterfaceReader {
 
     private final Path root;
     private final HostFacts host;
+    private final java.util.Set<String> virtualListed;
 
-    InterfaceReader(Path root, HostFacts host) {
+    /** @param virtualListed virtual interfaces listed all the same (a test's veth) */
+    InterfaceReader(Path root, HostFacts host, java.util.Set<String> virtualListed) {
         this.root = root;
         this.host = host;
+        this.virtualListed = virtualListed;
     }
 
     List<NetworkInterface> read() {
@@ -38,7 +41,7 @@ final class InterfaceReader {
         for (String name : Sysfs.names(net)) {
             Path dir = net.resolve(name);
             boolean listed = Files.exists(dir.resolve("device")) || Files.isDirectory(dir.resolve("bonding"))
-                    || VLAN.matcher(name).matches();
+                    || VLAN.matcher(name).matches() || virtualListed.contains(name);
             if (!listed) {
                 continue;
             }

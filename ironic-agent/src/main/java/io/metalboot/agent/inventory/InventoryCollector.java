@@ -46,6 +46,7 @@ public final class InventoryCollector {
     private final HostFacts host;
     private final LldpListener lldp;
     private final BmcSource bmc;
+    private java.util.Set<String> virtualInterfaces = java.util.Set.of();
 
     /** Without LLDP, asking no BMC (the BMC fields are null): for captured trees. */
     public InventoryCollector(Path root, HostFacts host) {
@@ -83,6 +84,15 @@ public final class InventoryCollector {
     }
 
     /**
+     * Lists these interfaces too, though virtual: a test's agent on a host, whose NIC in its
+     * namespace is a veth. The ramdisk lists what IPA lists (hardware, bonds, VLANs).
+     */
+    public InventoryCollector alsoListing(java.util.Set<String> names) {
+        this.virtualInterfaces = java.util.Set.copyOf(names);
+        return this;
+    }
+
+    /**
      * The inventory.
      *
      * @param bootIf the MAC address the machine booted from (the kernel command line's BOOTIF,
@@ -91,7 +101,7 @@ public final class InventoryCollector {
      */
     public Inventory collect(MacAddress bootIf) {
         SmbiosTable smbios = smbios();
-        List<NetworkInterface> interfaces = withLldp(new InterfaceReader(root, host).read());
+        List<NetworkInterface> interfaces = withLldp(new InterfaceReader(root, host, virtualInterfaces).read());
         String pxe = null;
         if (bootIf != null) {
             String mac = bootIf.toString();

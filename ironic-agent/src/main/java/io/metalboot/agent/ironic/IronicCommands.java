@@ -3,6 +3,7 @@ package io.metalboot.agent.ironic;
 import io.metalboot.agent.core.ActionOutcome;
 import io.metalboot.agent.core.AgentCore;
 import io.metalboot.agent.core.DiskMaintenance;
+import io.metalboot.agent.deploy.fs.EfiRemovableLoader;
 import io.metalboot.machine.agent.AgentActionKind;
 import io.metalboot.machine.agent.DeployInstructions;
 import io.metalboot.machine.agent.DeployedDisk;
@@ -31,7 +32,6 @@ final class IronicCommands {
     /** The hardware manager's name and version, as Ironic records it between getting and executing steps. */
     static final String MANAGER = "MetalbootHardwareManager";
     static final String MANAGER_VERSION = "1.0";
-    private static final String ESP_TYPE = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B";
 
     /** A command the table has. */
     record Command(boolean async, Handler handler) {
@@ -177,7 +177,9 @@ final class IronicCommands {
         String checksum = checksum(image);
         Map<String, Object> properties = node.get("properties") instanceof Map<?, ?> p ? (Map<String, Object>) p : Map.of();
         Map<String, Object> hints = properties.get("root_device") instanceof Map<?, ?> h ? (Map<String, Object>) h : Map.of();
-        String id = String.valueOf(image.getOrDefault("id", image.getOrDefault("node_uuid", "image")));
+        // the deploy's name in logs: Ironic's image "id" is the URL's last segment, query (a signed URL's credential) and all
+        String id = image.get("node_uuid") instanceof String nodeUuid && !nodeUuid.isBlank() ? nodeUuid
+                : String.valueOf(image.getOrDefault("id", "image")).replaceFirst("[?#].*", "");
         ActionOutcome outcome = null;
         for (Object url : urls) {
             DeployInstructions instructions = new DeployInstructions(id, String.valueOf(url), checksum, format, hints, false);
@@ -197,7 +199,7 @@ final class IronicCommands {
             disk = disks.addConfigDrive(disk, configDriveImage(drive));
         }
         written.set(disk);
-        return "image " + id + " written to " + disk.disk() + " (" + disk.imageBytes() + " bytes, " + disk.tableType()
+        return "image written to " + disk.disk() + " (" + disk.imageBytes() + " bytes, " + disk.tableType()
                 + " table, " + disk.partitions().size() + " partitions)";
     }
 
@@ -255,7 +257,7 @@ final class IronicCommands {
 
     private static Optional<DeployedPartition> esp(DeployedDisk disk) {
         return disk.partitions().stream()
-                .filter(p -> ESP_TYPE.equalsIgnoreCase(p.typeGuid()) || "ef".equalsIgnoreCase(p.typeGuid())).findFirst();
+                .filter(p -> EfiRemovableLoader.isEsp(disk.tableType(), p.typeGuid())).findFirst();
     }
 
     /**

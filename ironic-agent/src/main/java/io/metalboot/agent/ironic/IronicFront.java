@@ -117,7 +117,7 @@ public final class IronicFront {
         boolean autoTls = params.autoTls() && api.supportsAutoTls();
         Optional<ServerTls> serverTls = autoTls ? tls.apply(advertise) : Optional.empty();
         server = new IpaApiServer(new InetSocketAddress(params.listenPort()), serverTls.map(ServerTls::context),
-                commands, log, () -> Optional.ofNullable(token), console);
+                commands, log, () -> Optional.ofNullable(token), line -> console.accept(PREFIX + line));
         String host = advertise instanceof Inet6Address ? "[" + advertise.getHostAddress() + "]" : advertise.getHostAddress();
         String callback = (serverTls.isPresent() ? "https" : "http") + "://" + host + ":" + server.port();
         console.accept(PREFIX + "API v" + api.version() + " at " + params.apiUrl() + "; agent API at " + callback
