@@ -3,6 +3,7 @@ package io.metalboot.lab;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -66,6 +67,12 @@ class IronicDeployIT {
                         "properties", Map.of("vendor", "lenovo", "cpu_arch", "x86_64", "root_device", Map.of("name", target)),
                         "driver_info", Map.of("deploy_forces_oob_reboot", true)));
                 api.createPort(uuid, MAC);
+                JsonNode enrolled = api.node(uuid);
+                assertEquals("enroll", IronicApiClient.text(enrolled, "provision_state"));
+                for (String[] iface : new String[][] {{"boot_interface", "fake"}, {"deploy_interface", "direct"},
+                    {"power_interface", "fake"}, {"management_interface", "fake"}, {"inspect_interface", "inspector"}}) {
+                    assertEquals(iface[1], IronicApiClient.text(enrolled, iface[0]), iface[0]);
+                }
                 String cmdline = "ipa-api-url=" + ironic.apiUrl() + " ipa-lookup-interval=1 ipa-lookup-timeout=240"
                         + " ipa-heartbeat-timeout=6 ipa-global-request-id=req-3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
                         + " ipa-debug=1 metalboot.lldp-seconds=0";
@@ -75,7 +82,18 @@ class IronicDeployIT {
                 assertEquals("manageable", IronicApiClient.text(api.node(uuid), "provision_state"));
                 try (var agent = HostAgent.start(host, work.resolve("agents"), "agent-clean", cmdline, List.of(target))) {
                     ironic.baremetal("node", "provide", uuid);
-                    api.waitForProvisionState(uuid, "available", STATE);
+                    JsonNode available = api.waitForProvisionState(uuid, "available", STATE);
+                    // the operator's CLI (python3-ironicclient) sees what the REST API says
+                    JsonNode shown = JSON.readTree(ironic.baremetal("node", "show", uuid, "-f", "json"));
+                    for (String field : List.of("uuid", "name", "provision_state", "driver", "power_state", "deploy_interface")) {
+                        assertEquals(IronicApiClient.text(available, field), IronicApiClient.text(shown, field), "the CLI's " + field);
+                    }
+                    assertEquals(available.path("properties"), shown.path("properties"));
+                    assertEquals(available.path("driver_info"), shown.path("driver_info"));
+                    // a wait that runs out says where the node is
+                    var timeout = assertThrows(LabException.class,
+                            () -> api.waitForProvisionState(uuid, "active", Duration.ofSeconds(1)));
+                    assertTrue(timeout.getMessage().contains("provision_state 'available'"), timeout::getMessage);
                     assertTrue(agent.console().entries().stream().anyMatch(line -> line.contains("ignoring the kernel parameter ipa-debug")),
                             "an unknown ipa-* parameter is named once");
                     JsonNode commands = agentCommands(lab.network().appliance(), null);

@@ -60,6 +60,10 @@ class IronicLabIT {
 
                 JsonNode inspected = api.waitForProvisionState(uuid, "manageable", STATE);
                 LabScenario.printBootTime(vm, "inspected by ironic-inspector");
+                ironic.awaitIntrospection(uuid, "finished", Duration.ofSeconds(30));
+                JsonNode inventory = api.get("/v1/nodes/" + uuid + "/inventory").path("inventory");
+                assertTrue(inventory.path("interfaces").findValuesAsText("mac_address").contains(spec.mac()), inventory::toString);
+                assertEquals("lenovo", inspected.at("/properties/vendor").asText(), "the inspector keeps what was set");
                 JsonNode properties = inspected.get("properties");
                 assertEquals(QEMU_CPUS, properties.path("cpus").asInt(-1), properties.toString());
                 assertEquals(spec.memoryMiB(), properties.path("memory_mb").asInt(-1), properties.toString());
