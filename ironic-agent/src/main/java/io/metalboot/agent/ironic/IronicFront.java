@@ -122,8 +122,11 @@ public final class IronicFront {
         String callback = (serverTls.isPresent() ? "https" : "http") + "://" + host + ":" + server.port();
         console.accept(PREFIX + "API v" + api.version() + " at " + params.apiUrl() + "; agent API at " + callback
                 + (serverTls.isPresent() ? " (auto-TLS)" : ""));
-        IronicApi.Lookup node = lookUp(macs);
-        heartbeat(node, callback, serverTls.map(ServerTls::pem));
+        while (true) {
+            // a token Ironic stops accepting (it wipes it when cleaning or a deploy ends) means a new lookup,
+            // as a rebooted IPA would make: the next token is issued to whoever looks up first, once
+            heartbeat(lookUp(macs), callback, serverTls.map(ServerTls::pem));
+        }
     }
 
     private void inspect(String url, Inventory machine) throws Exception {
@@ -219,6 +222,7 @@ public final class IronicFront {
         }
     }
 
+    /** Heartbeats until Ironic no longer accepts the token. */
     private void heartbeat(IronicApi.Lookup node, String callback, Optional<String> pem) throws InterruptedException {
         Duration timeout = params.heartbeatTimeout().orElse(node.heartbeatTimeout());
         int beats = 0;
@@ -228,13 +232,23 @@ public final class IronicFront {
                 api.heartbeat(node.nodeUuid(), callback, token, pem);
                 if (beats++ == 0) {
                     console.accept(PREFIX + "heartbeating node " + node.nodeUuid() + " every " + timeout.toSeconds()
-                            + " s × 0.3–0.6");
+                            + " s x 0.3-0.6");
                 }
                 next = Duration.ofMillis((long) (timeout.toMillis() * ThreadLocalRandom.current().nextDouble(0.3, 0.6)));
-            } catch (IOException e) {
-                // 409: the node is locked (a conductor is working on it); anything else: Ironic is away
+            } catch (IronicApi.ApiException e) {
+                // 409: the node is locked (a conductor is working on it); a refused token: look up again
+                if ((e.status == 400 || e.status == 401 || e.status == 403) && e.getMessage().contains("token")) {
+                    token = null;
+                    console.accept(PREFIX + "Ironic no longer accepts the agent token (" + e.getMessage()
+                            + "); looking the node up again");
+                    return;
+                }
                 next = Duration.ofSeconds(Math.min(5, Math.max(1, timeout.toSeconds() / 10)));
-                console.accept(PREFIX + "heartbeat: " + e.getMessage() + "; again in " + next.toSeconds() + " s");
+                console.accept(PREFIX + e.getMessage() + "; again in " + next.toSeconds() + " s");
+            } catch (IOException e) {
+                // Ironic is away (restarting, unreachable): keep trying
+                next = Duration.ofSeconds(Math.min(5, Math.max(1, timeout.toSeconds() / 10)));
+                console.accept(PREFIX + "heartbeat: " + e + "; again in " + next.toSeconds() + " s");
             }
             lock.lock();
             try {
