@@ -57,6 +57,8 @@ final class IpaCommandLog {
     }
 
     private final List<Entry> entries = new ArrayList<>();
+    /** Commands of earlier Ironic sessions: no longer listed, kept for the system logs. */
+    private final List<IpaCommandResult> earlier = new ArrayList<>();
     private final Consumer<IpaCommandResult> finished;
     private final Consumer<String> log;
 
@@ -113,6 +115,29 @@ final class IpaCommandLog {
         log.accept("command " + end.commandName() + " " + end.id() + ": " + end.status()
                 + (end.error() == null ? "" : " (" + end.error().details() + ")"));
         entry.finish(end);
+    }
+
+    /**
+     * A new session with Ironic (a new token, after Ironic wiped the last): the finished commands
+     * leave the list, as after an agent's reboot. Ironic reads a list of only {@code get_*_steps}
+     * (or none) as a freshly booted agent; an older {@code execute_*_step} last would look to it
+     * like an out-of-band step still running.
+     */
+    synchronized void startOver() {
+        for (var it = entries.iterator(); it.hasNext(); ) {
+            IpaCommandResult state = it.next().state;
+            if (state.status() != IpaCommandResult.Status.RUNNING) {
+                earlier.add(state);
+                it.remove();
+            }
+        }
+    }
+
+    /** Every command since the agent started, earlier sessions' first (the system logs). */
+    synchronized List<IpaCommandResult> history() {
+        List<IpaCommandResult> all = new ArrayList<>(earlier);
+        all.addAll(list());
+        return all;
     }
 
     synchronized List<IpaCommandResult> list() {

@@ -99,7 +99,7 @@ public final class IronicFront {
 
     /** The commands run so far (the system logs list them). */
     public String commandsSoFar() {
-        return new String(IpaJson.writeList(log.list()), java.nio.charset.StandardCharsets.UTF_8);
+        return new String(IpaJson.writeList(log.history()), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Runs until the process ends (a power-off command, or a fatal error thrown). */
@@ -126,6 +126,7 @@ public final class IronicFront {
             // a token Ironic stops accepting (it wipes it when cleaning or a deploy ends) means a new lookup,
             // as a rebooted IPA would make: the next token is issued to whoever looks up first, once
             heartbeat(lookUp(macs), callback, serverTls.map(ServerTls::pem));
+            log.startOver();
         }
     }
 
