@@ -314,7 +314,7 @@ public final class IronicDeployBench {
                         + " CPU %.2f s (%.2f with children), image content %s, whole image %s%s", row.agent(), row.format(),
                 row.round(), seconds(row.startToHeartbeat()), seconds(row.startToActive()), row.rssMib(), row.cpuSelf(),
                 row.cpuWithChildren(), row.contentEqual() ? "equal" : "DIFFERS", row.wholeEqual() ? "equal" : "differs",
-                row.note().isEmpty() ? "" : " — " + row.note());
+                row.note().isEmpty() ? "" : " — " + (row.note().length() > 400 ? row.note().substring(0, 400) + "…" : row.note()));
     }
 
     private static String seconds(double value) {
