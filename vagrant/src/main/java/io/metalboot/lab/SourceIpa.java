@@ -54,13 +54,16 @@ final class SourceIpa implements AutoCloseable {
                 only_block_device = %5$s
                 only_interfaces = %6$s
                 """.formatted(apiUrl, address, lookupInterval, lookupTimeout, device, iface);
+        // IPA caches a non-raw image in tempfile.gettempdir() under the URL's last segment (for a
+        // signed URL: its query, signature included) and never deletes it: keep that in the work directory
+        Path tmp = dir.resolve(label + ".tmp");
         try {
-            Files.createDirectories(dir);
+            Files.createDirectories(tmp);
             Files.writeString(conf, text, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new LabException("cannot write " + conf, e);
         }
-        return new SourceIpa(ChildProcess.start(label, namespace.exec(List.of("/bin/bash", script().toString(),
+        return new SourceIpa(ChildProcess.start(label, namespace.exec(List.of("/usr/bin/env", "TMPDIR=" + tmp, "/bin/bash", script().toString(),
                 "--config-file", conf.toString())), dir.resolve(label + ".log")));
     }
 
