@@ -100,6 +100,11 @@ final class ChildProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The program's PID ({@code ip netns exec} execs, so inside a namespace it is the program's own). */
+    long pid() {
+        return process.pid();
+    }
+
     /** Waits until the program ends on its own; false when it still runs at the timeout. */
     boolean awaitExit(Duration timeout) {
         try {

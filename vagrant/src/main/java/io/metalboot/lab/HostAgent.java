@@ -70,6 +70,11 @@ final class HostAgent implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The agent JVM's PID (for its /proc figures). */
+    long pid() {
+        return process.pid();
+    }
+
     boolean awaitExit(Duration timeout) {
         return process.awaitExit(timeout);
     }

@@ -75,28 +75,36 @@ final class IronicService implements AutoCloseable {
      * @param callbackTimeout how long a node may wait for the agent: deploy and clean callbacks,
      *     inspect wait (ironic) and introspection (inspector)
      * @param startTimeout how long the two processes may take to answer
+     * @param ramdiskHeartbeatTimeout {@code [api] ramdisk_heartbeat_timeout}: the {@code heartbeat_timeout}
+     *     every agent's lookup gets (agents heartbeat every 0.3–0.6 of it); null: Ironic's default (300 s)
      */
     record Settings(String bindAddress, Path workDir, boolean automatedClean, String defaultBootMode, boolean debug,
-                    Duration callbackTimeout, Duration startTimeout) {
+                    Duration callbackTimeout, Duration startTimeout, Duration ramdiskHeartbeatTimeout) {
 
         static Settings of(String bindAddress, Path workDir) {
-            return new Settings(bindAddress, workDir, true, "uefi", false, Duration.ofMinutes(15), Duration.ofSeconds(60));
+            return new Settings(bindAddress, workDir, true, "uefi", false, Duration.ofMinutes(15), Duration.ofSeconds(60),
+                    null);
+        }
+
+        Settings withRamdiskHeartbeatTimeout(Duration value) {
+            return new Settings(bindAddress, workDir, automatedClean, defaultBootMode, debug, callbackTimeout, startTimeout,
+                    value);
         }
 
         Settings withAutomatedClean(boolean value) {
-            return new Settings(bindAddress, workDir, value, defaultBootMode, debug, callbackTimeout, startTimeout);
+            return new Settings(bindAddress, workDir, value, defaultBootMode, debug, callbackTimeout, startTimeout, ramdiskHeartbeatTimeout);
         }
 
         Settings withDefaultBootMode(String value) {
-            return new Settings(bindAddress, workDir, automatedClean, value, debug, callbackTimeout, startTimeout);
+            return new Settings(bindAddress, workDir, automatedClean, value, debug, callbackTimeout, startTimeout, ramdiskHeartbeatTimeout);
         }
 
         Settings withDebug(boolean value) {
-            return new Settings(bindAddress, workDir, automatedClean, defaultBootMode, value, callbackTimeout, startTimeout);
+            return new Settings(bindAddress, workDir, automatedClean, defaultBootMode, value, callbackTimeout, startTimeout, ramdiskHeartbeatTimeout);
         }
 
         Settings withCallbackTimeout(Duration value) {
-            return new Settings(bindAddress, workDir, automatedClean, defaultBootMode, debug, value, startTimeout);
+            return new Settings(bindAddress, workDir, automatedClean, defaultBootMode, debug, value, startTimeout, ramdiskHeartbeatTimeout);
         }
     }
 
@@ -386,6 +394,7 @@ final class IronicService implements AutoCloseable {
                 host_ip = %1$s
                 port = %4$d
                 api_workers = 1
+                %9$s
 
                 [database]
                 connection = sqlite:///%3$s/ironic.sqlite
@@ -427,7 +436,9 @@ final class IronicService implements AutoCloseable {
                 # how soon a finished introspection moves the node out of inspect wait (default 60 s)
                 status_check_period = 5
                 """.formatted(a, settings.debug(), dir(), API_PORT, settings.automatedClean(), timeout,
-                settings.defaultBootMode(), INSPECTOR_PORT);
+                settings.defaultBootMode(), INSPECTOR_PORT, settings.ramdiskHeartbeatTimeout() == null
+                        ? "# ramdisk_heartbeat_timeout: Ironic's default"
+                        : "ramdisk_heartbeat_timeout = " + settings.ramdiskHeartbeatTimeout().toSeconds());
     }
 
     private String inspectorConfText() {
