@@ -21,8 +21,10 @@ class_list="$here/cds/agent.classlist"
 # java.base and the HTTP client; java.logging and jdk.unsupported for jnr-ffi and jffi (the LLDP
 # capture's AF_PACKET sockets: jffi uses sun.misc.Unsafe). jdeps would add java.desktop and
 # java.sql, which Jackson only uses when they are there (java.beans annotations, java.sql dates):
-# 18 MiB the agent never needs. jdk.httpserver serves ironic-python-agent's API in Ironic mode.
-modules=(--java-modules java.base,java.net.http,java.logging,jdk.unsupported,jdk.httpserver
+# 18 MiB the agent never needs. jdk.httpserver serves ironic-python-agent's API in Ironic mode;
+# jdk.crypto.ec has the EC keys of its auto-TLS certificate on JDK 21 (empty since JDK 22, where
+# SunEC moved into java.base), a provider jdeps cannot see.
+modules=(--java-modules java.base,java.net.http,java.logging,jdk.unsupported,jdk.httpserver,jdk.crypto.ec
     # jffi's native calls and Unsafe, allowed without the warnings JDK 24+ would print on the console.
     --java-options "--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow")
 # ipmitool: the inventory asks the BMC for its addresses (ironic-agent/README.md).

@@ -202,13 +202,14 @@ class IronicIT {
             assertTrue(timeout.getMessage().contains("provision_state 'available'"), timeout::getMessage);
             assertTrue(agent.console().entries().stream().anyMatch(line -> line.contains("ignoring the kernel parameter ipa-debug")),
                     "an unknown ipa-* parameter is named once");
-            JsonNode commands = agentCommands(lab.network().appliance(), null);
-            JsonNode clean = last(commands, "execute_clean_step");
-            assertEquals("SUCCEEDED", clean.get("command_status").asText(), clean.toString());
-            assertEquals("erase_devices_metadata", clean.at("/command_result/clean_step/step").asText());
-            JsonNode erased = clean.at("/command_result/clean_result");
+            // the agent's list starts over with Ironic's next token (as a rebooted IPA's): its console says what ran
+            List<String> console = agent.console().entries();
+            assertTrue(console.stream().anyMatch(line -> line.matches(".*command execute_clean_step \\S+: SUCCEEDED.*")),
+                    "cleaning ran on the agent");
+            List<String> erased = console.stream().filter(line -> line.contains("erased the metadata of")).toList();
             assertEquals(1, erased.size(), "only the allowed disk is erased: " + erased);
-            assertTrue(erased.get(0).asText().startsWith(target + " "), erased.toString());
+            assertTrue(erased.getFirst().contains("erased the metadata of " + target + " "), erased.toString());
+            JsonNode commands = agentCommands(lab.network().appliance(), null);
             tokenIsRequired(lab.network().appliance(), commands.size());
         }
 
@@ -221,9 +222,9 @@ class IronicIT {
             System.out.printf("IronicIT: host agent, raw deploy, agent start → active in %.1f s%n",
                     (System.nanoTime() - agentStarted) / 1e9);
             assertDiskIs(target, raw);
-            JsonNode bootloader = last(agentCommands(lab.network().appliance(), null), "install_bootloader");
-            assertEquals("SUCCEEDED", bootloader.get("command_status").asText(), bootloader.toString());
-            assertTrue(bootloader.get("command_result").asText().contains("removable-media path"), bootloader.toString());
+            assertTrue(agent.console().entries().stream().anyMatch(line -> line.contains("command install_bootloader")
+                    && line.contains("SUCCEEDED") && line.contains("boots through the removable-media path \\EFI\\BOOT\\BOOTX64.EFI")),
+                    "install_bootloader: a stated no-op, the loader found on the ESP");
             JsonNode node = api.node(uuid);
             assertFalse(node.path("driver_internal_info").path("root_uuid_or_disk_id").asText("").isEmpty(),
                     "standby.get_partition_uuids named the disk: " + node.path("driver_internal_info"));
@@ -332,15 +333,6 @@ class IronicIT {
         String url = "https://" + AGENT_ADDRESS + ":9999/v1/commands/" + (token == null ? "" : "?agent_token=" + token);
         String body = Command.run(from.exec(List.of("curl", "-sk", "--max-time", "10", url)));
         return JSON.readTree(body).get("commands");
-    }
-
-    private static JsonNode last(JsonNode commands, String name) {
-        for (int i = commands.size() - 1; i >= 0; i--) {
-            if (commands.get(i).get("command_name").asText().equals(name)) {
-                return commands.get(i);
-            }
-        }
-        throw new AssertionError("the agent ran no " + name + ": " + commands);
     }
 
     /** Without the token, or with a wrong one: 401, and no command ran. */

@@ -112,8 +112,10 @@ final class IpaCommandLog {
                     : e.getMessage();
             end = start.failed(IpaCommandResult.CommandError.executionFailed(message));
         }
+        // a result that is a sentence (write_image's, install_bootloader's) is worth the console's line too
         log.accept("command " + end.commandName() + " " + end.id() + ": " + end.status()
-                + (end.error() == null ? "" : " (" + end.error().details() + ")"));
+                + (end.error() == null ? "" : " (" + end.error().details() + ")")
+                + (end.result() instanceof String sentence ? ": " + sentence : ""));
         entry.finish(end);
     }
 
