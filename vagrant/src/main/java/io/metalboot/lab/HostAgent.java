@@ -66,17 +66,9 @@ final class HostAgent implements AutoCloseable {
         return process.lines();
     }
 
-    boolean isAlive() {
-        return process.isAlive();
-    }
-
     /** The agent JVM's PID (for its /proc figures). */
     long pid() {
         return process.pid();
-    }
-
-    boolean awaitExit(Duration timeout) {
-        return process.awaitExit(timeout);
     }
 
     @Override

@@ -71,10 +71,6 @@ final class SourceIpa implements AutoCloseable {
         return process.lines();
     }
 
-    boolean isAlive() {
-        return process.isAlive();
-    }
-
     long pid() {
         return process.pid();
     }
