@@ -36,6 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class TftpServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("tftp");
+    private static final java.time.Duration CLOSE_WAIT = java.time.Duration.ofSeconds(10);
     /** IP header (no options) + UDP header + TFTP opcode and block number. */
     static final int HEADERS = 20 + 8 + 4;
 
@@ -174,14 +175,23 @@ public final class TftpServer implements AutoCloseable {
         return listener == null ? null : (InetSocketAddress) listener.localAddress();
     }
 
+    /**
+     * Closes the listener and stops the event loops, each wait bounded: CI once saw an event loop
+     * stuck in epoll's native recvmsg (TftpLossTest, 2026-12-02), and an unbounded wait then hung
+     * the whole build. A stop that does not finish in time is logged, never waited for forever.
+     */
     @Override
     public synchronized void close() {
         if (listener != null) {
-            listener.close().syncUninterruptibly();
+            if (!listener.close().awaitUninterruptibly(CLOSE_WAIT.toMillis())) {
+                LOG.log(Level.WARNING, "the TFTP listener did not close within {0} s", CLOSE_WAIT.toSeconds());
+            }
             listener = null;
         }
         if (group != null) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            if (!group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(CLOSE_WAIT.toMillis())) {
+                LOG.log(Level.WARNING, "the TFTP event loops did not stop within {0} s", CLOSE_WAIT.toSeconds());
+            }
             group = null;
         }
     }
