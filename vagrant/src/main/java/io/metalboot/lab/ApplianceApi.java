@@ -140,6 +140,19 @@ final class ApplianceApi {
         }
     }
 
+    /**
+     * {@code POST /api/v1/images/NAME/signed-url} for {@code machine}, an hour long: a URL of the
+     * image service for an Ironic node's {@code instance_info.image_source}.
+     */
+    String signedUrl(String image, String machine) {
+        var reply = post("/api/v1/images/" + image + "/signed-url",
+                "{\"machine\":\"" + machine + "\",\"lifetimeSeconds\":3600}");
+        if (reply.status() != 200) {
+            throw new LabException("signed URL for " + image + ": " + reply.status() + " " + reply.body());
+        }
+        return reply.field("url").orElseThrow(() -> new LabException("no url in " + reply.body()));
+    }
+
     static Optional<String> field(String json, String name) {
         Matcher matcher = Pattern.compile("\"" + Pattern.quote(name) + "\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(json);
         return matcher.find() ? Optional.of(matcher.group(1)) : Optional.empty();

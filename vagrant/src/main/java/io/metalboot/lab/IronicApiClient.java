@@ -144,6 +144,24 @@ final class IronicApiClient {
         return parse(call("PATCH", "/v1/nodes/" + uuid, jsonPatch));
     }
 
+    /**
+     * The node's image, as a standalone Ironic takes an http one: {@code instance_info.image_source}
+     * (Ironic copies it to image_url), the sha256 as {@code image_os_hash_*}, the disk format;
+     */
+    JsonNode setImage(String uuid, String url, String sha256, String diskFormat) {
+        return setImage(uuid, url, sha256, diskFormat, List.of());
+    }
+
+    /** As {@link #setImage(String, String, String, String)}, with {@code more} patch operations in the same PATCH. */
+    JsonNode setImage(String uuid, String url, String sha256, String diskFormat, List<Map<String, Object>> more) {
+        List<Map<String, Object>> patch = new ArrayList<>(more);
+        patch.add(Map.of("op", "add", "path", "/instance_info/image_source", "value", url));
+        patch.add(Map.of("op", "add", "path", "/instance_info/image_os_hash_algo", "value", "sha256"));
+        patch.add(Map.of("op", "add", "path", "/instance_info/image_os_hash_value", "value", sha256));
+        patch.add(Map.of("op", "add", "path", "/instance_info/image_disk_format", "value", diskFormat));
+        return patchNode(uuid, patch);
+    }
+
     /** {@code PUT /v1/nodes/UUID/states/provision} with {@code target}: manage, provide, inspect, deploy, deleted, abort, clean ... */
     void setProvisionState(String uuid, String verb) {
         setProvisionState(uuid, verb, Map.of());

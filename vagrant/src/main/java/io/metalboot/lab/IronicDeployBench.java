@@ -160,12 +160,8 @@ public final class IronicDeployBench {
         String device = loop(loopFile);
         String label = agent + "-" + format + "-" + round;
         try {
-            api.patchNode(uuid, List.of(
-                    Map.of("op", "add", "path", "/properties/root_device", "value", Map.of("name", device)),
-                    Map.of("op", "add", "path", "/instance_info/image_source", "value", signedUrl(appliance, image)),
-                    Map.of("op", "add", "path", "/instance_info/image_os_hash_algo", "value", "sha256"),
-                    Map.of("op", "add", "path", "/instance_info/image_os_hash_value", "value", image.sha256()),
-                    Map.of("op", "add", "path", "/instance_info/image_disk_format", "value", format)));
+            api.setImage(uuid, appliance.signedUrl(image.name(), MAC), image.sha256(), format,
+                    List.of(Map.of("op", "add", "path", "/properties/root_device", "value", Map.of("name", device))));
             // deploy first: the node is powered on (fake) and waits for its agent, as a real one would be booting it
             api.setProvisionState(uuid, "active");
             api.waitForProvisionState(uuid, "wait call-back", STATE);
@@ -298,15 +294,6 @@ public final class IronicDeployBench {
             throw new LabException("cannot make " + file, e);
         }
         return Command.run(List.of("losetup", "--find", "--show", file.toString())).strip();
-    }
-
-    private static String signedUrl(ApplianceApi appliance, DeployImage image) {
-        var reply = appliance.post("/api/v1/images/" + image.name() + "/signed-url",
-                "{\"machine\":\"" + MAC + "\",\"lifetimeSeconds\":3600}");
-        if (reply.status() != 200) {
-            throw new LabException("signed URL for " + image.name() + ": " + reply.status() + " " + reply.body());
-        }
-        return reply.field("url").orElseThrow(() -> new LabException("no url in " + reply.body()));
     }
 
     private static String describe(Row row) {

@@ -65,7 +65,6 @@ class IronicIT {
             Path raw = LabScenario.media().uefiDisk();
             var rawImage = new DeployImage("uefi-raw", raw, "raw", DeployImage.sha256(raw), raw);
             var qcow2 = DeployImage.qcow2("uefi-qcow2", raw, work.resolve("images"));
-            var image = rawImage;
             MachineSpec spec = MachineSpec.of("uefi-ironic", Firmware.UEFI_OWN_PXE, 0x41).withAgentHardware()
                     .withBlankDisks(DISK_BYTES);
             try (var ironic = IronicService.start(lab.network().appliance(),
@@ -120,15 +119,7 @@ class IronicIT {
 
                 ironic.baremetal("node", "provide", uuid);
                 api.waitForProvisionState(uuid, "available", STATE);
-                var signed = lab.api().post("/api/v1/images/" + image.name() + "/signed-url",
-                        "{\"machine\":\"" + spec.mac() + "\",\"lifetimeSeconds\":3600}");
-                assertEquals(200, signed.status(), signed.body());
-                api.patchNode(uuid, List.of(
-                        Map.of("op", "add", "path", "/instance_info/image_source",
-                                "value", JSON.readTree(signed.body()).get("url").asText()),
-                        Map.of("op", "add", "path", "/instance_info/image_os_hash_algo", "value", "sha256"),
-                        Map.of("op", "add", "path", "/instance_info/image_os_hash_value", "value", image.sha256()),
-                        Map.of("op", "add", "path", "/instance_info/image_disk_format", "value", "raw")));
+                api.setImage(uuid, lab.api().signedUrl(rawImage.name(), spec.mac()), rawImage.sha256(), "raw");
                 api.setProvisionState(uuid, "active");
                 api.waitForProvisionState(uuid, "active", STATE);
                 LabScenario.printBootTime(vm, "active in Ironic");
@@ -209,12 +200,12 @@ class IronicIT {
             List<String> erased = console.stream().filter(line -> line.contains("erased the metadata of")).toList();
             assertEquals(1, erased.size(), "only the allowed disk is erased: " + erased);
             assertTrue(erased.getFirst().contains("erased the metadata of " + target + " "), erased.toString());
-            JsonNode commands = agentCommands(lab.network().appliance(), null);
+            JsonNode commands = agentCommands(lab.network().appliance());
             tokenIsRequired(lab.network().appliance(), commands.size());
         }
 
         // deploy, raw: agent start to active timed
-        patchImage(api, uuid, signedUrl(lab, rawImage), rawImage.sha256(), "raw");
+        api.setImage(uuid, lab.api().signedUrl(rawImage.name(), MAC), rawImage.sha256(), "raw");
         long agentStarted = System.nanoTime();
         try (var agent = HostAgent.start(host, work.resolve("agents"), "agent-raw", cmdline, List.of(target))) {
             api.setProvisionState(uuid, "active");
@@ -232,7 +223,7 @@ class IronicIT {
         }
 
         // rebuild, qcow2: the same disk, converted
-        patchImage(api, uuid, signedUrl(lab, qcow2), qcow2.sha256(), "qcow2");
+        api.setImage(uuid, lab.api().signedUrl(qcow2.name(), MAC), qcow2.sha256(), "qcow2");
         try (var agent = HostAgent.start(host, work.resolve("agents"), "agent-qcow2", cmdline, List.of(target))) {
             zeroStart(target);
             api.setProvisionState(uuid, "rebuild");
@@ -242,7 +233,7 @@ class IronicIT {
         }
 
         // rebuild with a wrong os_hash_value: deploy failed, the agent's reason in last_error
-        patchImage(api, uuid, signedUrl(lab, rawImage), "0".repeat(64), "raw");
+        api.setImage(uuid, lab.api().signedUrl(rawImage.name(), MAC), "0".repeat(64), "raw");
         try (var agent = HostAgent.start(host, work.resolve("agents"), "agent-wrong-hash", cmdline, List.of(target))) {
             api.setProvisionState(uuid, "rebuild");
             JsonNode failed = api.waitForProvisionState(uuid, "deploy failed", STATE);
@@ -261,7 +252,7 @@ class IronicIT {
         // a root-device hint naming a disk off the allow list: refused, the disk untouched
         api.patchNode(uuid, List.of(Map.of("op", "replace", "path", "/properties/root_device",
                 "value", Map.of("name", outsider))));
-        patchImage(api, uuid, signedUrl(lab, rawImage), rawImage.sha256(), "raw");
+        api.setImage(uuid, lab.api().signedUrl(rawImage.name(), MAC), rawImage.sha256(), "raw");
         try (var agent = HostAgent.start(host, work.resolve("agents"), "agent-outsider", cmdline, List.of(target))) {
             api.setProvisionState(uuid, "rebuild");
             JsonNode failed = api.waitForProvisionState(uuid, "deploy failed", STATE);
@@ -313,24 +304,9 @@ class IronicIT {
         assertTrue(java.util.Arrays.equals(image, disk), device + " holds the image's " + image.length + " bytes");
     }
 
-    private static String signedUrl(LabScenario lab, DeployImage image) throws IOException {
-        var reply = lab.api().post("/api/v1/images/" + image.name() + "/signed-url",
-                "{\"machine\":\"" + MAC + "\",\"lifetimeSeconds\":3600}");
-        assertEquals(200, reply.status(), reply.body());
-        return JSON.readTree(reply.body()).get("url").asText();
-    }
-
-    private static void patchImage(IronicApiClient api, String uuid, String url, String sha256, String format) {
-        api.patchNode(uuid, List.of(
-                Map.of("op", "add", "path", "/instance_info/image_source", "value", url),
-                Map.of("op", "add", "path", "/instance_info/image_os_hash_algo", "value", "sha256"),
-                Map.of("op", "add", "path", "/instance_info/image_os_hash_value", "value", sha256),
-                Map.of("op", "add", "path", "/instance_info/image_disk_format", "value", format)));
-    }
-
     /** {@code GET /v1/commands/} of the agent, from {@code from} (with the token, or none as Ironic 21 reads it). */
-    private static JsonNode agentCommands(Namespace from, String token) throws IOException {
-        String url = "https://" + AGENT_ADDRESS + ":9999/v1/commands/" + (token == null ? "" : "?agent_token=" + token);
+    private static JsonNode agentCommands(Namespace from) throws IOException {
+        String url = "https://" + AGENT_ADDRESS + ":9999/v1/commands/";
         String body = Command.run(from.exec(List.of("curl", "-sk", "--max-time", "10", url)));
         return JSON.readTree(body).get("commands");
     }
@@ -344,7 +320,7 @@ class IronicIT {
                     "https://" + AGENT_ADDRESS + ":9999/v1/commands/" + query))).strip();
             assertEquals("401", status, query);
         }
-        assertEquals(commandsBefore, agentCommands(from, null).size(), "a refused command never runs");
+        assertEquals(commandsBefore, agentCommands(from).size(), "a refused command never runs");
     }
 
     private static void noTokenIn(List<String> lines) {
