@@ -37,25 +37,33 @@ class CutDownloadTest {
         }
     }
 
+    /** Each connection on its own thread: a client may hold one open while it opens the next. */
     private static void serve(ServerSocket server, byte[] image) {
         try {
             while (true) {
-                try (Socket s = server.accept()) {
-                    String request = new String(s.getInputStream().readNBytes(4), StandardCharsets.US_ASCII);
-                    OutputStream out = s.getOutputStream();
-                    out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + image.length
-                            + "\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n")
-                            .getBytes(StandardCharsets.US_ASCII));
-                    if (request.startsWith("GET")) {
-                        out.write(image, 0, image.length / 2); // then the connection closes
-                    }
-                    out.flush();
-                    s.shutdownOutput();
-                    s.getInputStream().readAllBytes();
-                }
+                Socket s = server.accept();
+                Thread.ofVirtual().start(() -> answer(s, image));
             }
         } catch (IOException closed) {
             // the test closed the server
+        }
+    }
+
+    private static void answer(Socket socket, byte[] image) {
+        try (Socket s = socket) {
+            String request = new String(s.getInputStream().readNBytes(4), StandardCharsets.US_ASCII);
+            OutputStream out = s.getOutputStream();
+            out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + image.length
+                    + "\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            if (request.startsWith("GET")) {
+                out.write(image, 0, image.length / 2); // then the connection closes
+            }
+            out.flush();
+            s.shutdownOutput();
+            s.getInputStream().readAllBytes();
+        } catch (IOException gone) {
+            // the client closed first
         }
     }
 }

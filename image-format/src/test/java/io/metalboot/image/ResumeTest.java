@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.metalboot.image.source.HttpImageSource;
+import io.metalboot.image.source.HttpTrust;
 import io.metalboot.image.testing.Commands;
 import io.metalboot.image.testing.CuttingRelay;
 import io.metalboot.image.testing.DiskImageSink;
@@ -11,6 +12,7 @@ import io.metalboot.image.testing.NginxServer;
 import io.metalboot.image.testing.RequiredTools;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -68,6 +70,33 @@ class ResumeTest {
                             "resume " + i + " at " + resumes.get(i) + ", cut at " + cuts.get(i) + ": " + nginx.accessLog());
                 }
             }
+        }
+    }
+
+    /**
+     * A server that stops sending mid-body while keeping the connection open (HttpClient has no
+     * body read timeout): the read gives up after four times the connect timeout, resumes from the
+     * byte it had, and the image arrives whole.
+     */
+    @Test
+    void aStalledStreamIsResumed() throws Exception {
+        RequiredTools.require(NginxServer.unavailable());
+        Path root = Files.createDirectories(dir.resolve("root"));
+        byte[] data = new byte[4 << 20];
+        new Random(5).nextBytes(data);
+        Files.write(root.resolve("disk.raw"), data);
+        try (NginxServer nginx = NginxServer.serve(root, dir.resolve("nginx"), "keepalive_timeout 0;");
+                CuttingRelay relay = new CuttingRelay(nginx.port(), List.of((long) data.length / 3), CuttingRelay.Cut.STALL);
+                HttpImageSource source = new HttpImageSource(relay.uri("disk.raw"), HttpTrust.systemDefault(),
+                        Duration.ofMillis(250));
+                DiskImageSink sink = new DiskImageSink(dir.resolve("disk.out"))) {
+            ImageChecksum sha = new ImageChecksum(ChecksumAlgorithm.SHA256, Commands.run(root, "sha256sum", "disk.raw").substring(0, 64));
+            ImageReadResult result = ImageReader.read(source, Optional.of(ImageFormat.RAW), Optional.of(sha), sink);
+            sink.finish(result.virtualSize());
+            assertEquals(1, relay.cutsMade());
+            assertEquals(-1L, Files.mismatch(root.resolve("disk.raw"), dir.resolve("disk.out")));
+            assertTrue(String.join("\n", nginx.accessLog()).matches("(?s).*\"GET /disk\\.raw [^\"]*\" 206 \\d+ \"range=bytes=[1-9]\\d*-\".*"),
+                    "a resume after the stall: " + nginx.accessLog());
         }
     }
 }

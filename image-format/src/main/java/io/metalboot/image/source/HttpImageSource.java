@@ -22,7 +22,9 @@ import java.util.regex.Pattern;
  * is read from the start instead, up to the last span. When the server gives a strong
  * {@code ETag}, every request carries {@code If-Match}, so a file replaced between requests
  * is refused instead of mixed. A stream whose connection breaks is resumed from the byte it
- * broke at ({@code Range}), a bounded number of times.
+ * broke at ({@code Range}), a bounded number of times. Every request has a deadline for its
+ * headers, and every body read one too (four times the connect timeout), so a server that stops
+ * answering or stops sending ends in an error or a resume, never in a read that waits for ever.
  */
 public final class HttpImageSource implements ImageSource {
     private static final Logger LOG = Logger.getLogger(HttpImageSource.class.getName());
@@ -36,6 +38,7 @@ public final class HttpImageSource implements ImageSource {
     private final URI uri;
     private final HttpClient client;
     private final Duration requestTimeout;
+    private final StalledReadWatch stallWatch;
     private long size = Long.MIN_VALUE;
     private Optional<String> etag = Optional.empty();
     private boolean rangesIgnored;
@@ -46,6 +49,7 @@ public final class HttpImageSource implements ImageSource {
         }
         this.uri = uri;
         this.requestTimeout = connectTimeout.multipliedBy(4);
+        this.stallWatch = new StalledReadWatch(requestTimeout, describe());
         this.client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NORMAL)
@@ -143,7 +147,7 @@ public final class HttpImageSource implements ImageSource {
         HttpRequest.Builder builder = request().GET().timeout(requestTimeout)
                 .header("Range", "bytes=" + from + "-" + (to - 1));
         HttpResponse<InputStream> response = send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream body = response.body()) {
+        try (InputStream body = stallWatch.guard(response.body())) {
             if (response.statusCode() == 200) {
                 LOG.info(() -> describe() + " ignores Range requests: its metadata is read from the start");
                 rangesIgnored = true;
@@ -186,7 +190,8 @@ public final class HttpImageSource implements ImageSource {
     @Override
     public InputStream openStream() throws IOException {
         long expected = size();
-        HttpResponse<InputStream> response = send(request().GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = send(request().GET().timeout(requestTimeout).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
         try {
             expect(response, 200, "GET");
             long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
@@ -194,7 +199,7 @@ public final class HttpImageSource implements ImageSource {
                 throw new IOException(describe() + " changed while it was read: " + expected
                         + " bytes, then " + length);
             }
-            return new ResumingStream(response.body(), length >= 0 ? length : expected);
+            return new ResumingStream(stallWatch.guard(response.body()), length >= 0 ? length : expected);
         } catch (IOException | RuntimeException e) {
             response.body().close();
             throw e;
@@ -265,10 +270,10 @@ public final class HttpImageSource implements ImageSource {
             long from = received;
             LOG.info(() -> describe() + " " + why + " at byte " + from + " of " + length + ": resuming (" + resumes
                     + " of " + MAX_RESUMES + ")");
-            HttpResponse<InputStream> response = send(request().GET().header("Range", "bytes=" + from + "-").build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> response = send(request().GET().timeout(requestTimeout)
+                    .header("Range", "bytes=" + from + "-").build(), HttpResponse.BodyHandlers.ofInputStream());
             if (response.statusCode() == 206 && ContentRange.of(response).filter(r -> r.first() == from).isPresent()) {
-                in = response.body();
+                in = stallWatch.guard(response.body());
                 return;
             }
             response.body().close();
@@ -318,8 +323,13 @@ public final class HttpImageSource implements ImageSource {
         }
     }
 
+    /**
+     * Aborts whatever is still in flight. {@code HttpClient.close()} would wait for it instead: a
+     * body given up early (a server that ignored {@code Range}) can keep its exchange open, and
+     * close then waited for ever.
+     */
     @Override
     public void close() {
-        client.close();
+        client.shutdownNow();
     }
 }

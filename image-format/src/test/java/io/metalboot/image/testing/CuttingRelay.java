@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
 /**
  * A TCP relay on loopback in front of an HTTP server that breaks the connection when a response
  * body reaches each of the image offsets the test chose, once each, in order (a flaky link, as a
- * deploy meets it). It reads each response's {@code Content-Range} to know where its body starts,
+ * deploy meets it): it closes the connection there, or it stalls, sending nothing more while the
+ * connection stays open, until the client gives up and closes it. It reads each response's {@code Content-Range} to know where its body starts,
  * so the upstream must close after each response (nginx: {@code keepalive_timeout 0}).
  */
 public final class CuttingRelay implements AutoCloseable {
@@ -30,8 +31,17 @@ public final class CuttingRelay implements AutoCloseable {
     private final int upstreamPort;
     private final Queue<Long> cuts;
     private final AtomicInteger made = new AtomicInteger();
+    private final Cut how;
+
+    /** What the relay does at an offset. */
+    public enum Cut { CLOSE, STALL }
 
     public CuttingRelay(int upstreamPort, List<Long> cutOffsets) throws IOException {
+        this(upstreamPort, cutOffsets, Cut.CLOSE);
+    }
+
+    public CuttingRelay(int upstreamPort, List<Long> cutOffsets, Cut how) throws IOException {
+        this.how = how;
         this.server = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
         this.upstreamPort = upstreamPort;
         this.cuts = new ArrayDeque<>(cutOffsets);
@@ -60,7 +70,7 @@ public final class CuttingRelay implements AutoCloseable {
 
     private void relay(Socket client) {
         try (client; Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort)) {
-            Thread.ofVirtual().start(() -> pump(client, upstream));
+            Thread requests = Thread.ofVirtual().start(() -> pump(client, upstream));
             InputStream in = upstream.getInputStream();
             OutputStream out = client.getOutputStream();
             ByteArrayOutputStream head = new ByteArrayOutputStream();
@@ -94,6 +104,9 @@ public final class CuttingRelay implements AutoCloseable {
                         }
                         made.incrementAndGet();
                         out.flush();
+                        if (how == Cut.STALL) {
+                            requests.join(); // until the client closes its side
+                        }
                         return; // closes both sockets: the cut
                     }
                 }
@@ -106,6 +119,8 @@ public final class CuttingRelay implements AutoCloseable {
             }
         } catch (IOException e) {
             // a side went away
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
