@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -119,20 +121,42 @@ public final class MachineRegistry {
      */
     public BootAdmission recordBoot(MacAddress mac, Optional<UUID> uuid, Optional<String> serial)
             throws IOException {
+        return recordBoot(mac, uuid, serial, false).admission();
+    }
+
+    /**
+     * A machine asks for its boot script: its boot recorded as {@link #recordBoot} does and, if
+     * the machine as recorded boots the agent, a fresh boot token for it ({@link #issueBootToken}).
+     * For a new machine the token's record is written beside the machine's first one, not after
+     * it: the two journals' fsyncs run side by side, so the request waits for one, not two in a
+     * row. The token is returned only once both are stored; one stored for a machine whose own
+     * record then failed was never handed out, and its next boot's token revokes it.
+     */
+    public AgentBoot recordAgentBoot(MacAddress mac, Optional<UUID> uuid, Optional<String> serial)
+            throws IOException {
+        return recordBoot(mac, uuid, serial, true);
+    }
+
+    private AgentBoot recordBoot(MacAddress mac, Optional<UUID> uuid, Optional<String> serial, boolean withToken)
+            throws IOException {
         ReentrantLock lock = locks.of(mac);
         lock.lock();
         try {
             Instant now = clock.instant();
             Set<MacAddress> listed = known;
+            CompletableFuture<String> newMachineToken = null;
             if (store.machine(mac).isEmpty()) {
                 if (!admits(mac, listed)) {
-                    return new BootAdmission.NotAdmitted();
+                    return new AgentBoot(new BootAdmission.NotAdmitted(), Optional.empty());
                 }
                 boolean capped = !listed.contains(mac);
                 if (capped && !reserveUnregistered()) {
-                    return new BootAdmission.OverUnregisteredCap(maxUnregistered);
+                    return new AgentBoot(new BootAdmission.OverUnregisteredCap(maxUnregistered), Optional.empty());
                 }
                 try {
+                    if (withToken && MachineState.DISCOVERED.bootsAgent()) {
+                        newMachineToken = issueBootTokenAside(mac);
+                    }
                     store.record(new Transition(mac, Optional.empty(), MachineState.DISCOVERED, now, "pxe-boot",
                             Optional.empty()));
                 } finally {
@@ -141,9 +165,42 @@ public final class MachineRegistry {
                     }
                 }
             }
-            return new BootAdmission.Recorded(store.identify(mac, uuid, serial, now));
+            Machine machine = store.identify(mac, uuid, serial, now);
+            Optional<String> token = Optional.empty();
+            if (newMachineToken != null) {
+                token = Optional.of(awaitToken(newMachineToken));
+            } else if (withToken && machine.state().bootsAgent()) {
+                token = Optional.of(issueBootToken(mac));
+            }
+            return new AgentBoot(new BootAdmission.Recorded(machine), token);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** {@link #issueBootToken} on a virtual thread of its own, so its fsync overlaps the caller's. */
+    private CompletableFuture<String> issueBootTokenAside(MacAddress mac) {
+        CompletableFuture<String> issued = new CompletableFuture<>();
+        Thread.ofVirtual().name("boot-token " + mac).start(() -> {
+            try {
+                issued.complete(issueBootToken(mac));
+            } catch (IOException | RuntimeException | Error e) {
+                issued.completeExceptionally(e);
+            }
+        });
+        return issued;
+    }
+
+    private static String awaitToken(CompletableFuture<String> issued) throws IOException {
+        try {
+            return issued.join(); // not interruptible: the token may be stored, and is then handed out
+        } catch (CompletionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw new IOException("boot token not stored: " + io.getMessage(), io);
+                case RuntimeException runtime -> throw runtime;
+                case Error error -> throw error;
+                case Throwable other -> throw new IOException("boot token not stored", other);
+            }
         }
     }
 
