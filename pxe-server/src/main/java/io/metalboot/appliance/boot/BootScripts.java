@@ -3,6 +3,7 @@ package io.metalboot.appliance.boot;
 import io.metalboot.appliance.evidence.BootEvidence;
 import io.metalboot.appliance.evidence.EvidenceCheck;
 import io.metalboot.appliance.evidence.RefusalReason;
+import io.metalboot.appliance.registry.AgentBoot;
 import io.metalboot.appliance.registry.BootAdmission;
 import io.metalboot.appliance.registry.Machine;
 import io.metalboot.appliance.registry.MachineRegistry;
@@ -109,7 +110,8 @@ public final class BootScripts {
             return giveUp("no boot evidence for " + mac + " (" + reason.wireName() + "); trying the next boot device");
         }
         Machine machine;
-        switch (registry.recordBoot(mac, request.uuid(), request.serial())) {
+        AgentBoot boot = registry.recordAgentBoot(mac, request.uuid(), request.serial());
+        switch (boot.admission()) {
             case BootAdmission.Recorded(Machine m) -> machine = m;
             case BootAdmission.NotAdmitted() -> {
                 return now.templates().ignored().render(Map.of("mac", mac.toString()));
@@ -120,10 +122,10 @@ public final class BootScripts {
                 return giveUp("too many unregistered machines; trying the next boot device");
             }
         }
-        if (!machine.state().bootsAgent()) {
-            return localDisk(now, machine, request);
+        if (boot.token().isEmpty()) {
+            return localDisk(now, machine, request); // it does not boot the agent
         }
-        String token = registry.issueBootToken(machine.mac());
+        String token = boot.token().get();
         evidence.accepted();
         BootProfile profile = settings.profiles().stream().filter(p -> p.selector().matches(machine)).findFirst()
                 .orElse(settings.profiles().getLast());

@@ -5,6 +5,7 @@ import io.metalboot.machine.MachineState;
 import io.metalboot.machine.agent.DeployedDisk;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +22,13 @@ public final class InMemoryMachineStore implements MachineStore {
     private final Map<MacAddress, List<Transition>> histories = new HashMap<>();
     private final Map<MacAddress, String> inventories = new HashMap<>();
     private final Map<MacAddress, Deploy> deploys = new HashMap<>();
+    /** Machines per state, kept as they change: a count is asked at every boot, over thousands of machines. */
+    private final Map<MachineState, Integer> counts = new EnumMap<>(MachineState.class);
+
+    @Override
+    public synchronized int count(MachineState state) {
+        return counts.getOrDefault(state, 0);
+    }
 
     @Override
     public synchronized List<Machine> machines() {
@@ -45,6 +53,10 @@ public final class InMemoryMachineStore implements MachineStore {
                         List.of())
                 : current.withState(t.to(), t.to() == MachineState.FAILED ? t.reason() : Optional.empty(), t.at());
         machines.put(t.mac(), next);
+        if (current != null) {
+            counts.merge(current.state(), -1, Integer::sum);
+        }
+        counts.merge(next.state(), 1, Integer::sum);
         histories.computeIfAbsent(t.mac(), m -> new ArrayList<>()).add(t);
         Deploy deploy = deploys.get(t.mac());
         if (deploy != null && deploy.outcome() == Deploy.Outcome.RUNNING && t.to() != MachineState.PROVISIONING) {
@@ -124,7 +136,7 @@ public final class InMemoryMachineStore implements MachineStore {
 
     @Override
     public synchronized void forget(MacAddress mac, Instant at) {
-        existing(mac);
+        counts.merge(existing(mac).state(), -1, Integer::sum);
         machines.remove(mac);
         histories.remove(mac);
         inventories.remove(mac);

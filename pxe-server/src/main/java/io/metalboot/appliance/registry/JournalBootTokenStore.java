@@ -5,18 +5,22 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The embedded boot-token store: its own journal ({@value #FILE_NAME}), apart from the machines',
  * so that short-lived tokens never sit in the machine history. An exchange is stored before it is
  * answered, so a token used once stays used, and its session stays open, across a restart or a
- * kill -9.
+ * kill -9. Writes of one machine are serialised by its lock ({@link MachineLocks}); those of
+ * different machines share the journal's fsyncs (group commit), each made visible only after the
+ * fsync that covers it.
  */
 public final class JournalBootTokenStore implements BootTokenStore {
     static final String FILE_NAME = "boot-tokens.journal";
 
     private final InMemoryBootTokenStore state = new InMemoryBootTokenStore();
     private final JsonJournal<BootTokenJournalEntry> journal;
+    private final MachineLocks locks = new MachineLocks();
 
     private JournalBootTokenStore(Path stateDir) throws IOException {
         this.journal = JsonJournal.open(stateDir.resolve(FILE_NAME), BootTokenJournalEntry.class, this::replay);
@@ -39,20 +43,33 @@ public final class JournalBootTokenStore implements BootTokenStore {
     }
 
     @Override
-    public synchronized void issue(MacAddress mac, String sha256, Instant issued, Instant expires)
-            throws IOException {
-        journal.append(new BootTokenJournalEntry.Issued(mac.toString(), sha256, issued, expires));
-        state.issue(mac, sha256, issued, expires);
+    public void issue(MacAddress mac, String sha256, Instant issued, Instant expires) throws IOException {
+        ReentrantLock lock = locks.of(mac);
+        lock.lock();
+        try {
+            journal.append(new BootTokenJournalEntry.Issued(mac.toString(), sha256, issued, expires), () -> {
+                state.issue(mac, sha256, issued, expires);
+                return null;
+            });
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
-    public synchronized boolean exchange(MacAddress mac, String tokenSha256, String credentialSha256, Instant now)
+    public boolean exchange(MacAddress mac, String tokenSha256, String credentialSha256, Instant now)
             throws IOException {
-        if (!state.exchangeable(mac, tokenSha256, now)) {
-            return false;
+        ReentrantLock lock = locks.of(mac);
+        lock.lock();
+        try {
+            if (!state.exchangeable(mac, tokenSha256, now)) {
+                return false;
+            }
+            return journal.append(new BootTokenJournalEntry.Exchanged(mac.toString(), tokenSha256, credentialSha256,
+                    now), () -> state.exchange(mac, tokenSha256, credentialSha256, now));
+        } finally {
+            lock.unlock();
         }
-        journal.append(new BootTokenJournalEntry.Exchanged(mac.toString(), tokenSha256, credentialSha256, now));
-        return state.exchange(mac, tokenSha256, credentialSha256, now);
     }
 
     @Override
@@ -71,9 +88,17 @@ public final class JournalBootTokenStore implements BootTokenStore {
     }
 
     @Override
-    public synchronized void issueNodeCredential(MacAddress mac, String sha256, Instant at) throws IOException {
-        journal.append(new BootTokenJournalEntry.NodeIssued(mac.toString(), sha256, at));
-        state.issueNodeCredential(mac, sha256, at);
+    public void issueNodeCredential(MacAddress mac, String sha256, Instant at) throws IOException {
+        ReentrantLock lock = locks.of(mac);
+        lock.lock();
+        try {
+            journal.append(new BootTokenJournalEntry.NodeIssued(mac.toString(), sha256, at), () -> {
+                state.issueNodeCredential(mac, sha256, at);
+                return null;
+            });
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -87,21 +112,37 @@ public final class JournalBootTokenStore implements BootTokenStore {
     }
 
     @Override
-    public synchronized void revokeNodeCredential(MacAddress mac, Instant at) throws IOException {
-        if (state.nodeCredentialIssued(mac).isEmpty()) {
-            return;
+    public void revokeNodeCredential(MacAddress mac, Instant at) throws IOException {
+        ReentrantLock lock = locks.of(mac);
+        lock.lock();
+        try {
+            if (state.nodeCredentialIssued(mac).isEmpty()) {
+                return;
+            }
+            journal.append(new BootTokenJournalEntry.NodeRevoked(mac.toString(), at), () -> {
+                state.revokeNodeCredential(mac, at);
+                return null;
+            });
+        } finally {
+            lock.unlock();
         }
-        journal.append(new BootTokenJournalEntry.NodeRevoked(mac.toString(), at));
-        state.revokeNodeCredential(mac, at);
     }
 
     @Override
-    public synchronized void forget(MacAddress mac, Instant at) throws IOException {
-        if (!state.holdsAnything(mac)) {
-            return;
+    public void forget(MacAddress mac, Instant at) throws IOException {
+        ReentrantLock lock = locks.of(mac);
+        lock.lock();
+        try {
+            if (!state.holdsAnything(mac)) {
+                return;
+            }
+            journal.append(new BootTokenJournalEntry.MachineForgotten(mac.toString(), at), () -> {
+                state.forget(mac, at);
+                return null;
+            });
+        } finally {
+            lock.unlock();
         }
-        journal.append(new BootTokenJournalEntry.MachineForgotten(mac.toString(), at));
-        state.forget(mac, at);
     }
 
     @Override

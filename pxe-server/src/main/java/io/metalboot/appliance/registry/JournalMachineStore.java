@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The embedded machine store: an append-only journal of checksummed JSON records
@@ -17,14 +18,18 @@ import java.util.UUID;
  *
  * <p>Why a journal and not an embedded database: the state is small (hundreds of machines), the
  * journal is the state history the REST API shows anyway, every change must be durable before it
- * is acknowledged (one fdatasync per record, nothing else), and it needs no native library or
+ * is acknowledged (an fdatasync covering the record, nothing else), and it needs no native library or
  * schema migration on an appliance that must start unattended.
+ *
+ * <p>Changes of one machine are serialised by its lock ({@link MachineLocks}); changes of
+ * different machines wait for their fsync together, the journal's group commit.
  */
 public final class JournalMachineStore implements MachineStore {
     static final String FILE_NAME = "machines.journal";
 
     private final InMemoryMachineStore state = new InMemoryMachineStore();
     private final JsonJournal<MachineJournalEntry> journal;
+    private final MachineLocks locks = new MachineLocks();
 
     private JournalMachineStore(Path stateDir) throws IOException {
         this.journal = JsonJournal.open(stateDir.resolve(FILE_NAME), MachineJournalEntry.class, this::apply);
@@ -68,10 +73,18 @@ public final class JournalMachineStore implements MachineStore {
         };
     }
 
-    /** Durable first, then visible: a reader never sees what a crash could take back. */
-    private synchronized Machine write(MachineJournalEntry entry) throws IOException {
-        journal.append(entry);
-        return apply(entry);
+    /**
+     * Durable first, then visible: a reader never sees what a crash could take back. The record
+     * is applied on the journal's writer thread right after its fsync, in journal order; the
+     * caller holds the machine's lock, so nothing else changes this machine meanwhile.
+     */
+    private Machine write(MachineJournalEntry entry) throws IOException {
+        return journal.append(entry, () -> apply(entry));
+    }
+
+    @Override
+    public int count(MachineState state) {
+        return this.state.count(state);
     }
 
     @Override
@@ -90,45 +103,75 @@ public final class JournalMachineStore implements MachineStore {
     }
 
     @Override
-    public synchronized Machine record(Transition t) throws IOException {
-        return write(new MachineJournalEntry.StateChanged(t.mac().toString(),
-                t.from().map(MachineState::wireName).orElse(null), t.to().wireName(), t.at(), t.cause(),
-                t.reason().orElse(null)));
+    public Machine record(Transition t) throws IOException {
+        ReentrantLock lock = locks.of(t.mac());
+        lock.lock();
+        try {
+            return write(new MachineJournalEntry.StateChanged(t.mac().toString(),
+                    t.from().map(MachineState::wireName).orElse(null), t.to().wireName(), t.at(), t.cause(),
+                    t.reason().orElse(null)));
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
-    public synchronized Machine identify(MacAddress mac, Optional<UUID> uuid, Optional<String> serial, Instant at)
+    public Machine identify(MacAddress mac, Optional<UUID> uuid, Optional<String> serial, Instant at)
             throws IOException {
-        Machine current = state.existing(mac);
-        Optional<UUID> newUuid = uuid.filter(u -> !current.uuid().equals(Optional.of(u)));
-        Optional<String> newSerial = serial.filter(s -> !s.isBlank() && !current.serial().equals(Optional.of(s)));
-        if (newUuid.isEmpty() && newSerial.isEmpty()) {
-            return current;
+        ReentrantLock lock = locks.of(mac);
+        lock.lock();
+        try {
+            Machine current = state.existing(mac);
+            Optional<UUID> newUuid = uuid.filter(u -> !current.uuid().equals(Optional.of(u)));
+            Optional<String> newSerial = serial.filter(s -> !s.isBlank() && !current.serial().equals(Optional.of(s)));
+            if (newUuid.isEmpty() && newSerial.isEmpty()) {
+                return current;
+            }
+            return write(new MachineJournalEntry.IdentitySeen(mac.toString(), newUuid.map(UUID::toString).orElse(null),
+                    newSerial.orElse(null), at));
+        } finally {
+            lock.unlock();
         }
-        return write(new MachineJournalEntry.IdentitySeen(mac.toString(), newUuid.map(UUID::toString).orElse(null),
-                newSerial.orElse(null), at));
     }
 
     @Override
-    public synchronized Machine setLabel(MacAddress mac, String key, String value, Instant at) throws IOException {
-        if (value.equals(state.existing(mac).labels().get(key))) {
-            return state.existing(mac);
+    public Machine setLabel(MacAddress mac, String key, String value, Instant at) throws IOException {
+        ReentrantLock lock = locks.of(mac);
+        lock.lock();
+        try {
+            if (value.equals(state.existing(mac).labels().get(key))) {
+                return state.existing(mac);
+            }
+            return write(new MachineJournalEntry.LabelSet(mac.toString(), key, value, at));
+        } finally {
+            lock.unlock();
         }
-        return write(new MachineJournalEntry.LabelSet(mac.toString(), key, value, at));
     }
 
     @Override
-    public synchronized Machine removeLabel(MacAddress mac, String key, Instant at) throws IOException {
-        if (!state.existing(mac).labels().containsKey(key)) {
-            return state.existing(mac);
+    public Machine removeLabel(MacAddress mac, String key, Instant at) throws IOException {
+        ReentrantLock lock = locks.of(mac);
+        lock.lock();
+        try {
+            if (!state.existing(mac).labels().containsKey(key)) {
+                return state.existing(mac);
+            }
+            return write(new MachineJournalEntry.LabelRemoved(mac.toString(), key, at));
+        } finally {
+            lock.unlock();
         }
-        return write(new MachineJournalEntry.LabelRemoved(mac.toString(), key, at));
     }
 
     @Override
-    public synchronized void storeInventory(MacAddress mac, String inventoryJson, Instant at) throws IOException {
-        state.existing(mac);
-        write(new MachineJournalEntry.InventoryStored(mac.toString(), inventoryJson, at));
+    public void storeInventory(MacAddress mac, String inventoryJson, Instant at) throws IOException {
+        ReentrantLock lock = locks.of(mac);
+        lock.lock();
+        try {
+            state.existing(mac);
+            write(new MachineJournalEntry.InventoryStored(mac.toString(), inventoryJson, at));
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -137,27 +180,39 @@ public final class JournalMachineStore implements MachineStore {
     }
 
     @Override
-    public synchronized Machine startDeploy(Transition t, DeployRequest deploy) throws IOException {
-        state.existing(t.mac());
-        if (t.to() != MachineState.PROVISIONING) {
-            throw new IllegalArgumentException("a deploy starts with a move to provisioning");
+    public Machine startDeploy(Transition t, DeployRequest deploy) throws IOException {
+        ReentrantLock lock = locks.of(t.mac());
+        lock.lock();
+        try {
+            state.existing(t.mac());
+            if (t.to() != MachineState.PROVISIONING) {
+                throw new IllegalArgumentException("a deploy starts with a move to provisioning");
+            }
+            return write(new MachineJournalEntry.DeployStarted(t.mac().toString(),
+                    t.from().map(MachineState::wireName).orElse(null), t.at(), t.cause(), t.reason().orElse(null), deploy.id(),
+                    deploy.image(),
+                    deploy.url(), deploy.checksum(), deploy.format(), deploy.rootDeviceHints(), deploy.readBack()));
+        } finally {
+            lock.unlock();
         }
-        return write(new MachineJournalEntry.DeployStarted(t.mac().toString(),
-                t.from().map(MachineState::wireName).orElse(null), t.at(), t.cause(), t.reason().orElse(null), deploy.id(),
-                deploy.image(),
-                deploy.url(), deploy.checksum(), deploy.format(), deploy.rootDeviceHints(), deploy.readBack()));
     }
 
     @Override
-    public synchronized Machine deployed(Transition t, String deployId, DeployedDisk disk) throws IOException {
-        state.existing(t.mac());
-        Optional<Deploy> running = state.deploy(t.mac()).filter(d -> d.outcome() == Deploy.Outcome.RUNNING
-                && d.request().id().equals(deployId));
-        if (running.isEmpty() || t.to() != MachineState.PROVISIONED) {
-            throw new IllegalStateException("no deploy " + deployId + " runs on " + t.mac());
+    public Machine deployed(Transition t, String deployId, DeployedDisk disk) throws IOException {
+        ReentrantLock lock = locks.of(t.mac());
+        lock.lock();
+        try {
+            state.existing(t.mac());
+            Optional<Deploy> running = state.deploy(t.mac()).filter(d -> d.outcome() == Deploy.Outcome.RUNNING
+                    && d.request().id().equals(deployId));
+            if (running.isEmpty() || t.to() != MachineState.PROVISIONED) {
+                throw new IllegalStateException("no deploy " + deployId + " runs on " + t.mac());
+            }
+            return write(new MachineJournalEntry.DeploySucceeded(t.mac().toString(), deployId, disk, t.at(), t.cause(),
+                    t.reason().orElse(null)));
+        } finally {
+            lock.unlock();
         }
-        return write(new MachineJournalEntry.DeploySucceeded(t.mac().toString(), deployId, disk, t.at(), t.cause(),
-                t.reason().orElse(null)));
     }
 
     @Override
@@ -166,15 +221,27 @@ public final class JournalMachineStore implements MachineStore {
     }
 
     @Override
-    public synchronized Machine alert(MacAddress mac, String message, Instant at) throws IOException {
-        state.existing(mac);
-        return write(new MachineJournalEntry.AlertRaised(mac.toString(), message, at));
+    public Machine alert(MacAddress mac, String message, Instant at) throws IOException {
+        ReentrantLock lock = locks.of(mac);
+        lock.lock();
+        try {
+            state.existing(mac);
+            return write(new MachineJournalEntry.AlertRaised(mac.toString(), message, at));
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
-    public synchronized void forget(MacAddress mac, Instant at) throws IOException {
-        state.existing(mac);
-        write(new MachineJournalEntry.Forgotten(mac.toString(), at));
+    public void forget(MacAddress mac, Instant at) throws IOException {
+        ReentrantLock lock = locks.of(mac);
+        lock.lock();
+        try {
+            state.existing(mac);
+            write(new MachineJournalEntry.Forgotten(mac.toString(), at));
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override

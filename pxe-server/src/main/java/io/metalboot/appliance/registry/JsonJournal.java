@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * A {@link RecordJournal} whose records are JSON, one type hierarchy per journal: what the journal
@@ -32,9 +33,12 @@ final class JsonJournal<E> implements AutoCloseable {
         }));
     }
 
-    /** Appends one record; it is on disk when this returns. */
-    void append(E entry) throws IOException {
-        journal.append(JSON.writeValueAsBytes(entry));
+    /**
+     * Appends one record and returns what {@code onDurable} made of it: that step runs once the
+     * record is on disk (with whatever concurrent appends shared its fdatasync), in journal order.
+     */
+    <T> T append(E entry, Supplier<T> onDurable) throws IOException {
+        return journal.append(JSON.writeValueAsBytes(entry), onDurable);
     }
 
     @Override

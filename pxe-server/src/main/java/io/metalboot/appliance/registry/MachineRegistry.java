@@ -12,17 +12,22 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The appliance's memory of machines, with its rules: who may boot (auto-discovery or known-only,
  * decided here and nowhere else), the lifecycle, labels, boot tokens. Every change is stored
- * before the call returns; a refused change throws {@link IllegalStateException} (or, for a label
+ * before the call returns (changes of different machines concurrently, so that their journal
+ * records share an fsync); a refused change throws {@link IllegalStateException} (or, for a label
  * that is not Kubernetes syntax, {@link IllegalArgumentException}) with a message fit for an API
  * client.
  */
@@ -37,6 +42,14 @@ public final class MachineRegistry {
     private final int maxUnregistered;
     private final Duration unregisteredExpiry;
     private final SecureRandom random = new SecureRandom();
+    /**
+     * Changes of one machine are decided and stored under its lock, so they never interleave;
+     * those of different machines run, and wait for their journal's fsync, side by side.
+     */
+    private final MachineLocks locks = new MachineLocks();
+    private final Object capCheck = new Object();
+    /** New machines past the cap check whose record is not yet stored; guarded by {@link #capCheck}. */
+    private int unregisteredInFlight;
 
     /**
      * @param autoDiscovery record any unknown machine that PXE-boots; else only those in {@code known}
@@ -106,26 +119,116 @@ public final class MachineRegistry {
      * A machine PXE-booted: as {@link #pxeBooted}, saying why a machine was not recorded. Machines
      * already recorded, or listed in the config, are never held to the unregistered cap.
      */
-    public synchronized BootAdmission recordBoot(MacAddress mac, Optional<UUID> uuid, Optional<String> serial)
+    public BootAdmission recordBoot(MacAddress mac, Optional<UUID> uuid, Optional<String> serial)
             throws IOException {
-        Instant now = clock.instant();
-        Set<MacAddress> listed = known;
-        if (store.machine(mac).isEmpty()) {
-            if (!admits(mac, listed)) {
-                return new BootAdmission.NotAdmitted();
+        return recordBoot(mac, uuid, serial, false).admission();
+    }
+
+    /**
+     * A machine asks for its boot script: its boot recorded as {@link #recordBoot} does and, if
+     * the machine as recorded boots the agent, a fresh boot token for it ({@link #issueBootToken}).
+     * For a new machine the token's record is written beside the machine's first one, not after
+     * it: the two journals' fsyncs run side by side, so the request waits for one, not two in a
+     * row. The token is returned only once both are stored; one stored for a machine whose own
+     * record then failed was never handed out, and its next boot's token revokes it.
+     */
+    public AgentBoot recordAgentBoot(MacAddress mac, Optional<UUID> uuid, Optional<String> serial)
+            throws IOException {
+        return recordBoot(mac, uuid, serial, true);
+    }
+
+    private AgentBoot recordBoot(MacAddress mac, Optional<UUID> uuid, Optional<String> serial, boolean withToken)
+            throws IOException {
+        ReentrantLock lock = locks.of(mac);
+        lock.lock();
+        try {
+            Instant now = clock.instant();
+            Set<MacAddress> listed = known;
+            CompletableFuture<String> newMachineToken = null;
+            if (store.machine(mac).isEmpty()) {
+                if (!admits(mac, listed)) {
+                    return new AgentBoot(new BootAdmission.NotAdmitted(), Optional.empty());
+                }
+                boolean capped = !listed.contains(mac);
+                if (capped && !reserveUnregistered()) {
+                    return new AgentBoot(new BootAdmission.OverUnregisteredCap(maxUnregistered), Optional.empty());
+                }
+                try {
+                    if (withToken && MachineState.DISCOVERED.bootsAgent()) {
+                        newMachineToken = issueBootTokenAside(mac);
+                    }
+                    store.record(new Transition(mac, Optional.empty(), MachineState.DISCOVERED, now, "pxe-boot",
+                            Optional.empty()));
+                } finally {
+                    if (capped) {
+                        releaseUnregistered();
+                    }
+                }
             }
-            if (!listed.contains(mac) && unregistered() >= maxUnregistered) {
-                return new BootAdmission.OverUnregisteredCap(maxUnregistered);
+            Machine machine = store.identify(mac, uuid, serial, now);
+            Optional<String> token = Optional.empty();
+            if (newMachineToken != null) {
+                token = Optional.of(awaitToken(newMachineToken));
+            } else if (withToken && machine.state().bootsAgent()) {
+                token = Optional.of(issueBootToken(mac));
             }
-            store.record(new Transition(mac, Optional.empty(), MachineState.DISCOVERED, now, "pxe-boot",
-                    Optional.empty()));
+            return new AgentBoot(new BootAdmission.Recorded(machine), token);
+        } finally {
+            lock.unlock();
         }
-        return new BootAdmission.Recorded(store.identify(mac, uuid, serial, now));
+    }
+
+    /** {@link #issueBootToken} on a virtual thread of its own, so its fsync overlaps the caller's. */
+    private CompletableFuture<String> issueBootTokenAside(MacAddress mac) {
+        CompletableFuture<String> issued = new CompletableFuture<>();
+        Thread.ofVirtual().name("boot-token " + mac).start(() -> {
+            try {
+                issued.complete(issueBootToken(mac));
+            } catch (IOException | RuntimeException | Error e) {
+                issued.completeExceptionally(e);
+            }
+        });
+        return issued;
+    }
+
+    private static String awaitToken(CompletableFuture<String> issued) throws IOException {
+        try {
+            return issued.join(); // not interruptible: the token may be stored, and is then handed out
+        } catch (CompletionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw new IOException("boot token not stored: " + io.getMessage(), io);
+                case RuntimeException runtime -> throw runtime;
+                case Error error -> throw error;
+                case Throwable other -> throw new IOException("boot token not stored", other);
+            }
+        }
+    }
+
+    /**
+     * A place under the unregistered cap for a new machine whose record is being written. New
+     * machines are recorded concurrently (each under its own lock), so the ones in flight are
+     * counted with those stored; one stored but not yet released counts twice for a moment,
+     * which errs on the side of the cap.
+     */
+    private boolean reserveUnregistered() {
+        synchronized (capCheck) {
+            if (unregistered() + unregisteredInFlight >= maxUnregistered) {
+                return false;
+            }
+            unregisteredInFlight++;
+            return true;
+        }
+    }
+
+    private void releaseUnregistered() {
+        synchronized (capCheck) {
+            unregisteredInFlight--;
+        }
     }
 
     /** Machines discovered whose agent never registered (registration makes them inspecting). */
     public int unregistered() {
-        return (int) store.machines().stream().filter(m -> m.state() == MachineState.DISCOVERED).count();
+        return store.count(MachineState.DISCOVERED);
     }
 
     public int maxUnregistered() {
@@ -136,16 +239,29 @@ public final class MachineRegistry {
      * Forgets the machines discovered longer than the unregistered expiry ago whose agent never
      * registered (journaled). Called periodically; the MACs forgotten.
      */
-    public synchronized List<MacAddress> forgetExpiredUnregistered() throws IOException {
+    public List<MacAddress> forgetExpiredUnregistered() throws IOException {
         Instant now = clock.instant();
         Instant cutoff = now.minus(unregisteredExpiry);
-        List<MacAddress> expired = store.machines().stream()
-                .filter(m -> m.state() == MachineState.DISCOVERED && m.since().isBefore(cutoff))
-                .map(Machine::mac).toList();
-        for (MacAddress mac : expired) {
-            forget(mac, now);
+        List<MacAddress> forgotten = new ArrayList<>();
+        for (Machine candidate : store.machines()) {
+            if (candidate.state() != MachineState.DISCOVERED) {
+                continue;
+            }
+            MacAddress mac = candidate.mac();
+            ReentrantLock lock = locks.of(mac);
+            lock.lock();
+            try {
+                // again under its lock: it may have registered, or been deleted, since the list was read
+                if (store.machine(mac).filter(m -> m.state() == MachineState.DISCOVERED && m.since().isBefore(cutoff))
+                        .isPresent()) {
+                    forget(mac, now);
+                    forgotten.add(mac);
+                }
+            } finally {
+                lock.unlock();
+            }
         }
-        return expired;
+        return forgotten;
     }
 
     /**
@@ -154,14 +270,20 @@ public final class MachineRegistry {
      * (IllegalStateException) while a deploy runs on it: its agent is writing the disk, or will be
      * told to at its next heartbeat. If it PXE-boots again it is a new machine.
      */
-    public synchronized void delete(MacAddress mac) throws IOException {
-        requireMachine(mac);
-        Optional<Deploy> running = runningDeploy(mac);
-        if (running.isPresent()) {
-            throw new IllegalStateException(mac + " is provisioning (deploy " + running.get().request().id()
-                    + " runs): wait for it to end, or send the machine to inspecting first");
+    public void delete(MacAddress mac) throws IOException {
+        ReentrantLock lock = locks.of(mac);
+        lock.lock();
+        try {
+            requireMachine(mac);
+            Optional<Deploy> running = runningDeploy(mac);
+            if (running.isPresent()) {
+                throw new IllegalStateException(mac + " is provisioning (deploy " + running.get().request().id()
+                        + " runs): wait for it to end, or send the machine to inspecting first");
+            }
+            forget(mac, clock.instant());
+        } finally {
+            lock.unlock();
         }
-        forget(mac, clock.instant());
     }
 
     /**
@@ -174,14 +296,20 @@ public final class MachineRegistry {
     }
 
     /** An operator's action through the API. */
-    public synchronized Machine operatorSets(MacAddress mac, MachineState to, Optional<String> reason)
+    public Machine operatorSets(MacAddress mac, MachineState to, Optional<String> reason)
             throws IOException {
-        Machine machine = requireMachine(mac);
-        if (!MachineLifecycle.operatorAllows(to)) {
-            throw new IllegalStateException("an operator may set " + MachineLifecycle.operatorTargets()
-                    .stream().map(MachineState::wireName).sorted().toList() + ", not " + to.wireName());
+        ReentrantLock lock = locks.of(mac);
+        lock.lock();
+        try {
+            Machine machine = requireMachine(mac);
+            if (!MachineLifecycle.operatorAllows(to)) {
+                throw new IllegalStateException("an operator may set " + MachineLifecycle.operatorTargets()
+                        .stream().map(MachineState::wireName).sorted().toList() + ", not " + to.wireName());
+            }
+            return store.record(new Transition(mac, Optional.of(machine.state()), to, clock.instant(), "operator", reason));
+        } finally {
+            lock.unlock();
         }
-        return store.record(new Transition(mac, Optional.of(machine.state()), to, clock.instant(), "operator", reason));
     }
 
     /**
@@ -191,32 +319,50 @@ public final class MachineRegistry {
      * Its node credential is spent: the old OS's report is no longer waited for. Refused
      * (IllegalStateException) from any other state.
      */
-    public synchronized Machine reprovision(MacAddress mac, Optional<String> reason) throws IOException {
-        Machine machine = requireMachine(mac);
-        if (!MachineLifecycle.reprovisionAllowedFrom(machine.state())) {
-            throw new IllegalStateException(mac + " is " + machine.state().wireName() + "; a reprovision starts from "
-                    + MachineLifecycle.reprovisionSources().stream().map(MachineState::wireName).sorted().toList()
-                    + (machine.state() == MachineState.AVAILABLE ? " (an available machine takes a deploy as it is)"
-                    : ""));
+    public Machine reprovision(MacAddress mac, Optional<String> reason) throws IOException {
+        ReentrantLock lock = locks.of(mac);
+        lock.lock();
+        try {
+            Machine machine = requireMachine(mac);
+            if (!MachineLifecycle.reprovisionAllowedFrom(machine.state())) {
+                throw new IllegalStateException(mac + " is " + machine.state().wireName() + "; a reprovision starts from "
+                        + MachineLifecycle.reprovisionSources().stream().map(MachineState::wireName).sorted().toList()
+                        + (machine.state() == MachineState.AVAILABLE ? " (an available machine takes a deploy as it is)"
+                        : ""));
+            }
+            Instant now = clock.instant();
+            tokens.revokeNodeCredential(mac, now);
+            return store.record(new Transition(mac, Optional.of(machine.state()), MachineState.INSPECTING, now, "operator",
+                    Optional.of("reprovision" + reason.map(r -> ": " + r).orElse(""))));
+        } finally {
+            lock.unlock();
         }
-        Instant now = clock.instant();
-        tokens.revokeNodeCredential(mac, now);
-        return store.record(new Transition(mac, Optional.of(machine.state()), MachineState.INSPECTING, now, "operator",
-                Optional.of("reprovision" + reason.map(r -> ": " + r).orElse(""))));
     }
 
     /** Sets one label; a selector that names it then matches the machine. */
-    public synchronized Machine setLabel(MacAddress mac, String key, String value) throws IOException {
-        LabelSyntax.requireKey(key);
-        LabelSyntax.requireValue(value);
-        requireMachine(mac);
-        return store.setLabel(mac, key, value, clock.instant());
+    public Machine setLabel(MacAddress mac, String key, String value) throws IOException {
+        ReentrantLock lock = locks.of(mac);
+        lock.lock();
+        try {
+            LabelSyntax.requireKey(key);
+            LabelSyntax.requireValue(value);
+            requireMachine(mac);
+            return store.setLabel(mac, key, value, clock.instant());
+        } finally {
+            lock.unlock();
+        }
     }
 
-    public synchronized Machine removeLabel(MacAddress mac, String key) throws IOException {
-        LabelSyntax.requireKey(key);
-        requireMachine(mac);
-        return store.removeLabel(mac, key, clock.instant());
+    public Machine removeLabel(MacAddress mac, String key) throws IOException {
+        ReentrantLock lock = locks.of(mac);
+        lock.lock();
+        try {
+            LabelSyntax.requireKey(key);
+            requireMachine(mac);
+            return store.removeLabel(mac, key, clock.instant());
+        } finally {
+            lock.unlock();
+        }
     }
 
     private Machine requireMachine(MacAddress mac) {
@@ -232,31 +378,43 @@ public final class MachineRegistry {
     }
 
     /** As {@link #startDeploy(MacAddress, DeployRequest)}, asked by {@code cause} (the operator, Metal³'s host). */
-    public synchronized Machine startDeploy(MacAddress mac, DeployRequest deploy, String cause) throws IOException {
-        Machine machine = requireMachine(mac);
-        if (!MachineLifecycle.deployAllowedFrom(machine.state())) {
-            throw new IllegalStateException(mac + " is " + machine.state().wireName()
-                    + "; a deploy starts only from available");
+    public Machine startDeploy(MacAddress mac, DeployRequest deploy, String cause) throws IOException {
+        ReentrantLock lock = locks.of(mac);
+        lock.lock();
+        try {
+            Machine machine = requireMachine(mac);
+            if (!MachineLifecycle.deployAllowedFrom(machine.state())) {
+                throw new IllegalStateException(mac + " is " + machine.state().wireName()
+                        + "; a deploy starts only from available");
+            }
+            return store.startDeploy(new Transition(mac, Optional.of(machine.state()), MachineState.PROVISIONING,
+                    clock.instant(), cause, Optional.of("deploy " + deploy.id() + " of " + deploy.imageForDisplay())),
+                    deploy);
+        } finally {
+            lock.unlock();
         }
-        return store.startDeploy(new Transition(mac, Optional.of(machine.state()), MachineState.PROVISIONING,
-                clock.instant(), cause, Optional.of("deploy " + deploy.id() + " of " + deploy.imageForDisplay())),
-                deploy);
     }
 
     /**
      * The agent reported deploy {@code deployId}'s verified write: stored with the machine's move
      * to {@code provisioned}. Refused (IllegalStateException) unless that deploy is the running one.
      */
-    public synchronized Machine deploySucceeded(MacAddress mac, String deployId, DeployedDisk disk) throws IOException {
-        Machine machine = requireMachine(mac);
-        Optional<Deploy> running = runningDeploy(mac);
-        if (machine.state() != MachineState.PROVISIONING || running.isEmpty()
-                || !running.get().request().id().equals(deployId)) {
-            throw new IllegalStateException("deploy " + deployId + " is not running on " + mac);
+    public Machine deploySucceeded(MacAddress mac, String deployId, DeployedDisk disk) throws IOException {
+        ReentrantLock lock = locks.of(mac);
+        lock.lock();
+        try {
+            Machine machine = requireMachine(mac);
+            Optional<Deploy> running = runningDeploy(mac);
+            if (machine.state() != MachineState.PROVISIONING || running.isEmpty()
+                    || !running.get().request().id().equals(deployId)) {
+                throw new IllegalStateException("deploy " + deployId + " is not running on " + mac);
+            }
+            return store.deployed(new Transition(mac, Optional.of(MachineState.PROVISIONING), MachineState.PROVISIONED,
+                    clock.instant(), "agent", Optional.of("deploy " + deployId + " written to " + disk.disk())), deployId,
+                    disk);
+        } finally {
+            lock.unlock();
         }
-        return store.deployed(new Transition(mac, Optional.of(MachineState.PROVISIONING), MachineState.PROVISIONED,
-                clock.instant(), "agent", Optional.of("deploy " + deployId + " written to " + disk.disk())), deployId,
-                disk);
     }
 
     /** The machine's latest deploy, running or ended. */
@@ -271,14 +429,20 @@ public final class MachineRegistry {
     }
 
     /** A step along the boot flow (agent, bootstrap), or a failure. */
-    public synchronized Machine advance(MacAddress mac, MachineState to, String cause, Optional<String> reason)
+    public Machine advance(MacAddress mac, MachineState to, String cause, Optional<String> reason)
             throws IOException {
-        Machine machine = requireMachine(mac);
-        if (!MachineLifecycle.flowAllows(machine.state(), to)) {
-            throw new IllegalStateException(mac + " is " + machine.state().wireName() + "; it cannot become "
-                    + to.wireName());
+        ReentrantLock lock = locks.of(mac);
+        lock.lock();
+        try {
+            Machine machine = requireMachine(mac);
+            if (!MachineLifecycle.flowAllows(machine.state(), to)) {
+                throw new IllegalStateException(mac + " is " + machine.state().wireName() + "; it cannot become "
+                        + to.wireName());
+            }
+            return store.record(new Transition(mac, Optional.of(machine.state()), to, clock.instant(), cause, reason));
+        } finally {
+            lock.unlock();
         }
-        return store.record(new Transition(mac, Optional.of(machine.state()), to, clock.instant(), cause, reason));
     }
 
     /**
@@ -309,32 +473,38 @@ public final class MachineRegistry {
      * the machine's record. With no PXE boot known (no ProxyDHCP, or a restart since) a reboot
      * cannot be told from a second registration, and registration goes ahead.
      */
-    public synchronized Optional<String> registerAgent(MacAddress mac, String bootToken, Optional<Instant> lastPxeBoot)
+    public Optional<String> registerAgent(MacAddress mac, String bootToken, Optional<Instant> lastPxeBoot)
             throws IOException {
-        Optional<Machine> machine = store.machine(mac);
-        if (machine.isEmpty() || bootToken == null) {
-            return Optional.empty();
+        ReentrantLock lock = locks.of(mac);
+        lock.lock();
+        try {
+            Optional<Machine> machine = store.machine(mac);
+            if (machine.isEmpty() || bootToken == null) {
+                return Optional.empty();
+            }
+            Instant now = clock.instant();
+            String tokenSha256 = sha256(bootToken);
+            if (!tokens.exchangeable(mac, tokenSha256, now)) {
+                return Optional.empty();
+            }
+            Optional<Instant> opened = tokens.sessionOpened(mac);
+            if (opened.isPresent() && lastPxeBoot.isPresent() && opened.get().isAfter(lastPxeBoot.get())) {
+                store.alert(mac, "a second agent registration in one boot was refused: the agent registered at "
+                        + opened.get() + ", after the last PXE boot seen at " + lastPxeBoot.get(), now);
+                return Optional.empty();
+            }
+            String credential = newSecret();
+            if (!tokens.exchange(mac, tokenSha256, sha256(credential), now)) {
+                return Optional.empty();
+            }
+            if (machine.get().state() == MachineState.DISCOVERED) {
+                store.record(new Transition(mac, Optional.of(MachineState.DISCOVERED), MachineState.INSPECTING,
+                        clock.instant(), "agent", Optional.of("agent registered")));
+            }
+            return Optional.of(credential);
+        } finally {
+            lock.unlock();
         }
-        Instant now = clock.instant();
-        String tokenSha256 = sha256(bootToken);
-        if (!tokens.exchangeable(mac, tokenSha256, now)) {
-            return Optional.empty();
-        }
-        Optional<Instant> opened = tokens.sessionOpened(mac);
-        if (opened.isPresent() && lastPxeBoot.isPresent() && opened.get().isAfter(lastPxeBoot.get())) {
-            store.alert(mac, "a second agent registration in one boot was refused: the agent registered at "
-                    + opened.get() + ", after the last PXE boot seen at " + lastPxeBoot.get(), now);
-            return Optional.empty();
-        }
-        String credential = newSecret();
-        if (!tokens.exchange(mac, tokenSha256, sha256(credential), now)) {
-            return Optional.empty();
-        }
-        if (machine.get().state() == MachineState.DISCOVERED) {
-            store.record(new Transition(mac, Optional.of(MachineState.DISCOVERED), MachineState.INSPECTING,
-                    clock.instant(), "agent", Optional.of("agent registered")));
-        }
-        return Optional.of(credential);
     }
 
     /** The machine whose current agent session {@code credential} is. */
@@ -346,14 +516,20 @@ public final class MachineRegistry {
      * The agent sent the machine's inventory (JSON, as the agent API defines it): stored, and an
      * inspecting machine becomes {@code available}.
      */
-    public synchronized Machine inventoried(MacAddress mac, String inventoryJson) throws IOException {
-        Machine machine = requireMachine(mac);
-        store.storeInventory(mac, inventoryJson, clock.instant());
-        if (machine.state() == MachineState.INSPECTING) {
-            return store.record(new Transition(mac, Optional.of(MachineState.INSPECTING), MachineState.AVAILABLE,
-                    clock.instant(), "agent", Optional.of("inventory stored")));
+    public Machine inventoried(MacAddress mac, String inventoryJson) throws IOException {
+        ReentrantLock lock = locks.of(mac);
+        lock.lock();
+        try {
+            Machine machine = requireMachine(mac);
+            store.storeInventory(mac, inventoryJson, clock.instant());
+            if (machine.state() == MachineState.INSPECTING) {
+                return store.record(new Transition(mac, Optional.of(MachineState.INSPECTING), MachineState.AVAILABLE,
+                        clock.instant(), "agent", Optional.of("inventory stored")));
+            }
+            return requireMachine(mac);
+        } finally {
+            lock.unlock();
         }
-        return requireMachine(mac);
     }
 
     /**
@@ -361,13 +537,19 @@ public final class MachineRegistry {
      * it reports with it once it has run its bootstrap ({@link #nodeReported}). Only its SHA-256
      * is stored; it replaces the machine's earlier one. Empty unless that deploy is running.
      */
-    public synchronized Optional<String> issueNodeCredential(MacAddress mac, String deployId) throws IOException {
-        if (runningDeploy(mac).filter(d -> d.request().id().equals(deployId)).isEmpty()) {
-            return Optional.empty();
+    public Optional<String> issueNodeCredential(MacAddress mac, String deployId) throws IOException {
+        ReentrantLock lock = locks.of(mac);
+        lock.lock();
+        try {
+            if (runningDeploy(mac).filter(d -> d.request().id().equals(deployId)).isEmpty()) {
+                return Optional.empty();
+            }
+            String credential = newSecret();
+            tokens.issueNodeCredential(mac, sha256(credential), clock.instant());
+            return Optional.of(credential);
+        } finally {
+            lock.unlock();
         }
-        String credential = newSecret();
-        tokens.issueNodeCredential(mac, sha256(credential), clock.instant());
-        return Optional.of(credential);
     }
 
     /** The machine whose live node credential {@code credential} is. */
@@ -380,31 +562,51 @@ public final class MachineRegistry {
      * with {@code reason} (already redacted); its node credential is spent either way. Refused
      * (IllegalStateException) unless the machine is provisioned and has a live node credential.
      */
-    public synchronized Machine nodeReported(MacAddress mac, boolean joined, Optional<String> reason)
+    public Machine nodeReported(MacAddress mac, boolean joined, Optional<String> reason)
             throws IOException {
-        Machine machine = requireMachine(mac);
-        if (machine.state() != MachineState.PROVISIONED || tokens.nodeCredentialIssued(mac).isEmpty()) {
-            throw new IllegalStateException(mac + " is " + machine.state().wireName() + " and waits for no report");
+        ReentrantLock lock = locks.of(mac);
+        lock.lock();
+        try {
+            Machine machine = requireMachine(mac);
+            if (machine.state() != MachineState.PROVISIONED || tokens.nodeCredentialIssued(mac).isEmpty()) {
+                throw new IllegalStateException(mac + " is " + machine.state().wireName() + " and waits for no report");
+            }
+            Instant now = clock.instant();
+            tokens.revokeNodeCredential(mac, now);
+            return store.record(new Transition(mac, Optional.of(MachineState.PROVISIONED),
+                    joined ? MachineState.JOINED : MachineState.FAILED, now, "node", reason));
+        } finally {
+            lock.unlock();
         }
-        Instant now = clock.instant();
-        tokens.revokeNodeCredential(mac, now);
-        return store.record(new Transition(mac, Optional.of(MachineState.PROVISIONED),
-                joined ? MachineState.JOINED : MachineState.FAILED, now, "node", reason));
     }
 
     /**
      * Provisioned machines holding a node credential whose report has not come within
      * {@code timeout} of their move to provisioned: failed("no report"), the credential spent.
      */
-    public synchronized List<MacAddress> failUnreported(Duration timeout) throws IOException {
+    public List<MacAddress> failUnreported(Duration timeout) throws IOException {
         Instant now = clock.instant();
-        List<MacAddress> late = store.machines().stream()
-                .filter(m -> m.state() == MachineState.PROVISIONED && m.since().plus(timeout).isBefore(now))
-                .map(Machine::mac).filter(mac -> tokens.nodeCredentialIssued(mac).isPresent()).toList();
-        for (MacAddress mac : late) {
-            tokens.revokeNodeCredential(mac, now);
-            store.record(new Transition(mac, Optional.of(MachineState.PROVISIONED), MachineState.FAILED, now, "node",
-                    Optional.of("no report within " + timeout.toMinutes() + " min of the deploy")));
+        List<MacAddress> late = new ArrayList<>();
+        for (Machine candidate : store.machines()) {
+            if (candidate.state() != MachineState.PROVISIONED) {
+                continue;
+            }
+            MacAddress mac = candidate.mac();
+            ReentrantLock lock = locks.of(mac);
+            lock.lock();
+            try {
+                // read again under its lock: it may have reported since the list was read
+                if (store.machine(mac).filter(m -> m.state() == MachineState.PROVISIONED
+                        && m.since().plus(timeout).isBefore(now)).isPresent()
+                        && tokens.nodeCredentialIssued(mac).isPresent()) {
+                    tokens.revokeNodeCredential(mac, now);
+                    store.record(new Transition(mac, Optional.of(MachineState.PROVISIONED), MachineState.FAILED, now,
+                            "node", Optional.of("no report within " + timeout.toMinutes() + " min of the deploy")));
+                    late.add(mac);
+                }
+            } finally {
+                lock.unlock();
+            }
         }
         return late;
     }

@@ -1,6 +1,7 @@
 package io.metalboot.appliance.registry;
 
 import io.metalboot.machine.MacAddress;
+import io.metalboot.machine.MachineState;
 import io.metalboot.machine.agent.DeployedDisk;
 import java.io.IOException;
 import java.time.Instant;
@@ -17,6 +18,11 @@ public interface MachineStore extends AutoCloseable {
     List<Machine> machines();
 
     Optional<Machine> machine(MacAddress mac);
+
+    /** How many machines are in {@code state} now (the unregistered cap counts discovered ones at every boot). */
+    default int count(MachineState state) {
+        return (int) machines().stream().filter(m -> m.state() == state).count();
+    }
 
     /** Its stored transitions, oldest first. */
     List<Transition> history(MacAddress mac);

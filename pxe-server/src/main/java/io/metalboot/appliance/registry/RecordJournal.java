@@ -8,13 +8,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 
 /**
  * An append-only file of checksummed records: {@code [u32 length][u32 crc32c][payload]}.
  * {@link #append} returns only after the record is on disk (fdatasync), so whatever was
- * acknowledged survives a kill -9 or a power cut. On open, a torn or corrupt tail — a crash in
+ * acknowledged survives a kill -9 or a power cut. Concurrent appends share one fdatasync
+ * ({@link GroupCommitWriter}); the file holds the same records either way. On open, a torn or corrupt tail — a crash in
  * mid-write — is detected by its length or checksum and cut off; the cut bytes are kept beside
  * the journal as evidence, never read as a record.
  */
@@ -25,14 +29,22 @@ final class RecordJournal implements AutoCloseable {
 
     private final Path file;
     private final FileChannel channel;
+    private final GroupCommitWriter writer;
 
-    private RecordJournal(Path file, FileChannel channel) {
+    private RecordJournal(Path file, FileChannel channel, long end, GroupCommitWriter.ForceStep force) {
         this.file = file;
         this.channel = channel;
+        this.writer = new GroupCommitWriter(channel, end, force, file.getFileName().toString());
     }
 
     /** Opens (creating) the journal, hands every intact record to {@code replay}, cuts a torn tail. */
     static RecordJournal open(Path file, Consumer<byte[]> replay) throws IOException {
+        return open(file, replay, GroupCommitWriter.FDATASYNC);
+    }
+
+    /** As {@link #open(Path, Consumer)}, making batches durable with {@code force} (a test's counting one). */
+    static RecordJournal open(Path file, Consumer<byte[]> replay, GroupCommitWriter.ForceStep force)
+            throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
@@ -51,8 +63,7 @@ final class RecordJournal implements AutoCloseable {
                 LOG.log(Level.WARNING, "{0}: cut {1} bytes of a torn or corrupt tail after byte {2} (kept in {3})",
                         file, Long.toString(size - intact), Long.toString(intact), evidence.getFileName());
             }
-            channel.position(intact);
-            return new RecordJournal(file, channel);
+            return new RecordJournal(file, channel, intact, force);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -85,24 +96,39 @@ final class RecordJournal implements AutoCloseable {
     }
 
     /** Appends one record and waits until it is on disk. */
-    synchronized void append(byte[] payload) throws IOException {
+    void append(byte[] payload) throws IOException {
+        append(payload, () -> null);
+    }
+
+    /**
+     * Appends one record, waits until it is on disk, and returns what {@code onDurable} made of
+     * it: that step runs once the record is durable, in file order, on the journal's writer thread.
+     * If the write or its fdatasync fails, this throws and {@code onDurable} never runs.
+     */
+    <T> T append(byte[] payload, Supplier<T> onDurable) throws IOException {
         if (payload.length > MAX_RECORD) {
             throw new IOException("journal record over " + MAX_RECORD + " bytes");
         }
         ByteBuffer frame = ByteBuffer.allocate(HEADER + payload.length);
         frame.putInt(payload.length).putInt(crc(payload)).put(payload).flip();
-        long start = channel.position();
+        CompletableFuture<T> acked = writer.enqueue(frame, onDurable);
         try {
-            while (frame.hasRemaining()) {
-                channel.write(frame);
+            // join, not get: an interrupt must not report a failure for a record that is then stored
+            return acked.join();
+        } catch (CompletionException e) {
+            // a new exception per waiter: the batch's one cause is shared by all of them
+            switch (e.getCause()) {
+                case IOException io -> throw new IOException(file.getFileName() + ": " + io.getMessage(), io);
+                case RuntimeException runtime -> throw runtime; // onDurable's own, this record's alone
+                case Error error -> throw error;
+                case Throwable other -> throw new IOException(file.getFileName() + ": " + other, other);
             }
-            channel.force(false);
-        } catch (IOException e) {
-            // A failed write must not leave half a record for the next append to follow.
-            channel.truncate(start);
-            channel.position(start);
-            throw e;
         }
+    }
+
+    /** Records queued since the journal opened, written or not. */
+    long enqueued() {
+        return writer.enqueued();
     }
 
     Path file() {
@@ -127,7 +153,8 @@ final class RecordJournal implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() throws IOException {
+    public void close() throws IOException {
+        writer.close();
         channel.close();
     }
 }

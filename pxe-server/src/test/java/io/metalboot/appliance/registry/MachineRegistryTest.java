@@ -166,6 +166,35 @@ class MachineRegistryTest {
     }
 
     @Test
+    void aScriptRequestRecordsTheBootAndIssuesATokenOnlyToAMachineThatBootsTheAgent(@TempDir Path dir)
+            throws Exception {
+        try (JournalMachineStore store = JournalMachineStore.open(dir);
+                JournalBootTokenStore tokens = JournalBootTokenStore.open(dir)) {
+            MachineRegistry registry = new MachineRegistry(store, tokens, true, java.util.Set.of(), Duration.ofHours(1),
+                    CLOCK, 1, Duration.ofDays(1));
+            AgentBoot first = registry.recordAgentBoot(MAC, Optional.empty(), Optional.of("SER-1"));
+            Machine machine = ((BootAdmission.Recorded) first.admission()).machine();
+            assertEquals(MachineState.DISCOVERED, machine.state());
+            assertEquals(Optional.of("SER-1"), machine.serial());
+            String token = first.token().orElseThrow(() -> new AssertionError("a new machine boots the agent"));
+
+            AgentBoot again = registry.recordAgentBoot(MAC, Optional.empty(), Optional.empty());
+            assertTrue(again.token().isPresent(), "a known machine that boots the agent gets a fresh token");
+            assertEquals(Optional.empty(), registry.registerAgent(MAC, token), "the fresh token revoked the first");
+            assertTrue(registry.registerAgent(MAC, again.token().get()).isPresent());
+
+            MacAddress past = MacAddress.parse("52:54:00:aa:bb:03");
+            registry.recordAgentBoot(MacAddress.parse("52:54:00:aa:bb:04"), Optional.empty(), Optional.empty());
+            assertEquals(new AgentBoot(new BootAdmission.OverUnregisteredCap(1), Optional.empty()),
+                    registry.recordAgentBoot(past, Optional.empty(), Optional.empty()), "refused: no record, no token");
+
+            registry.operatorSets(MAC, MachineState.PROVISIONED, Optional.of("installed by hand"));
+            AgentBoot local = registry.recordAgentBoot(MAC, Optional.empty(), Optional.empty());
+            assertEquals(Optional.empty(), local.token(), "a provisioned machine boots its disk: no token");
+        }
+    }
+
+    @Test
     void pastTheUnregisteredCapNewMachinesAreRefusedButKnownOnesStillBoot() throws Exception {
         MacAddress listed = MacAddress.parse("52:54:00:00:00:20");
         MachineRegistry registry = new MachineRegistry(new InMemoryMachineStore(), new InMemoryBootTokenStore(), true,

@@ -49,6 +49,24 @@ abstract class MachineStoreContract {
     }
 
     @Test
+    void machinesAreCountedPerStateAsTheyChange() throws IOException {
+        store.record(transition(MAC, Optional.empty(), MachineState.DISCOVERED, 0));
+        store.record(transition(OTHER, Optional.empty(), MachineState.DISCOVERED, 1));
+        assertEquals(2, store.count(MachineState.DISCOVERED));
+        store.record(transition(MAC, Optional.of(MachineState.DISCOVERED), MachineState.INSPECTING, 2));
+        store.setLabel(MAC, "rack", "r1", T0.plusSeconds(3));
+        assertEquals(1, store.count(MachineState.DISCOVERED));
+        assertEquals(1, store.count(MachineState.INSPECTING));
+        store.forget(OTHER, T0.plusSeconds(4));
+        assertEquals(0, store.count(MachineState.DISCOVERED), "a forgotten machine is counted nowhere");
+
+        store = reopened();
+        assertEquals(0, store.count(MachineState.DISCOVERED));
+        assertEquals(1, store.count(MachineState.INSPECTING));
+        assertEquals(0, store.count(MachineState.AVAILABLE));
+    }
+
+    @Test
     void historyIsKeptInOrderPerMachine() throws IOException {
         store.record(transition(MAC, Optional.empty(), MachineState.DISCOVERED, 0));
         store.record(transition(OTHER, Optional.empty(), MachineState.DISCOVERED, 1));
