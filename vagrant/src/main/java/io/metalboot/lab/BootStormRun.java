@@ -127,6 +127,14 @@ final class BootStormRun implements AutoCloseable {
         }
     }
 
+    /**
+     * A storm with no server running: nothing answers, so the generator can only end by its own
+     * deadline (every machine a failure in its first step).
+     */
+    StormReport unanswered(int machines, Duration deadline) throws IOException {
+        return generate(nextRunDir("unanswered-" + machines), "nobody", machines, StormScope.DHCP_TFTP, deadline);
+    }
+
     /** Runs the generator in the storm namespace; it stops itself at {@code deadline}. */
     private StormReport generate(Path runDir, String label, int machines, StormScope scope, Duration deadline)
             throws IOException {

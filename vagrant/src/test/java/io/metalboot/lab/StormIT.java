@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * A small boot storm (the bench's, at N = 50) against the packaged appliance: 50 machines at once,
  * each through OVMF's DHCP and TFTP, iPXE's DHCP, the entry and machine scripts and the agent
  * ramdisk; every byte of every machine's downloads checked (at this size every machine is among the
- * hashed ones). No timing is asserted: the generator's deadline only bounds the run.
+ * hashed ones). Then a storm nobody answers, which the generator must end by itself at its
+ * deadline. No timing is asserted: the generator's deadline only bounds the run.
  */
 class StormIT {
     private static final int MACHINES = 50;
@@ -54,6 +55,14 @@ class StormIT {
             }
             assertTrue(report.steps().size() == 7, "every step ran: " + report.steps());
             assertEquals(MACHINES, result.registered(), "machines in the registry (GET /api/v1/machines)");
+
+            // With no server at all, the generator ends by its own deadline, naming where each machine was.
+            StormReport unanswered = lab.unanswered(3, Duration.ofSeconds(6));
+            assertEquals(3, unanswered.failed(), "machines nobody answered");
+            for (var failure : unanswered.failures()) {
+                assertEquals("dhcp", failure.step(), failure.toString());
+                assertTrue(failure.error().contains("deadline"), failure.toString());
+            }
         }
     }
 }
