@@ -7,7 +7,7 @@
 # stops itself at --deadline. Writes bench/storm/results/<date>.md.
 #
 #   bench/storm/run.sh [--machines 100,500,1000] [--rounds 2] [--heaps 256m,128m,96m,64m]
-#                      [--heap-machines 1000] [--deadline 600] [--no-build]
+#                      [--heap-machines 1000] [--deadline 600] [--log-level info] [--no-build]
 # As root (namespaces). Builds the project and its .deb first (the agent ramdisk in it: its build
 # is cached outside the clone), unless --no-build. Holds /tmp/metalboot-bench.lock while it runs.
 set -euo pipefail
@@ -17,7 +17,7 @@ args=()
 build=1
 while [ $# -gt 0 ]; do
     case "$1" in
-        --machines|--rounds|--heaps|--heap-machines|--deadline) args+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
+        --machines|--rounds|--heaps|--heap-machines|--deadline|--log-level) args+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
         --no-build) build=0; shift ;;
         *) echo "usage: $0 [--machines LIST] [--rounds N] [--heaps LIST] [--heap-machines N] [--deadline S] [--no-build]" >&2
            exit 2 ;;

@@ -45,16 +45,23 @@ final class BootStormRun implements AutoCloseable {
     private final Namespace storm;
     private final PackagedAppliance packaged;
     private final Path assets;
+    private final String logLevel;
     private int runs;
 
-    private BootStormRun(LabNetwork network, Namespace storm, PackagedAppliance packaged, Path assets) {
+    private BootStormRun(LabNetwork network, Namespace storm, PackagedAppliance packaged, Path assets, String logLevel) {
         this.network = network;
         this.storm = storm;
         this.packaged = packaged;
         this.assets = assets;
+        this.logLevel = logLevel;
     }
 
     static BootStormRun create(Path workDir, PackagedAppliance packaged) {
+        return create(workDir, packaged, "info");
+    }
+
+    /** @param logLevel the appliance's {@code log-level} ({@code debug} to see why a connection closed) */
+    static BootStormRun create(Path workDir, PackagedAppliance packaged, String logLevel) {
         var network = LabNetwork.create(workDir, false);
         try {
             Namespace storm = network.addHost("storm", STORM_MAC);
@@ -63,7 +70,7 @@ final class BootStormRun implements AutoCloseable {
             storm.ip("route", "add", "255.255.255.255/32", "dev", "eth0");
             Path assets = workDir.resolve("assets");
             BootMedia.installAgentRamdisk(packaged, assets);
-            return new BootStormRun(network, storm, packaged, assets);
+            return new BootStormRun(network, storm, packaged, assets, logLevel);
         } catch (RuntimeException e) {
             network.close();
             throw e;
@@ -86,7 +93,7 @@ final class BootStormRun implements AutoCloseable {
     Result appliance(int machines, StormScope scope, List<String> jvmOptions, Duration deadline) throws IOException {
         Path runDir = nextRunDir("appliance-" + scope.wireName() + "-" + machines);
         ApplianceConfig config = ApplianceConfig.debug(LabNetwork.PROVISIONING.applianceInterface(), DhcpMode.OFFER, runDir)
-                .withLogLevel("info")
+                .withLogLevel(logLevel)
                 .withDirectories(runDir.resolve("state"), assets)
                 .withEvidenceNetworks(List.of("{cidr: " + STORM_ADDRESS + "/32, require: [pxe-dhcp]}"));
         String label = "appliance" + (jvmOptions.isEmpty() ? "" : " " + String.join(" ", jvmOptions));

@@ -24,7 +24,7 @@ import java.util.function.ToDoubleFunction;
  *
  * <pre>
  * StormBench --out FILE [--machines 100,500,1000] [--rounds 2] [--heaps 256m,128m,96m,64m]
- *            [--heap-machines 1000] [--deadline SECONDS]
+ *            [--heap-machines 1000] [--deadline SECONDS] [--log-level info|debug]
  * </pre>
  */
 public final class StormBench {
@@ -62,7 +62,7 @@ public final class StormBench {
         List<BootStormRun.Result> storms = new ArrayList<>();
         List<BootStormRun.Result> heapRuns = new ArrayList<>();
         Instant began = Instant.now();
-        try (BootStormRun lab = BootStormRun.create(work, packaged)) {
+        try (BootStormRun lab = BootStormRun.create(work, packaged, options.getOrDefault("log-level", "info"))) {
             for (int machines : sizes) {
                 for (int round = 1; round <= rounds; round++) {
                     storms.add(print(lab.appliance(machines, StormScope.FULL, List.of(), deadline)));

@@ -72,8 +72,10 @@ final class IpxeHttpClient implements AutoCloseable {
             }
             throw new StepFailure("GET " + target + " failed", e);
         } catch (IOException e) {
+            // The local port names the connection in the appliance's debug log ("connection from …:PORT closed").
+            String from = socket == null ? "" : " (from port " + socket.getLocalPort() + ")";
             closeConnection();
-            throw new StepFailure("GET " + target + " failed", e);
+            throw new StepFailure("GET " + target + from + " failed", e);
         }
     }
 
@@ -103,7 +105,7 @@ final class IpxeHttpClient implements AutoCloseable {
             out.flush();
             status = line(in);
         } catch (IOException e) {
-            throw new StaleConnection("the connection failed before a status line", e);
+            throw new StaleConnection("the connection failed before a status line (" + e + ")", e);
         }
         if (status == null) {
             throw new StaleConnection("the connection closed before a status line", null);
