@@ -3,6 +3,8 @@ package io.metalboot.lab.storm;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -93,7 +95,7 @@ public final class BootStorm {
         long lastFinished;
         long unmatched;
         ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
-        java.net.Inet4Address clientAddress = (java.net.Inet4Address) java.net.InetAddress.getByName(
+        Inet4Address clientAddress = (Inet4Address) InetAddress.getByName(
                 required(options, "client-address"));
         try (DhcpPort dhcp = new DhcpPort(DhcpPort.CLIENT_PORT); DhcpPort bootServer = new DhcpPort(DhcpPort.BOOT_SERVER_PORT)) {
             for (int i = 0; i < count; i++) {

@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -71,13 +72,13 @@ record ExpectedBoot(String bootFile, byte[] bootFileBytes, String baseUrl, int a
      * The agent script for a machine seen for the first time ({@code discovered}, default
      * profile), with the token the reply carries; empty when the reply carries none.
      */
-    java.util.Optional<byte[]> agentScript(StormMachine machine, String reply) {
+    Optional<byte[]> agentScript(StormMachine machine, String reply) {
         Matcher token = TOKEN.matcher(reply);
         if (!token.find()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         String mac = machine.macText();
-        return java.util.Optional.of(render("agent.ipxe", Map.ofEntries(
+        return Optional.of(render("agent.ipxe", Map.ofEntries(
                 Map.entry("base-url", baseUrl),
                 Map.entry("attempts", Integer.toString(attempts)),
                 Map.entry("mac", mac),

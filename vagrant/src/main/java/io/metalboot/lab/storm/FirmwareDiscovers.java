@@ -9,6 +9,7 @@ import io.metalboot.dhcp.model.Octets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.Inet4Address;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -43,7 +44,7 @@ final class FirmwareDiscovers {
      * OFFER names no boot file and has no PXE option 43: it asks the boot server for the file, from
      * the address the site gave it ({@code ciaddr}).
      */
-    static DhcpMessage ovmfBootServerRequest(StormMachine machine, java.net.Inet4Address clientAddress) {
+    static DhcpMessage ovmfBootServerRequest(StormMachine machine, Inet4Address clientAddress) {
         DhcpMessage request = forMachine(OVMF_BOOT_SERVER, machine, machine.xid(2));
         return new DhcpMessage(request.op(), request.htype(), request.hlen(), request.hops(), request.xid(),
                 request.secs(), request.flags(), clientAddress, request.yiaddr(), request.siaddr(), request.giaddr(),

@@ -28,7 +28,7 @@ final class IpxeHttpClient implements AutoCloseable {
     record Reply(int status, long contentLength, long bodyBytes) {
     }
 
-    private static final String USER_AGENT = "iPXE/1.21.1+ (g4bd064de)";
+    private static final String USER_AGENT = "iPXE/1.21.1+";
     private final Duration connectTimeout;
     private final Duration readTimeout;
     private final byte[] buffer = new byte[64 << 10];
