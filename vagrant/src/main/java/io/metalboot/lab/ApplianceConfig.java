@@ -18,10 +18,11 @@ import java.util.List;
  *                       {@code {cidr: 10.203.9.0/24, require: [pxe-dhcp]}}
  * @param catalog        {@code images.catalog}: the images a deploy may name ({@link DeployImage})
  * @param bootstrap      {@code bootstrap:} as YAML flow text; null: the defaults (no source)
+ * @param maxUnregistered {@code machines.max-unregistered}, or 0 for the default (1,000)
  */
 record ApplianceConfig(String logLevel, String dhcpInterface, DhcpMode mode, Path stateDir, Path assets,
                        String ipxeScriptUrl, String baseUrl, String agentArgs, List<String> evidenceNetworks,
-                       List<DeployImage> catalog, String bootstrap) {
+                       List<DeployImage> catalog, String bootstrap, int maxUnregistered) {
 
     ApplianceConfig {
         evidenceNetworks = List.copyOf(evidenceNetworks);
@@ -44,12 +45,12 @@ record ApplianceConfig(String logLevel, String dhcpInterface, DhcpMode mode, Pat
     /** Debug logging; state and assets in {@code workDir}. */
     static ApplianceConfig debug(String dhcpInterface, DhcpMode mode, Path workDir) {
         return new ApplianceConfig("debug", dhcpInterface, mode, workDir.resolve("state"), workDir.resolve("assets"),
-                null, null, LAB_AGENT_ARGS, List.of(), List.of(), null);
+                null, null, LAB_AGENT_ARGS, List.of(), List.of(), null, 0);
     }
 
     ApplianceConfig withLogLevel(String level) {
         return new ApplianceConfig(level, dhcpInterface, mode, stateDir, assets, ipxeScriptUrl, baseUrl, agentArgs,
-                evidenceNetworks, catalog, bootstrap);
+                evidenceNetworks, catalog, bootstrap, maxUnregistered);
     }
 
     /**
@@ -61,7 +62,7 @@ record ApplianceConfig(String logLevel, String dhcpInterface, DhcpMode mode, Pat
      */
     ApplianceConfig reachedThrough(String baseUrl, String relayAddress) {
         return new ApplianceConfig(logLevel, dhcpInterface, mode, stateDir, assets, null, baseUrl, agentArgs,
-                List.of("{cidr: " + relayAddress + "/32, require: [pxe-dhcp]}"), catalog, bootstrap)
+                List.of("{cidr: " + relayAddress + "/32, require: [pxe-dhcp]}"), catalog, bootstrap, maxUnregistered)
                 .withEvidenceNetworks(evidenceNetworks);
     }
 
@@ -69,25 +70,37 @@ record ApplianceConfig(String logLevel, String dhcpInterface, DhcpMode mode, Pat
     ApplianceConfig withEvidenceNetworks(List<String> entries) {
         var all = new java.util.ArrayList<>(evidenceNetworks);
         all.addAll(entries);
-        return new ApplianceConfig(logLevel, dhcpInterface, mode, stateDir, assets, ipxeScriptUrl, baseUrl, agentArgs, all, catalog, bootstrap);
+        return new ApplianceConfig(logLevel, dhcpInterface, mode, stateDir, assets, ipxeScriptUrl, baseUrl, agentArgs, all, catalog, bootstrap, maxUnregistered);
     }
 
     /** {@code images.catalog}: these images (replacing any set before). */
     ApplianceConfig withCatalog(List<DeployImage> images) {
         return new ApplianceConfig(logLevel, dhcpInterface, mode, stateDir, assets, ipxeScriptUrl, baseUrl, agentArgs,
-                evidenceNetworks, images, bootstrap);
+                evidenceNetworks, images, bootstrap, maxUnregistered);
     }
 
     /** {@code boot.agent.args}: the agent ramdisk's kernel arguments (the appliance adds its own after them). */
     ApplianceConfig withAgentArgs(String args) {
         return new ApplianceConfig(logLevel, dhcpInterface, mode, stateDir, assets, ipxeScriptUrl, baseUrl, args,
-                evidenceNetworks, catalog, bootstrap);
+                evidenceNetworks, catalog, bootstrap, maxUnregistered);
     }
 
     /** {@code bootstrap:}, as YAML flow text (e.g. {@code {kubeconfig: /x, metal3: {enabled: true}}}); null: the defaults. */
     ApplianceConfig withBootstrap(String flow) {
         return new ApplianceConfig(logLevel, dhcpInterface, mode, stateDir, assets, ipxeScriptUrl, baseUrl, agentArgs,
-                evidenceNetworks, catalog, flow);
+                evidenceNetworks, catalog, flow, maxUnregistered);
+    }
+
+    /** {@code machines.max-unregistered}: how many discovered, never-registered machines the registry takes. */
+    ApplianceConfig withMaxUnregistered(int cap) {
+        return new ApplianceConfig(logLevel, dhcpInterface, mode, stateDir, assets, ipxeScriptUrl, baseUrl, agentArgs,
+                evidenceNetworks, catalog, bootstrap, cap);
+    }
+
+    /** {@code state-dir} and {@code http.assets} elsewhere (one appliance run of several in a work directory). */
+    ApplianceConfig withDirectories(Path state, Path assetsDir) {
+        return new ApplianceConfig(logLevel, dhcpInterface, mode, state, assetsDir, ipxeScriptUrl, baseUrl, agentArgs,
+                evidenceNetworks, catalog, bootstrap, maxUnregistered);
     }
 
     String yaml() {
@@ -107,6 +120,9 @@ record ApplianceConfig(String logLevel, String dhcpInterface, DhcpMode mode, Pat
         if (!catalog.isEmpty()) {
             yaml.append("images:\n  catalog:\n");
             catalog.forEach(image -> yaml.append("    - ").append(image.catalogEntry()).append('\n'));
+        }
+        if (maxUnregistered > 0) {
+            yaml.append("machines:\n  max-unregistered: ").append(maxUnregistered).append('\n');
         }
         if (bootstrap != null) {
             yaml.append("bootstrap: ").append(bootstrap).append('\n');

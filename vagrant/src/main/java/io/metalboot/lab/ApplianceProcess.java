@@ -23,8 +23,18 @@ final class ApplianceProcess implements AutoCloseable {
 
     /** Starts the appliance and returns once it logged {@value #READY_LINE}. */
     static ApplianceProcess start(LabNetwork network, PackagedAppliance packaged, ApplianceConfig config) {
-        Path configFile = network.workDir().resolve("appliance.yaml").toAbsolutePath();
+        return start(network, packaged, config, network.workDir(), List.of());
+    }
+
+    /**
+     * As {@link #start(LabNetwork, PackagedAppliance, ApplianceConfig)}, with its config and log in
+     * {@code runDir} and {@code jvmOptions} before {@code -jar} (a heap limit, the unit's flags).
+     */
+    static ApplianceProcess start(LabNetwork network, PackagedAppliance packaged, ApplianceConfig config, Path runDir,
+                                  List<String> jvmOptions) {
+        Path configFile = runDir.resolve("appliance.yaml").toAbsolutePath();
         try {
+            Files.createDirectories(runDir);
             Files.createDirectories(config.stateDir());
             Files.createDirectories(config.assets());
             // iPXE from the .deb too, as an installed appliance serves it (the scenario's config names no tftp:).
@@ -33,10 +43,12 @@ final class ApplianceProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new LabException("cannot write " + configFile, e);
         }
-        List<String> argv = network.appliance().exec(List.of(packaged.java().toString(),
-                "-jar", packaged.jar().toString(), "--config", configFile.toString()));
+        List<String> java = new java.util.ArrayList<>(List.of(packaged.java().toString()));
+        java.addAll(jvmOptions);
+        java.addAll(List.of("-jar", packaged.jar().toString(), "--config", configFile.toString()));
+        List<String> argv = network.appliance().exec(java);
         var appliance = network.adopt(new ApplianceProcess(
-                ChildProcess.start("appliance", argv, network.workDir().resolve("appliance.log"))));
+                ChildProcess.start("appliance", argv, runDir.resolve("appliance.log"))));
         var ready = appliance.process.lines().await(line -> line.contains(READY_LINE), READY);
         if (ready.isEmpty()) {
             throw new LabException("the appliance did not log \"" + READY_LINE + "\" within " + READY
@@ -50,6 +62,11 @@ final class ApplianceProcess implements AutoCloseable {
         return ProcessHandle.current().info().command()
                 .filter(command -> command.endsWith("/java"))
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /** The appliance's own PID (its JVM: {@code ip netns exec} execs). */
+    long pid() {
+        return process.pid();
     }
 
     /** Its log, line by line. */
