@@ -181,6 +181,7 @@ concurrent() { # concurrent SERVER N : N simultaneous 1 MiB downloads
   echo "$line"; CONCURRENT_RESULTS+=("$line")
 }
 
+LOAD_BEFORE="$(cut -d" " -f1-3 /proc/loadavg)"
 CONCURRENT_RESULTS=()
 for server in $SERVERS; do
   case "$server" in
@@ -208,6 +209,7 @@ done
 for server in $SERVERS; do concurrent "$server" "$CONCURRENT"; done
 
 mkdir -p "$HERE/results"
+LOAD_AFTER="$(cut -d" " -f1-3 /proc/loadavg)"
 REPORT="$HERE/results/$(date -u +%Y-%m-%dT%H-%M-%SZ).md"
 {
   echo "# TFTP benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -217,6 +219,7 @@ REPORT="$HERE/results/$(date -u +%Y-%m-%dT%H-%M-%SZ).md"
   echo "atftpd from its .deb; Java $("$JAVA" -version 2>&1 | head -1). Loopback only."
   echo "MB/s = 10^6 bytes/s over $REPEAT_SMALL (1 MiB) or $REPEAT_LARGE (30 MiB) sequential downloads after a warm-up,"
   echo "each a new atftp process. CPU s/30MiB: the server's user+system CPU per 30 MiB transferred."
+  echo "Host load (1, 5, 15 min averages) before: $LOAD_BEFORE; after: $LOAD_AFTER."
   echo
   echo "| server | file | blksize | windowsize | CPUs | MB/s | server CPU s/30MiB | failures |"
   echo "|---|---|---|---|---|---|---|---|"
