@@ -6,7 +6,7 @@
 #
 #   bench/tftp/run.sh [--appliance-dir DIR] [--servers "metalboot tftpd-hpa atftpd dnsmasq"]
 #                     [--repeat-small N] [--repeat-large N] [--warmup N] [--concurrent N]
-#                     [--no-pin] [--no-build]
+#                     [--no-pin | --pinned-only] [--no-build]
 #
 # Needs root, atftp, tftpd-hpa (in.tftpd; its systemd service stopped), dnsmasq, iproute2,
 # util-linux (taskset), apt-get (atftpd is unpacked from its .deb, not installed: it conflicts
@@ -36,6 +36,7 @@ while [ $# -gt 0 ]; do
     --warmup) WARMUP="$2"; shift 2;;
     --concurrent) CONCURRENT="$2"; shift 2;;
     --no-pin) PIN=0; shift;;
+    --pinned-only) PIN=2; shift;;  # the targets' figures alone, when the bench lock is contended
     --no-build) BUILD=0; shift;;
     -h|--help) usage; exit 0;;
     *) echo "unknown argument: $1" >&2; usage >&2; exit 2;;
@@ -195,7 +196,7 @@ for server in $SERVERS; do  # warm-up: the JVM compiles its hot paths (it takes 
   for _ in $(seq "$WARMUP"); do fetch "$server" 1m.bin 0 --option "blksize 1468" || true; done
 done
 
-pin_modes="0"; [ "$PIN" = 1 ] && pin_modes="1 0"
+pin_modes="0"; [ "$PIN" = 1 ] && pin_modes="1 0"; [ "$PIN" = 2 ] && pin_modes="1"
 for pinned in $pin_modes; do
   for file in 1m.bin 30m.bin; do
     repeat=$REPEAT_SMALL; [ "$file" = 30m.bin ] && repeat=$REPEAT_LARGE
