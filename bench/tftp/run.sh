@@ -6,7 +6,7 @@
 #
 #   bench/tftp/run.sh [--appliance-dir DIR] [--servers "metalboot tftpd-hpa atftpd dnsmasq"]
 #                     [--repeat-small N] [--repeat-large N] [--warmup N] [--concurrent N]
-#                     [--no-pin] [--no-build]
+#                     [--no-pin | --pinned-only] [--no-build]
 #
 # Needs root, atftp, tftpd-hpa (in.tftpd; its systemd service stopped), dnsmasq, iproute2,
 # util-linux (taskset), apt-get (atftpd is unpacked from its .deb, not installed: it conflicts
@@ -36,6 +36,7 @@ while [ $# -gt 0 ]; do
     --warmup) WARMUP="$2"; shift 2;;
     --concurrent) CONCURRENT="$2"; shift 2;;
     --no-pin) PIN=0; shift;;
+    --pinned-only) PIN=2; shift;;  # the targets' figures alone, when the bench lock is contended
     --no-build) BUILD=0; shift;;
     -h|--help) usage; exit 0;;
     *) echo "unknown argument: $1" >&2; usage >&2; exit 2;;
@@ -181,6 +182,7 @@ concurrent() { # concurrent SERVER N : N simultaneous 1 MiB downloads
   echo "$line"; CONCURRENT_RESULTS+=("$line")
 }
 
+LOAD_BEFORE="$(cut -d" " -f1-3 /proc/loadavg)"
 CONCURRENT_RESULTS=()
 for server in $SERVERS; do
   case "$server" in
@@ -194,7 +196,7 @@ for server in $SERVERS; do  # warm-up: the JVM compiles its hot paths (it takes 
   for _ in $(seq "$WARMUP"); do fetch "$server" 1m.bin 0 --option "blksize 1468" || true; done
 done
 
-pin_modes="0"; [ "$PIN" = 1 ] && pin_modes="1 0"
+pin_modes="0"; [ "$PIN" = 1 ] && pin_modes="1 0"; [ "$PIN" = 2 ] && pin_modes="1"
 for pinned in $pin_modes; do
   for file in 1m.bin 30m.bin; do
     repeat=$REPEAT_SMALL; [ "$file" = 30m.bin ] && repeat=$REPEAT_LARGE
@@ -208,6 +210,7 @@ done
 for server in $SERVERS; do concurrent "$server" "$CONCURRENT"; done
 
 mkdir -p "$HERE/results"
+LOAD_AFTER="$(cut -d" " -f1-3 /proc/loadavg)"
 REPORT="$HERE/results/$(date -u +%Y-%m-%dT%H-%M-%SZ).md"
 {
   echo "# TFTP benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -217,6 +220,7 @@ REPORT="$HERE/results/$(date -u +%Y-%m-%dT%H-%M-%SZ).md"
   echo "atftpd from its .deb; Java $("$JAVA" -version 2>&1 | head -1). Loopback only."
   echo "MB/s = 10^6 bytes/s over $REPEAT_SMALL (1 MiB) or $REPEAT_LARGE (30 MiB) sequential downloads after a warm-up,"
   echo "each a new atftp process. CPU s/30MiB: the server's user+system CPU per 30 MiB transferred."
+  echo "Host load (1, 5, 15 min averages) before: $LOAD_BEFORE; after: $LOAD_AFTER."
   echo
   echo "| server | file | blksize | windowsize | CPUs | MB/s | server CPU s/30MiB | failures |"
   echo "|---|---|---|---|---|---|---|---|"

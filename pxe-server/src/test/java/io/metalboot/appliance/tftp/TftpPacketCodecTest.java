@@ -15,7 +15,10 @@ import io.metalboot.appliance.tftp.model.OptionAck;
 import io.metalboot.appliance.tftp.model.ReadRequest;
 import io.metalboot.appliance.tftp.model.TftpPacket;
 import io.metalboot.appliance.tftp.model.WriteRequest;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +61,25 @@ class TftpPacketCodecTest {
             assertEquals(packet, decoded);
             assertArrayEquals(bytes, TftpPacketCodec.encode(decoded), packet.toString());
         }
+    }
+
+    @Test
+    void dataEncodedStraightFromAFileIsTheSameAsTheRecords() throws TftpDecodeException {
+        byte[] file = new byte[5000];
+        new Random(20).nextBytes(file);
+        ByteBuf fileBytes = Unpooled.wrappedBuffer(file);
+        // A middle block, the short last one, an empty one past the end, and a wrapped block number.
+        int[][] cases = {{1, 0, 1468}, {2, 1468, 1468}, {4, 4404, 596}, {5, 5000, 0}, {0, 512, 512}, {65535, 100, 7}};
+        for (int[] c : cases) {
+            ByteBuf out = Unpooled.buffer();
+            TftpPacketCodec.encodeData(c[0], fileBytes, c[1], c[2], out);
+            byte[] bytes = new byte[out.readableBytes()];
+            out.readBytes(bytes);
+            DataBlock expected = DataBlock.of(c[0], Arrays.copyOfRange(file, c[1], c[1] + c[2]));
+            assertArrayEquals(TftpPacketCodec.encode(expected), bytes, "block " + c[0]);
+            assertEquals(expected, TftpPacketCodec.decode(bytes));
+        }
+        assertEquals(0, fileBytes.readerIndex(), "the file's indices do not move");
     }
 
     @Test

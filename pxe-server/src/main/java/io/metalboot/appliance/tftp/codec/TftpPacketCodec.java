@@ -96,6 +96,21 @@ public final class TftpPacketCodec {
         }
     }
 
+    /** Opcode and block number: what a DATA datagram carries before its payload. */
+    public static final int DATA_HEADER = 4;
+
+    /**
+     * One DATA packet straight from a file's bytes: {@code length} bytes of {@code file} from
+     * {@code offset} after the header, the same bytes {@link #encode} writes for a {@link DataBlock}.
+     * The transfer's per-block path: no record, no view object, one memory copy; {@code file}'s
+     * indices do not move.
+     */
+    public static void encodeData(int block, ByteBuf file, int offset, int length, ByteBuf out) {
+        out.writeShort(Opcode.DATA.code());
+        out.writeShort(block);
+        out.writeBytes(file, offset, length);
+    }
+
     /** Encodes into a new array (tests, tools). */
     public static byte[] encode(TftpPacket packet) {
         ByteBuf out = Unpooled.buffer();

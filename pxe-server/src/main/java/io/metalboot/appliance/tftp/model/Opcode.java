@@ -4,6 +4,9 @@ package io.metalboot.appliance.tftp.model;
 public enum Opcode {
     RRQ(1), WRQ(2), DATA(3), ACK(4), ERROR(5), OACK(6);
 
+    /** values() copies its array on every call: decoding one ACK must not allocate one. */
+    private static final Opcode[] BY_CODE = values();
+
     private final int code;
 
     Opcode(int code) {
@@ -16,6 +19,6 @@ public enum Opcode {
 
     /** The opcode for {@code code}, or null if TFTP has none. */
     public static Opcode of(int code) {
-        return code >= 1 && code <= 6 ? values()[code - 1] : null;
+        return code >= 1 && code <= 6 ? BY_CODE[code - 1] : null;
     }
 }

@@ -1,17 +1,21 @@
 package io.metalboot.appliance.tftp.server;
 
+import io.metalboot.appliance.tftp.codec.TftpDecodeException;
+import io.metalboot.appliance.tftp.codec.TftpPacketCodec;
 import io.metalboot.appliance.tftp.model.Ack;
-import io.metalboot.appliance.tftp.model.DataBlock;
 import io.metalboot.appliance.tftp.model.ErrorCode;
 import io.metalboot.appliance.tftp.model.ErrorPacket;
 import io.metalboot.appliance.tftp.model.OptionAck;
 import io.metalboot.appliance.tftp.model.ReadRequest;
 import io.metalboot.appliance.tftp.model.TftpPacket;
-import io.netty.channel.AddressedEnvelope;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.DefaultAddressedEnvelope;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -33,6 +37,11 @@ import java.util.concurrent.TimeUnit;
  * inside the window reports a loss, so the window is sent again from the block after it, once.
  * Otherwise only the timer resends, a bounded number of times.
  *
+ * <p>The per-block path is kept short, since lock-step TFTP pays it once per datagram each way (the
+ * JFR profile in the module README): this handler reads the transfer port's datagrams itself
+ * (decoded by {@link TftpPacketCodec}, no decoder stage, no envelope), and writes each DATA as a
+ * ready datagram, encoded straight from the shared file bytes into the socket's buffer.
+ *
  * <p>Runs entirely on its channel's event loop thread.
  */
 final class TftpReadSession extends ChannelInboundHandlerAdapter {
@@ -50,6 +59,8 @@ final class TftpReadSession extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private TftpNegotiation negotiation;
     private ByteBuffer content;
+    /** {@code content} as a Netty buffer, wrapped once: a block is then one copy with no view allocated. */
+    private ByteBuf contentBytes;
     private String file;
     private long lastSeq;
     /** Highest acknowledged sequence: -1 while the OACK (sequence 0) waits for its ACK. */
@@ -112,6 +123,7 @@ final class TftpReadSession extends ChannelInboundHandlerAdapter {
                 }
             }
         }
+        contentBytes = Unpooled.wrappedBuffer(content);
         negotiation = TftpNegotiation.negotiate(request, blockSizeLimit, settings.maxWindowSize(),
                 settings.retransmitTimeout(), content.remaining());
         // The last block is the first one shorter than blksize; it may be empty.
@@ -130,9 +142,22 @@ final class TftpReadSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext context, Object msg) {
-        if (finished || !(msg instanceof AddressedEnvelope<?, ?> envelope
-                && envelope.content() instanceof TftpPacket packet
-                && envelope.sender() instanceof InetSocketAddress sender)) {
+        if (!(msg instanceof DatagramPacket datagram)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        TftpPacket packet;
+        try {
+            packet = TftpPacketCodec.decode(datagram.content());
+        } catch (TftpDecodeException e) {
+            // On a transfer's port a stray datagram is simply not an ACK: counted, ignored.
+            counters.malformed();
+            return;
+        } finally {
+            datagram.release();
+        }
+        InetSocketAddress sender = datagram.sender();
+        if (finished || sender == null) {
             return;
         }
         if (!sender.equals(client)) {
@@ -177,9 +202,11 @@ final class TftpReadSession extends ChannelInboundHandlerAdapter {
         long last = Math.min(acked + negotiation.windowSize(), lastSeq);
         int blockSize = negotiation.blockSize();
         for (long seq = acked + 1; seq <= last; seq++) {
-            long offset = (seq - 1) * blockSize;
-            int length = (int) Math.min(blockSize, content.remaining() - offset);
-            send(new DataBlock((int) (seq & 0xFFFF), content.slice((int) offset, length)));
+            int offset = (int) ((seq - 1) * blockSize);
+            int length = Math.min(blockSize, content.remaining() - offset);
+            ByteBuf datagram = ctx.alloc().directBuffer(TftpPacketCodec.DATA_HEADER + length);
+            TftpPacketCodec.encodeData((int) (seq & 0xFFFF), contentBytes, offset, length, datagram);
+            ctx.write(new DatagramPacket(datagram, client), ctx.voidPromise());
         }
         sentUpTo = last;
         ctx.flush();

@@ -125,9 +125,9 @@ public final class TftpServer implements AutoCloseable {
         ChannelFuture bound = bootstrap(new ChannelInitializer<DatagramChannel>() {
             @Override
             protected void initChannel(DatagramChannel ch) {
+                // No decoder stage: the session reads its port's datagrams itself (fewer
+                // stages per block); the encoder serves its OACK and ERROR packets.
                 ch.pipeline().addLast(
-                        // On a transfer's port a stray datagram is simply not an ACK: ignored.
-                        new DatagramTftpDecoder((sender, error) -> counters.malformed()),
                         DatagramTftpEncoder.INSTANCE,
                         new TftpReadSession(request, client, settings, blockSizeLimit, root, cache, counters));
             }
