@@ -28,7 +28,7 @@ final class BootStormRun implements AutoCloseable {
     static final String STORM_ADDRESS = LabNetwork.PROVISIONING.host(50);
     private static final String STORM_MAC = "52:54:10:ff:ff:01";
     /** What the .deb's systemd unit gives the appliance's JVM. */
-    static final List<String> UNIT_JVM_OPTIONS = List.of("-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData");
+    static final List<String> UNIT_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData");
     static final String BOOT_FILE = "snponly.efi";
     static final String KERNEL_PATH = "/assets/agent/vmlinuz";
     static final String INITRD_PATH = "/assets/agent/initrd.img";

@@ -22,7 +22,7 @@ class TftpConfigTest {
     @Test
     void defaultsAreTheDocumentedOnes() throws Exception {
         ApplianceConfig.Tftp tftp = ConfigLoader.defaults().config().tftp();
-        assertEquals(new ApplianceConfig.Tftp(true, null, 69, "/usr/lib/ipxe", Map.of(), 1468, 64, 1000, 5, 1000, 64),
+        assertEquals(new ApplianceConfig.Tftp(true, null, 69, "/usr/lib/ipxe", Map.of(), 1468, 64, 1000, 5, 4096, 64),
                 tftp);
     }
 

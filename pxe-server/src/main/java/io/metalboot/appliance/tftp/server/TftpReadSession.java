@@ -222,11 +222,23 @@ final class TftpReadSession extends ChannelInboundHandlerAdapter {
      * when it fires before the deadline.
      */
     private void armTimer() {
-        long timeout = negotiation.timeout().toNanos();
+        long timeout = retransmitWaitNanos(negotiation, retries);
         deadlineNanos = System.nanoTime() + timeout;
         if (timer == null) {
             timer = ctx.executor().schedule(this::onTimer, timeout, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /**
+     * The wait before resend number {@code retries + 1}. Our own timeout doubles with each
+     * unanswered resend, up to 8 times: a short first wait recovers a lost packet quickly, and the
+     * whole budget (31 s at 1 s and 5 retries) outlasts a client that resends its ACK itself
+     * (OVMF: every 4 s, 6 times) through a stall of the host. A client's own "timeout" is kept as
+     * it asked (RFC 2349).
+     */
+    static long retransmitWaitNanos(TftpNegotiation negotiation, int retries) {
+        long timeout = negotiation.timeout().toNanos();
+        return negotiation.oack().containsKey("timeout") ? timeout : timeout << Math.min(retries, 3);
     }
 
     private void onTimer() {
