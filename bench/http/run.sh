@@ -219,7 +219,9 @@ for server in $SERVERS; do
 done
 for target in $WRK_TARGETS; do
   use "${target%%:*}"
-  wrk -t"$(nproc)" -c"$CONNECTIONS" -d3s "http://127.0.0.1:$PORT${target#*:}" >/dev/null 2>&1 || true   # warm-up
+  # Warm-up: 10 s, since C2 was still compiling the request path after 3 s (the first runs of the
+  # 2026-12-02 04:31 run had a multi-second p99 tail that the third no longer had).
+  wrk -t"$(nproc)" -c"$CONNECTIONS" -d10s "http://127.0.0.1:$PORT${target#*:}" >/dev/null 2>&1 || true
   : >"$TMP/wrkruns.${target//[:\/]/_}"
 done
 # Interleaved, run by run, so that background load hits every target alike; medians of WRK_RUNS.
@@ -246,7 +248,7 @@ for target in $WRK_TARGETS; do
   WRK[$target]="$(awk '{print $1}' "$f" | median) | $(awk '{print $2}' "$f" | median) ms | $(awk '{print $3}' "$f" | median) ms | $(awk '{s+=$4} END {print s}' "$f") socket, $(awk '{s+=$5} END {print s}' "$f") non-2xx | $(awk '{print $6}' "$f" | median)"
   RPS[$target]=$(awk '{print $1}' "$f" | median)
   P99[$target]=$(awk '{print $3}' "$f" | median)
-  WRKALL[$target]=$(awk '{printf "%s%s", (NR>1?", ":""), $1}' "$f")
+  WRKALL[$target]=$(awk '{printf "%s%s (%s ms)", (NR>1?", ":""), $1, $3}' "$f")
 done
 LOAD_AFTER="$(uptime | sed 's/.*load average/load average/')"
 
@@ -264,7 +266,7 @@ RESULT="$(
   echo
   echo "wrk, $CONNECTIONS connections, ${WRK_SECONDS} s × $WRK_RUNS runs (median; targets interleaved run by run), $(nproc) wrk threads, keep-alive, the same 18-byte body:"
   echo
-  echo "| target | requests/s | p50 | p99 | errors | bytes/reply | ratio to nginx (req/s, p99) | every run's req/s |"
+  echo "| target | requests/s | p50 | p99 | errors | bytes/reply | ratio to nginx (req/s, p99) | every run's req/s (p99) |"
   echo "|---|---|---|---|---|---|---|---|"
   for target in $WRK_TARGETS; do
     echo "| $target | ${WRK[$target]} | $(awk -v r="${RPS[$target]}" -v nr="${RPS[nginx:/bench/hello]:-0}" -v p="${P99[$target]}" -v np="${P99[nginx:/bench/hello]:-0}" 'BEGIN { if (nr > 0 && np > 0) printf "%.2f×, %.2f×", r/nr, p/np; else printf "-" }') | ${WRKALL[$target]} |"
