@@ -2,11 +2,12 @@
 # HTTP benchmark: metalboot's HttpServer against nginx (sendfile on), both on 127.0.0.1.
 #   1. one large asset (default 1 GiB, random bytes, in page cache) with curl, 1 and 8 parallel
 #      streams: throughput and server CPU-seconds per GiB (utime+stime from /proc/PID/stat);
-#   2. wrk with 1,000 connections on a tiny dynamic reply (metalboot: an HttpEndpoint on a
-#      virtual thread; nginx: `return 200`): requests/s, p50/p99 latency, errors.
+#   2. wrk with 1,000 connections on a tiny dynamic reply (metalboot: a non-blocking endpoint on
+#      the event loop, and an ordinary one on a virtual thread; nginx: `return 200`): requests/s,
+#      p50/p99 latency, errors, interleaved runs.
 #
 #   bench/http/run.sh [--size-mib N] [--runs N] [--streams "1 8"] [--connections N]
-#                     [--wrk-seconds S] [--classpath CP] [--no-build] [--servers "metalboot nginx"]
+#                     [--wrk-seconds S] [--wrk-runs N] [--classpath CP] [--no-build] [--servers "metalboot nginx"]
 #
 # Needs curl, nginx (apt-get install nginx-light), wrk (apt-get install wrk), a JDK >= 21.
 # Root only for apt-get; the benchmark itself runs as any user. Nothing listens beyond 127.0.0.1;
@@ -21,11 +22,12 @@ RUNS=5
 STREAMS="1 8"
 CONNECTIONS=1000
 WRK_SECONDS=10
+WRK_RUNS=3
 CLASSPATH_GIVEN=""
 BUILD=1
 SERVERS="metalboot nginx"
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --size-mib) SIZE_MIB="$2"; shift 2;;
@@ -33,6 +35,7 @@ while [ $# -gt 0 ]; do
     --streams) STREAMS="$2"; shift 2;;
     --connections) CONNECTIONS="$2"; shift 2;;
     --wrk-seconds) WRK_SECONDS="$2"; shift 2;;
+    --wrk-runs) WRK_RUNS="$2"; shift 2;;
     --classpath) CLASSPATH_GIVEN="$2"; shift 2;;
     --no-build) BUILD=0; shift;;
     --servers) SERVERS="$2"; shift 2;;
@@ -58,7 +61,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-ulimit -n 100000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+ulimit -n 100000 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 # --- the metalboot side: HttpBenchServer from the test classes, copied so a rebuild cannot disturb it
 cd "$REPO"
@@ -179,7 +182,8 @@ stream_run() {
   rm -f "$TMP"/speed.*
 }
 
-declare -A TPUT CPU WRK SPID SPORT
+declare -A TPUT CPU WRK RPS P99 WRKALL SPID SPORT
+LOAD_BEFORE="$(uptime | sed 's/.*load average/load average/')"
 # Both servers run side by side and every run alternates between them, so that whatever else
 # loads the host is spread over both alike.
 for server in $SERVERS; do
@@ -204,20 +208,49 @@ for n in $STREAMS; do
     CPU[$server,$n]=$(awk '{print $2}' "$TMP/runs.$server" | median)
   done
 done
+# wrk targets: nginx's `return 200`; metalboot's non-blocking endpoint (on the event loop, like
+# /boot.ipxe) and its ordinary endpoint (a virtual thread per request, like an API call).
+WRK_TARGETS=""
 for server in $SERVERS; do
-  use "$server"
-  log "$server: wrk, $CONNECTIONS connections, ${WRK_SECONDS}s"
-  wrk -t"$(nproc)" -c"$CONNECTIONS" -d5s "http://127.0.0.1:$PORT/bench/hello" >/dev/null 2>&1 || true
-  wrk -t"$(nproc)" -c"$CONNECTIONS" -d"${WRK_SECONDS}s" --timeout 10s --latency "http://127.0.0.1:$PORT/bench/hello" \
-      >"$TMP/wrk.$server" 2>&1 || true
-  sed 's/^/[bench]   /' "$TMP/wrk.$server" >&2
-  WRK[$server]=$(awk '
+  case "$server" in
+    metalboot) WRK_TARGETS="$WRK_TARGETS metalboot:/bench/hello metalboot:/bench/hello-vt";;
+    *) WRK_TARGETS="$WRK_TARGETS $server:/bench/hello";;
+  esac
+done
+for target in $WRK_TARGETS; do
+  use "${target%%:*}"
+  # Warm-up: 10 s, since C2 was still compiling the request path after 3 s (the first runs of the
+  # 2026-12-02 04:31 run had a multi-second p99 tail that the third no longer had).
+  wrk -t"$(nproc)" -c"$CONNECTIONS" -d10s "http://127.0.0.1:$PORT${target#*:}" >/dev/null 2>&1 || true
+  : >"$TMP/wrkruns.${target//[:\/]/_}"
+done
+# Interleaved, run by run, so that background load hits every target alike; medians of WRK_RUNS.
+for i in $(seq 1 "$WRK_RUNS"); do
+  for target in $WRK_TARGETS; do
+    use "${target%%:*}"
+    log "wrk run $i: $target, $CONNECTIONS connections, ${WRK_SECONDS}s"
+    wrk -t"$(nproc)" -c"$CONNECTIONS" -d"${WRK_SECONDS}s" --timeout 10s --latency "http://127.0.0.1:$PORT${target#*:}" \
+        >"$TMP/wrk.out" 2>&1 || true
+    sed 's/^/[bench]   /' "$TMP/wrk.out" >&2
+    awk '
+      function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
       /Requests\/sec/ {rps=$2}
-      $1=="50%" {p50=$2} $1=="99%" {p99=$2}
+      /Transfer\/sec/ {tr=$2; if (tr ~ /MB$/) tr*=1048576; else if (tr ~ /KB$/) tr*=1024; else if (tr ~ /GB$/) tr*=1073741824}
+      $1=="50%" {p50=ms($2)} $1=="99%" {p99=ms($2)}
       /Socket errors/ {gsub(",","",$0); err=$4+$6+$8+$10}
       /Non-2xx/ {non2xx=$NF}
-      END {printf "%s | %s | %s | %d socket, %d non-2xx", rps, p50, p99, err, non2xx}' "$TMP/wrk.$server")
+      END {printf "%.0f %.2f %.2f %d %d %.0f\n", rps, p50, p99, err+0, non2xx+0, (rps>0?tr/rps:0)}' "$TMP/wrk.out" \
+      >>"$TMP/wrkruns.${target//[:\/]/_}"
+  done
 done
+for target in $WRK_TARGETS; do
+  f="$TMP/wrkruns.${target//[:\/]/_}"
+  WRK[$target]="$(awk '{print $1}' "$f" | median) | $(awk '{print $2}' "$f" | median) ms | $(awk '{print $3}' "$f" | median) ms | $(awk '{s+=$4} END {print s}' "$f") socket, $(awk '{s+=$5} END {print s}' "$f") non-2xx | $(awk '{print $6}' "$f" | median)"
+  RPS[$target]=$(awk '{print $1}' "$f" | median)
+  P99[$target]=$(awk '{print $3}' "$f" | median)
+  WRKALL[$target]=$(awk '{printf "%s%s (%s ms)", (NR>1?", ":""), $1, $3}' "$f")
+done
+LOAD_AFTER="$(uptime | sed 's/.*load average/load average/')"
 
 RESULT="$(
   echo "Asset: ${SIZE_MIB} MiB of random bytes in page cache, over 127.0.0.1; median of $RUNS runs after one warm-up, the servers alternating run by run;"
@@ -231,11 +264,15 @@ RESULT="$(
       'BEGIN { printf "| %d | %.0f | %.0f | %.2f× | %.3f | %.3f | %.2f× |\n", n, mt, nt, (nt>0?mt/nt:0), mc, nc, (nc>0?mc/nc:0) }'
   done
   echo
-  echo "wrk, $CONNECTIONS connections, ${WRK_SECONDS} s, $(nproc) threads, tiny dynamic reply (/bench/hello):"
+  echo "wrk, $CONNECTIONS connections, ${WRK_SECONDS} s × $WRK_RUNS runs (median; targets interleaved run by run), $(nproc) wrk threads, keep-alive, the same 18-byte body:"
   echo
-  echo "| server | requests/s | p50 | p99 | errors |"
-  echo "|---|---|---|---|---|"
-  for server in $SERVERS; do echo "| $server | ${WRK[$server]} |"; done
+  echo "| target | requests/s | p50 | p99 | errors | bytes/reply | ratio to nginx (req/s, p99) | every run's req/s (p99) |"
+  echo "|---|---|---|---|---|---|---|---|"
+  for target in $WRK_TARGETS; do
+    echo "| $target | ${WRK[$target]} | $(awk -v r="${RPS[$target]}" -v nr="${RPS[nginx:/bench/hello]:-0}" -v p="${P99[$target]}" -v np="${P99[nginx:/bench/hello]:-0}" 'BEGIN { if (nr > 0 && np > 0) printf "%.2f×, %.2f×", r/nr, p/np; else printf "-" }') | ${WRKALL[$target]} |"
+  done
+  echo
+  echo "Host load: before $LOAD_BEFORE; after $LOAD_AFTER."
 )"
 echo "$RESULT"
 mkdir -p "$HERE/results"

@@ -1,10 +1,13 @@
 package io.metalboot.http;
 
+import io.netty.handler.codec.http.HttpHeaders;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,7 +36,9 @@ public final class HttpCall {
     private final String path;
     private final Map<String, String> pathParameters;
     private final Map<String, List<String>> query;
-    private final Map<String, List<String>> headers;
+    /** Built from {@link #requestHeaders} on first use: most endpoints never look at all of them. */
+    private Map<String, List<String>> headers;
+    private final HttpHeaders requestHeaders;
     private final InetSocketAddress remote;
     private final RequestBody stream;
     private final int maxBodyBytes;
@@ -66,7 +71,26 @@ public final class HttpCall {
         this.pathParameters = Map.copyOf(pathParameters);
         this.query = Map.copyOf(query);
         this.headers = Map.copyOf(headers);
+        this.requestHeaders = null;
         this.stream = stream;
+        this.maxBodyBytes = maxBodyBytes;
+        this.remote = remote;
+    }
+
+    /**
+     * A call on a request as the decoder read it; its headers stay Netty's until asked for as a
+     * map. {@code stream} null: the request declared no body (the body is empty).
+     */
+    HttpCall(String method, String path, Map<String, String> pathParameters, Map<String, List<String>> query,
+            HttpHeaders requestHeaders, RequestBody stream, int maxBodyBytes, InetSocketAddress remote) {
+        this.method = method;
+        this.path = path;
+        this.pathParameters = Map.copyOf(pathParameters);
+        this.query = Map.copyOf(query);
+        this.requestHeaders = requestHeaders;
+        this.stream = stream;
+        // No stream: a request that declared no body.
+        this.body = stream == null ? new byte[0] : null;
         this.maxBodyBytes = maxBodyBytes;
         this.remote = remote;
     }
@@ -87,7 +111,14 @@ public final class HttpCall {
         return query;
     }
 
+    /** Header values by lower-case name, each name's values in the order they came. */
     public Map<String, List<String>> headers() {
+        if (headers == null) {
+            Map<String, List<String>> byName = new LinkedHashMap<>();
+            requestHeaders.forEach(h -> byName.computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT),
+                    k -> new ArrayList<>()).add(h.getValue()));
+            headers = Map.copyOf(byName);
+        }
         return headers;
     }
 
@@ -159,6 +190,10 @@ public final class HttpCall {
 
     /** The first value of header {@code name} (any case), or null. */
     public String header(String name) {
+        if (headers == null) {
+            // Netty's headers match names in any case: the same first value the map would give.
+            return requestHeaders.get(name);
+        }
         List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
         return values == null || values.isEmpty() ? null : values.getFirst();
     }

@@ -4,7 +4,9 @@ import java.util.Optional;
 
 /**
  * Runs before every endpoint of a server (not before its static mounts, which are public by
- * nature), on the endpoint's virtual thread: the seam for authentication. Return a reply to answer
+ * nature), on the endpoint's thread: the seam for authentication. Before a
+ * {@link HttpEndpoint#nonBlocking} endpoint that is the event loop, so a filter must not block
+ * on a server that has such endpoints (checking a token in memory is fine). Return a reply to answer
  * the call yourself (a 401, say) and skip the endpoint, or empty to let it through.
  */
 @FunctionalInterface

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -31,12 +30,7 @@ import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Date;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.Executor;
@@ -263,16 +257,18 @@ final class HttpRequestRouter extends ChannelInboundHandlerAdapter {
     /** Runs the endpoint on a virtual thread; the reply comes back to this channel's event loop. */
     private void dispatch(ChannelHandlerContext ctx, Exchange exchange, RouteTable.EndpointTarget target) {
         QueryStringDecoder decoder = new QueryStringDecoder(exchange.uri);
-        Map<String, List<String>> headers = new LinkedHashMap<>();
-        exchange.request.headers().forEach(h -> headers.computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT),
-                k -> new ArrayList<>()).add(h.getValue()));
+        if (target.endpoint() instanceof HttpEndpoint.NonBlocking && !exchange.declaresBody) {
+            answerHere(ctx, exchange, target, decoder);
+            return;
+        }
         RequestBody body = new RequestBody(exchange.declaredLength,
                 () -> onEventLoop(ctx, () -> updateReading(ctx)),
                 exchange.expectsContinue && exchange.declaresBody
                         ? () -> onEventLoop(ctx, () -> sendContinue(ctx, exchange)) : null);
         HttpCall call;
         try {
-            call = new HttpCall(exchange.method, decoder.path(), target.parameters(), decoder.parameters(), headers,
+            call = new HttpCall(exchange.method, decoder.path(), target.parameters(), decoder.parameters(),
+                    exchange.request.headers(),
                     body, maxRequestBodyBytes,
                     ctx.channel().remoteAddress() instanceof InetSocketAddress inet ? inet : null);
         } catch (IllegalArgumentException e) {
@@ -293,6 +289,22 @@ final class HttpRequestRouter extends ChannelInboundHandlerAdapter {
             exchange.closeAfterReply = true;
             replyText(ctx, exchange, HttpResponseStatus.SERVICE_UNAVAILABLE, "shutting down\n", null);
         }
+    }
+
+    /** A non-blocking endpoint, for a request with no body: on this event loop, no thread hand-over. */
+    private void answerHere(ChannelHandlerContext ctx, Exchange exchange, RouteTable.EndpointTarget target,
+            QueryStringDecoder decoder) {
+        HttpCall call;
+        try {
+            call = new HttpCall(exchange.method, decoder.path(), target.parameters(), decoder.parameters(),
+                    exchange.request.headers(), null, maxRequestBodyBytes,
+                    ctx.channel().remoteAddress() instanceof InetSocketAddress inet ? inet : null);
+        } catch (IllegalArgumentException e) {
+            exchange.closeAfterReply = true;
+            replyText(ctx, exchange, HttpResponseStatus.BAD_REQUEST, "bad request\n", "malformed percent-encoding");
+            return;
+        }
+        replyReady(ctx, exchange, run(ctx, target.endpoint(), call, exchange.uri));
     }
 
     private HttpReply run(ChannelHandlerContext ctx, HttpEndpoint endpoint, HttpCall call, String uri) {
@@ -381,7 +393,7 @@ final class HttpRequestRouter extends ChannelInboundHandlerAdapter {
             replyText(ctx, exchange, HttpResponseStatus.INTERNAL_SERVER_ERROR, INTERNAL_ERROR, null);
             return;
         }
-        headers.remove(HttpHeaderNames.TRANSFER_ENCODING).set(HttpHeaderNames.DATE, DateFormatter.format(new Date()));
+        headers.remove(HttpHeaderNames.TRANSFER_ENCODING).set(HttpHeaderNames.DATE, DateHeaderValue.now());
         if (length >= 0) {
             headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
         } else if (HttpVersion.HTTP_1_0.equals(exchange.request.protocolVersion())) {
@@ -591,7 +603,7 @@ final class HttpRequestRouter extends ChannelInboundHandlerAdapter {
                 Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpReply.TEXT)
                 .set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
-                .set(HttpHeaderNames.DATE, DateFormatter.format(new Date()));
+                .set(HttpHeaderNames.DATE, DateHeaderValue.now());
         HttpUtil.setKeepAlive(response, keepAlive);
         return response;
     }

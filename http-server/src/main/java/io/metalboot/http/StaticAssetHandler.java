@@ -249,7 +249,7 @@ final class StaticAssetHandler {
 
     private static HttpResponse head(HttpResponseStatus status, boolean keepAlive) {
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
-        response.headers().set(HttpHeaderNames.DATE, DateFormatter.format(new Date()));
+        response.headers().set(HttpHeaderNames.DATE, DateHeaderValue.now());
         HttpUtil.setKeepAlive(response, keepAlive);
         return response;
     }

@@ -63,6 +63,9 @@ class HttpEndpointTest {
                     throw new IllegalStateException("journal corrupt at /var/lib/secret");
                 }),
                 HttpRoute.exact("/null", call -> null),
+                HttpRoute.exact("/here", HttpEndpoint.nonBlocking(call -> HttpReply.text(200,
+                        "virtual=" + Thread.currentThread().isVirtual() + " probe=" + call.header("x-PROBE")
+                                + " probes=" + call.headers().get("x-probe") + " bytes=" + call.body().length))),
                 HttpRoute.exact("/created", call -> HttpReply.empty(201).withHeader("Location", "/api/v1/m/1")),
                 HttpRoute.exact("/slow", call -> {
                     if (!Thread.currentThread().isVirtual()) {
@@ -178,6 +181,24 @@ class HttpEndpointTest {
         }
         assertTrue(allVirtual.get(), "endpoints run on virtual threads");
         assertTrue(peak.get() > 1, "blocking endpoints ran side by side, peak " + peak.get());
+    }
+
+    @Test
+    void nonBlockingEndpointRunsOnTheEventLoopUnlessTheRequestHasABody() throws Exception {
+        HttpResponse<String> here = client.send(HttpRequest.newBuilder(URI.create(base + "/here"))
+                .header("X-Probe", "a").header("X-Probe", "b").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, here.statusCode());
+        assertEquals("virtual=false probe=a probes=[a, b] bytes=0", here.body());
+        HttpResponse<String> withBody = client.send(HttpRequest.newBuilder(URI.create(base + "/here"))
+                .header("X-Probe", "c").POST(HttpRequest.BodyPublishers.ofString("abc")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals("virtual=true probe=c probes=[c] bytes=3", withBody.body());
+        // Answered on the loop, it still waits its turn behind a slow endpoint's reply.
+        String pipelined = RawHttp.exchange(server.localAddress(),
+                "GET /slow?n=2 HTTP/1.1\r\nHost: t\r\n\r\n"
+                        + "GET /here HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+        int slow = pipelined.indexOf("slept 2");
+        assertTrue(slow > 0 && pipelined.indexOf("virtual=false") > slow, pipelined);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.metalboot.appliance.boot;
 
+import io.metalboot.http.HttpEndpoint;
 import io.metalboot.http.HttpReply;
 import io.metalboot.http.HttpRoute;
 import java.lang.System.Logger.Level;
@@ -22,7 +23,8 @@ public final class BootScriptRoutes {
 
     public static List<HttpRoute> routes(BootScripts scripts) {
         return List.of(
-                HttpRoute.get(ENTRY_PATH, call -> HttpReply.of(200, IPXE, bytes(scripts.entry()))),
+                // Rendered from memory: answered on the event loop, no virtual thread per request.
+                HttpRoute.get(ENTRY_PATH, HttpEndpoint.nonBlocking(call -> HttpReply.of(200, IPXE, bytes(scripts.entry())))),
                 HttpRoute.get("/boot/machine.ipxe", call -> {
                     BootRequest request;
                     try {

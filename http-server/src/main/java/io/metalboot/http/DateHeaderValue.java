@@ -1,0 +1,31 @@
+package io.metalboot.http;
+
+import io.netty.handler.codec.DateFormatter;
+import java.util.Date;
+
+/**
+ * The Date header of replies, formatted at most once a second: formatting an RFC 1123 date for
+ * every small reply showed in the profile under load. Any thread may ask; a stale second is
+ * replaced by whichever thread sees it first.
+ */
+final class DateHeaderValue {
+    private record Formatted(long second, String value) {
+    }
+
+    private static volatile Formatted last = new Formatted(Long.MIN_VALUE, "");
+
+    private DateHeaderValue() {
+    }
+
+    /** Now, as a Date header value ("Wed, 02 Dec 2026 03:27:15 GMT"). */
+    static String now() {
+        long millis = System.currentTimeMillis();
+        long second = Math.floorDiv(millis, 1000);
+        Formatted formatted = last;
+        if (formatted.second() != second) {
+            formatted = new Formatted(second, DateFormatter.format(new Date(second * 1000)));
+            last = formatted;
+        }
+        return formatted.value();
+    }
+}
