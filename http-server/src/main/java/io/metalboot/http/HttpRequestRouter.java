@@ -6,6 +6,7 @@ import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -620,6 +621,15 @@ final class HttpRequestRouter extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event instanceof IdleStateEvent) {
+            // Idle between requests is a keep-alive ending, nothing to say; idle mid-reply means a
+            // client that stopped reading, and its download ends cut short: the operator hears of it.
+            ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();
+            boolean midReply = current != null || pending != null && pending.totalPendingWriteBytes() > 0;
+            AccessLog.LOG.log(midReply ? Level.INFO : Level.DEBUG,
+                    "closing the connection from {0}: nothing sent or received for the idle timeout{1}",
+                    AccessLog.hostAndPort(ctx.channel().remoteAddress()),
+                    midReply ? ", in the middle of a reply" + (current == null ? "" : " to " + current.method
+                            + " " + AccessLog.redact(current.uri)) : "");
             ctx.close();
         } else {
             super.userEventTriggered(ctx, event);
