@@ -207,13 +207,22 @@ public final class MachineRegistry {
     /**
      * A place under the unregistered cap for a new machine whose record is being written. New
      * machines are recorded concurrently (each under its own lock), so the ones in flight are
-     * counted with those stored; one stored but not yet released counts twice for a moment,
-     * which errs on the side of the cap.
+     * counted with those stored. One stored but not yet released counts twice for a moment, so
+     * a machine that would be refused while others are in flight waits for them and asks again:
+     * the cap refuses on the exact count, never early (a rack of exactly the cap boots whole).
      */
     private boolean reserveUnregistered() {
         synchronized (capCheck) {
-            if (unregistered() + unregisteredInFlight >= maxUnregistered) {
-                return false;
+            while (unregistered() + unregisteredInFlight >= maxUnregistered) {
+                if (unregisteredInFlight == 0) {
+                    return false;
+                }
+                try {
+                    capCheck.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
             }
             unregisteredInFlight++;
             return true;
@@ -223,6 +232,7 @@ public final class MachineRegistry {
     private void releaseUnregistered() {
         synchronized (capCheck) {
             unregisteredInFlight--;
+            capCheck.notifyAll();
         }
     }
 

@@ -216,6 +216,36 @@ class MachineRegistryTest {
         assertEquals(2, registry.unregistered(), "registered: inspecting, no longer counted");
     }
 
+    /**
+     * A rack of exactly the cap, all new at once through the journals (group commit, each machine
+     * under its own lock): every one is admitted and the next is refused. Before the cap waited
+     * for machines in flight, one stored but not yet released counted twice and the storm of
+     * 1,000 at the default cap of 1,000 lost a machine now and then.
+     */
+    @Test
+    void aBurstOfExactlyTheCapIsAdmittedWhole(@TempDir Path dir) throws Exception {
+        int cap = 300;
+        try (JournalMachineStore store = JournalMachineStore.open(dir);
+                JournalBootTokenStore tokens = JournalBootTokenStore.open(dir)) {
+            MachineRegistry registry = new MachineRegistry(store, tokens, true, java.util.Set.of(),
+                    Duration.ofMinutes(30), CLOCK, cap, Duration.ofHours(24));
+            List<java.util.concurrent.Future<AgentBoot>> boots = new java.util.ArrayList<>();
+            try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int i = 0; i < cap; i++) {
+                    MacAddress mac = MacAddress.parse(String.format("52:54:00:10:%02x:%02x", i >> 8, i & 0xff));
+                    boots.add(executor.submit(() -> registry.recordAgentBoot(mac, Optional.empty(), Optional.empty())));
+                }
+            }
+            for (var boot : boots) {
+                assertTrue(boot.get().admission() instanceof BootAdmission.Recorded, String.valueOf(boot.get().admission()));
+                assertTrue(boot.get().token().isPresent());
+            }
+            assertEquals(cap, registry.unregistered());
+            assertEquals(new BootAdmission.OverUnregisteredCap(cap),
+                    registry.recordBoot(MacAddress.parse("52:54:00:11:00:00"), Optional.empty(), Optional.empty()));
+        }
+    }
+
     @Test
     void machinesDiscoveredAndNeverRegisteredAreForgottenAfterTheExpiry() throws Exception {
         SteppedClock clock = new SteppedClock();
