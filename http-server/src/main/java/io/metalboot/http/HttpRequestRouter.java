@@ -75,6 +75,10 @@ final class HttpRequestRouter extends ChannelInboundHandlerAdapter {
     private boolean takingWaiting;
     private boolean closing;
     private boolean lingering;
+    /** The outbound state seen at the last idle event ({@link #outputMovedSinceLastIdle}). */
+    private int idleMessage;
+    private long idleLeft = -1;
+    private long idleProgress = -1;
 
     /** One request, from its head until its reply is written and its body has arrived (or been dropped). */
     private static final class Exchange {
@@ -621,9 +625,15 @@ final class HttpRequestRouter extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event instanceof IdleStateEvent) {
+            ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();
+            if (pending != null && pending.totalPendingWriteBytes() > 0 && outputMovedSinceLastIdle(pending)) {
+                // IdleStateHandler's first event of an idle spell ignores output progress: a client
+                // downloading one initrd for longer than the timeout (a storm sharing one link) would
+                // be cut mid-file. Only an idle spell in which not one byte left is closed.
+                return;
+            }
             // Idle between requests is a keep-alive ending, nothing to say; idle mid-reply means a
             // client that stopped reading, and its download ends cut short: the operator hears of it.
-            ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();
             boolean midReply = current != null || pending != null && pending.totalPendingWriteBytes() > 0;
             AccessLog.LOG.log(midReply ? Level.INFO : Level.DEBUG,
                     "closing the connection from {0}: nothing sent or received for the idle timeout{1}",
@@ -634,6 +644,18 @@ final class HttpRequestRouter extends ChannelInboundHandlerAdapter {
         } else {
             super.userEventTriggered(ctx, event);
         }
+    }
+
+    /** Whether the reply being written moved since the previous idle event (its message, bytes left or progress). */
+    private boolean outputMovedSinceLastIdle(ChannelOutboundBuffer pending) {
+        int message = System.identityHashCode(pending.current());
+        long left = pending.totalPendingWriteBytes();
+        long progress = pending.currentProgress();
+        boolean moved = message != idleMessage || left != idleLeft || progress != idleProgress;
+        idleMessage = message;
+        idleLeft = left;
+        idleProgress = progress;
+        return moved;
     }
 
     @Override
