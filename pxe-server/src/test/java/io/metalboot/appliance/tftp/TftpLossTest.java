@@ -126,10 +126,12 @@ class TftpLossTest {
     /**
      * Every transfer ended on the server as served, or, when the client's very last ACK was lost
      * (the client had everything and left), as timed out after the server's retries: TFTP gives
-     * the server no way to tell those apart. Nothing failed.
+     * the server no way to tell those apart. Nothing failed. The wait is bounded, not timed: the
+     * server's waits double per unanswered resend (at 50 ms and 30 retries, 11 s in all before it
+     * gives a silent client up), so it may take that long.
      */
     private void awaitServed(long expected) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (ended() < expected && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
