@@ -29,6 +29,8 @@ while [ $# -gt 0 ]; do
 done
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 2; }
 [ -f "$build/metalboot-pxe-server.jar" ] || ./mvnw -q -B -o -ntp -pl pxe-server -am -DskipTests package
+# BENCH_JAVA_OPTIONS (environment): more flags for the appliance's JVM, e.g. to profile it:
+#   BENCH_JAVA_OPTIONS=-XX:StartFlightRecording=filename=/var/tmp/boot-scripts.jfr,settings=profile
 # /var/tmp, not /tmp: the journal must fsync to a disk, as on an appliance (tmpfs makes fsync free)
 work="$(mktemp -d /var/tmp/metalboot-boot-scripts.XXXXXX)"
 port=18280
@@ -60,7 +62,8 @@ machines: {max-unregistered: 10000000}
 boot: {evidence: {networks: [{cidr: 127.0.0.0/8, require: []}]}}
 YAML
   : >"$work/log"
-  "$JAVA_HOME/bin/java" -Xms256m -jar "$work/$build/metalboot-pxe-server.jar" --config "$work/metalboot.yaml" \
+  # shellcheck disable=SC2086 # BENCH_JAVA_OPTIONS is a list of flags, e.g. a JFR recording
+  "$JAVA_HOME/bin/java" -Xms256m ${BENCH_JAVA_OPTIONS:-} -jar "$work/$build/metalboot-pxe-server.jar" --config "$work/metalboot.yaml" \
       >"$work/log" 2>&1 &
   pid=$!
   for _ in $(seq 1 150); do grep -q 'metalboot started' "$work/log" && break; sleep 0.2; done
