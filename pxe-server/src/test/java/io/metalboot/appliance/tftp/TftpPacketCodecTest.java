@@ -17,6 +17,7 @@ import io.metalboot.appliance.tftp.model.TftpPacket;
 import io.metalboot.appliance.tftp.model.WriteRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -80,6 +81,44 @@ class TftpPacketCodecTest {
             assertEquals(expected, TftpPacketCodec.decode(bytes));
         }
         assertEquals(0, fileBytes.readerIndex(), "the file's indices do not move");
+    }
+
+    @Test
+    void dataEncodedIntoANioBufferIsTheSameAsTheRecords() throws TftpDecodeException {
+        byte[] file = new byte[5000];
+        new Random(21).nextBytes(file);
+        // A file view that does not start at 0, as a cached file's may not; its indices must not move.
+        ByteBuffer fileBytes = ByteBuffer.wrap(file).position(100).slice().position(3);
+        int[][] cases = {{1, 0, 1468}, {2, 1468, 1468}, {4, 4404, 493}, {5, 4897, 0}, {0, 512, 512}, {65535, 100, 7}};
+        ByteBuffer out = ByteBuffer.allocateDirect(TftpPacketCodec.DATA_HEADER + 1468);
+        for (int[] c : cases) {
+            out.clear();
+            TftpPacketCodec.encodeData(c[0], fileBytes, 3 + c[1], c[2], out);
+            out.flip();
+            byte[] bytes = new byte[out.remaining()];
+            out.get(bytes);
+            DataBlock expected = DataBlock.of(c[0], Arrays.copyOfRange(file, 103 + c[1], 103 + c[1] + c[2]));
+            assertArrayEquals(TftpPacketCodec.encode(expected), bytes, "block " + c[0]);
+        }
+        assertEquals(3, fileBytes.position(), "the file's indices do not move");
+        assertEquals(4900, fileBytes.limit());
+    }
+
+    @Test
+    void ackBlockReadsAnAckAndNothingElse() throws TftpDecodeException {
+        for (int block : new int[] {0, 1, 32768, 65535}) {
+            ByteBuffer ack = ByteBuffer.wrap(TftpPacketCodec.encode(new Ack(block)));
+            assertEquals(block, TftpPacketCodec.ackBlock(ack));
+            assertEquals(0, ack.position(), "a peek: the datagram is still there for decode");
+            assertEquals(new Ack(block), TftpPacketCodec.decode(ack));
+            assertEquals(ack.limit(), ack.position());
+        }
+        // Padded after the block number: still an ACK, as decode reads it.
+        assertEquals(7, TftpPacketCodec.ackBlock(ByteBuffer.wrap(new byte[] {0, 4, 0, 7, 0, 0})));
+        for (byte[] other : List.of(new byte[] {0, 4, 0}, new byte[] {0, 3, 0, 1}, new byte[] {4, 0, 0, 1},
+                TftpPacketCodec.encode(new ErrorPacket(0, "x")), new byte[0])) {
+            assertEquals(-1, TftpPacketCodec.ackBlock(ByteBuffer.wrap(other)), Arrays.toString(other));
+        }
     }
 
     @Test

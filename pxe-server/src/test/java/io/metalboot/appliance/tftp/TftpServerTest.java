@@ -546,4 +546,24 @@ class TftpServerTest {
         }
         assertFalse(counters.count(TftpOutcome.FAILED) > 0);
     }
+
+    @Test
+    void closeEndsATransferWaitingForItsAckAndCountsNothing() throws Exception {
+        // A 30 s wait: the transfer is still waiting when the server closes, long before a resend.
+        InetSocketAddress address = start(settings().withRetransmission(Duration.ofSeconds(30), 5));
+        TftpTestFiles.random(root(), "f", 3000, 11);
+        try (RawTftpClient client = new RawTftpClient(address)) {
+            client.send(new ReadRequest("f", "octet"));
+            RawTftpClient.Received first = client.expect(WAIT);
+            assertEquals(1, assertInstanceOf(DataBlock.class, first.packet()).block());
+            assertEquals(1, server.activeTransfers());
+            server.close();
+            // close() returns once the transfer's thread has ended: its port is closed, nothing counted.
+            assertEquals(0, server.activeTransfers());
+            server = null;
+            assertEquals("served=0 not-found=0 refused=0 timed-out=0 client-aborted=0 busy=0 failed=0 bytes=0"
+                    + " malformed=0 stray=0 unknown-tid=0", counters.toString());
+            assertEquals(List.of(), client.queued());
+        }
+    }
 }

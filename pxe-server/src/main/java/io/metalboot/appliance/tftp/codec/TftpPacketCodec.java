@@ -111,6 +111,37 @@ public final class TftpPacketCodec {
         out.writeBytes(file, offset, length);
     }
 
+    /**
+     * {@link #encodeData} into a NIO buffer: {@code out} gets the header and the block at its
+     * position (which moves past them); {@code file}'s position and limit do not move.
+     */
+    public static void encodeData(int block, ByteBuffer file, int offset, int length, ByteBuffer out) {
+        out.putShort((short) Opcode.DATA.code());
+        out.putShort((short) block);
+        out.put(out.position(), file, offset, length);
+        out.position(out.position() + length);
+    }
+
+    /**
+     * The block number of {@code datagram} (position to limit) if it is an ACK, else -1: a
+     * transfer's per-block read, with no record made. Anything else goes through {@link #decode}.
+     * Bytes after the block number are ignored, as {@link #decode} does.
+     */
+    public static int ackBlock(ByteBuffer datagram) {
+        int at = datagram.position();
+        if (datagram.limit() - at < 4 || datagram.getShort(at) != Opcode.ACK.code()) {
+            return -1;
+        }
+        return Short.toUnsignedInt(datagram.getShort(at + 2));
+    }
+
+    /** Decodes a whole NIO buffer, position to limit (the position moves to the limit). */
+    public static TftpPacket decode(ByteBuffer datagram) throws TftpDecodeException {
+        TftpPacket packet = decode(Unpooled.wrappedBuffer(datagram));
+        datagram.position(datagram.limit());
+        return packet;
+    }
+
     /** Encodes into a new array (tests, tools). */
     public static byte[] encode(TftpPacket packet) {
         ByteBuf out = Unpooled.buffer();

@@ -2,21 +2,11 @@ package io.metalboot.appliance.tftp.server;
 
 import io.metalboot.appliance.tftp.codec.TftpDecodeException;
 import io.metalboot.appliance.tftp.codec.TftpPacketCodec;
-import io.metalboot.appliance.tftp.model.Ack;
 import io.metalboot.appliance.tftp.model.ErrorCode;
 import io.metalboot.appliance.tftp.model.ErrorPacket;
 import io.metalboot.appliance.tftp.model.OptionAck;
 import io.metalboot.appliance.tftp.model.ReadRequest;
 import io.metalboot.appliance.tftp.model.TftpPacket;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.DefaultAddressedEnvelope;
-import io.netty.channel.socket.DatagramPacket;
-import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
@@ -26,7 +16,8 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One read transfer, on its own port (its TID), from the request to the last ACK.
+ * One read transfer, on its own port (its TID), from the request to the last ACK, run by a
+ * thread of its own ({@link #run}) that blocks on its port between datagrams.
  *
  * <p>Blocks are counted internally by a sequence number that never wraps (0 is the OACK); on the
  * wire block numbers are that sequence modulo 65536, so after 65535 comes 0, as tftpd-hpa does.
@@ -35,17 +26,18 @@ import java.util.concurrent.TimeUnit;
  * <p>Only an ACK that moves the acknowledged sequence forward sends anything: a duplicate ACK
  * sends nothing (Sorcerer's Apprentice Syndrome, RFC 1123 4.2.3.1), and an ACK for a block
  * inside the window reports a loss, so the window is sent again from the block after it, once.
- * Otherwise only the timer resends, a bounded number of times.
+ * Otherwise only the wait running out resends, a bounded number of times.
  *
- * <p>The per-block path is kept short, since lock-step TFTP pays it once per datagram each way (the
- * JFR profile in the module README): this handler reads the transfer port's datagrams itself
- * (decoded by {@link TftpPacketCodec}, no decoder stage, no envelope), and writes each DATA as a
- * ready datagram, encoded straight from the shared file bytes into the socket's buffer.
- *
- * <p>Runs entirely on its channel's event loop thread.
+ * <p>Why a thread per transfer and not an event loop: lock-step TFTP pays its per-datagram path
+ * once per block each way, and on Netty that path (reference counts, pooled buffers, a packet
+ * and an address object per ACK, the pipeline) cost about a quarter more than a C server's
+ * whole block (the profile in the module README). Here a block is a send from one reused buffer
+ * and a wait-and-read into another, as atftpd does it.
  */
-final class TftpReadSession extends ChannelInboundHandlerAdapter {
+final class TftpReadSession implements Runnable {
     private static final System.Logger LOG = System.getLogger("tftp");
+    /** Room for any ACK or ERROR a client sends; a longer datagram is cut, which no ACK is. */
+    private static final int RECEIVE_BUFFER = 1500;
 
     private final ReadRequest request;
     private final InetSocketAddress client;
@@ -54,13 +46,13 @@ final class TftpReadSession extends ChannelInboundHandlerAdapter {
     private final TftpRoot root;
     private final TftpFileCache cache;
     private final TftpCounters counters;
+    private final TftpTransferPort port;
     private final long startNanos = System.nanoTime();
 
-    private ChannelHandlerContext ctx;
     private TftpNegotiation negotiation;
     private ByteBuffer content;
-    /** {@code content} as a Netty buffer, wrapped once: a block is then one copy with no view allocated. */
-    private ByteBuf contentBytes;
+    /** One DATA datagram, reused for every block: the socket copies it out within the send. */
+    private ByteBuffer datagram;
     private String file;
     private long lastSeq;
     /** Highest acknowledged sequence: -1 while the OACK (sequence 0) waits for its ACK. */
@@ -69,13 +61,12 @@ final class TftpReadSession extends ChannelInboundHandlerAdapter {
     private long sentUpTo;
     private int retries;
     private long resends;
-    private ScheduledFuture<?> timer;
-    /** When the wait for the next ACK runs out; moved forward on progress without touching the timer. */
+    /** When the wait for the next ACK runs out; moved forward on progress and on each resend. */
     private long deadlineNanos;
     private boolean finished;
 
     TftpReadSession(ReadRequest request, InetSocketAddress client, TftpSettings settings, int blockSizeLimit,
-            TftpRoot root, TftpFileCache cache, TftpCounters counters) {
+            TftpRoot root, TftpFileCache cache, TftpCounters counters, TftpTransferPort port) {
         this.request = request;
         this.client = client;
         this.settings = settings;
@@ -83,30 +74,54 @@ final class TftpReadSession extends ChannelInboundHandlerAdapter {
         this.root = root;
         this.cache = cache;
         this.counters = counters;
+        this.port = port;
         this.file = request.filename();
     }
 
+    /** Ends the transfer from another thread (the server's close): its wait returns, nothing is counted. */
+    void abort() {
+        port.abort();
+    }
+
     @Override
-    public void channelActive(ChannelHandlerContext context) {
-        this.ctx = context;
+    public void run() {
+        try (port) {
+            try {
+                if (start()) {
+                    serve();
+                }
+            } catch (IOException | RuntimeException e) {
+                if (!finished && !port.aborted()) {
+                    LOG.log(Level.WARNING, client + " " + file + ": transfer failed", e);
+                    finish(TftpOutcome.FAILED, new ErrorPacket(ErrorCode.NOT_DEFINED, "server error"),
+                            "failed: " + e);
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "{0} {1}: closing the transfer port: {2}", client, file, e.toString());
+        }
+    }
+
+    /** Resolves and negotiates, and sends the OACK or the first window; false if the transfer ended there. */
+    private boolean start() throws IOException {
         String mode = request.mode().toLowerCase(Locale.ROOT);
         if (!mode.equals("octet") && !mode.equals("netascii")) {
             finish(TftpOutcome.REFUSED, new ErrorPacket(ErrorCode.ILLEGAL_OPERATION, "unsupported mode " + mode),
                     "mode " + mode);
-            return;
+            return false;
         }
         // Name resolution and the first read of a file are blocking file-system calls, made on
-        // this transfer's event loop; a cached file costs one stat.
+        // this transfer's own thread; a cached file costs one stat.
         switch (root.resolve(request.filename())) {
             case TftpRoot.Refused refused -> {
                 finish(TftpOutcome.REFUSED, new ErrorPacket(ErrorCode.ACCESS_VIOLATION, "access violation"),
                         refused.reason());
-                return;
+                return false;
             }
             case TftpRoot.Missing missing -> {
                 finish(TftpOutcome.NOT_FOUND, new ErrorPacket(ErrorCode.FILE_NOT_FOUND, "file not found"),
                         "not found");
-                return;
+                return false;
             }
             case TftpRoot.Found found -> {
                 file = root.realRoot().relativize(found.file()).toString();
@@ -115,17 +130,17 @@ final class TftpReadSession extends ChannelInboundHandlerAdapter {
                 } catch (AccessDeniedException e) {
                     finish(TftpOutcome.REFUSED, new ErrorPacket(ErrorCode.ACCESS_VIOLATION, "access violation"),
                             "not readable");
-                    return;
+                    return false;
                 } catch (IOException | RuntimeException e) {
                     finish(TftpOutcome.FAILED, new ErrorPacket(ErrorCode.NOT_DEFINED, "cannot read the file"),
                             "cannot read: " + e);
-                    return;
+                    return false;
                 }
             }
         }
-        contentBytes = Unpooled.wrappedBuffer(content);
         negotiation = TftpNegotiation.negotiate(request, blockSizeLimit, settings.maxWindowSize(),
                 settings.retransmitTimeout(), content.remaining());
+        datagram = ByteBuffer.allocateDirect(TftpPacketCodec.DATA_HEADER + negotiation.blockSize());
         // The last block is the first one shorter than blksize; it may be empty.
         lastSeq = content.remaining() / negotiation.blockSize() + 1;
         if (negotiation.oack().isEmpty()) {
@@ -135,50 +150,54 @@ final class TftpReadSession extends ChannelInboundHandlerAdapter {
             acked = -1;
             sentUpTo = 0;
             send(new OptionAck(negotiation.oack()));
-            ctx.flush();
         }
         armTimer();
+        return true;
     }
 
-    @Override
-    public void channelRead(ChannelHandlerContext context, Object msg) {
-        if (!(msg instanceof DatagramPacket datagram)) {
-            ReferenceCountUtil.release(msg);
-            return;
-        }
-        TftpPacket packet;
-        try {
-            packet = TftpPacketCodec.decode(datagram.content());
-        } catch (TftpDecodeException e) {
-            // On a transfer's port a stray datagram is simply not an ACK: counted, ignored.
-            counters.malformed();
-            return;
-        } finally {
-            datagram.release();
-        }
-        InetSocketAddress sender = datagram.sender();
-        if (finished || sender == null) {
-            return;
-        }
-        if (!sender.equals(client)) {
-            // RFC 1350: tell the stranger, leave the transfer alone.
-            ctx.writeAndFlush(new DefaultAddressedEnvelope<>(
-                    new ErrorPacket(ErrorCode.UNKNOWN_TID, "unknown transfer ID"), sender), ctx.voidPromise());
-            counters.unknownTid();
-            return;
-        }
-        switch (packet) {
-            case Ack ack -> onAck(ack.block());
-            case ErrorPacket error -> finish(TftpOutcome.CLIENT_ABORTED, null,
-                    "client sent error " + error.code() + " '" + error.message() + "'"
-                            + (acked < 0 ? " to the OACK" : " after block " + acked));
-            default -> {
-                // A client sends only ACKs and ERRORs on a read transfer; anything else is noise.
+    /** Reads the port until the last ACK, the client's ERROR, the last retry or an abort. */
+    private void serve() throws IOException {
+        ByteBuffer received = ByteBuffer.allocateDirect(RECEIVE_BUFFER);
+        while (!finished) {
+            InetSocketAddress sender = port.receive(received, deadlineNanos);
+            if (port.aborted()) {
+                return; // closed from outside (server shutdown): count nothing
+            }
+            if (sender == null) {
+                onTimeout();
+            } else if (!sender.equals(client)) {
+                // RFC 1350: tell the stranger, leave the transfer alone.
+                port.send(ByteBuffer.wrap(TftpPacketCodec.encode(
+                        new ErrorPacket(ErrorCode.UNKNOWN_TID, "unknown transfer ID"))), sender);
+                counters.unknownTid();
+            } else {
+                onDatagram(received);
             }
         }
     }
 
-    private void onAck(int block) {
+    private void onDatagram(ByteBuffer received) throws IOException {
+        int block = TftpPacketCodec.ackBlock(received);
+        if (block >= 0) {
+            onAck(block);
+            return;
+        }
+        TftpPacket packet;
+        try {
+            packet = TftpPacketCodec.decode(received);
+        } catch (TftpDecodeException e) {
+            // On a transfer's port a stray datagram is simply not an ACK: counted, ignored.
+            counters.malformed();
+            return;
+        }
+        if (packet instanceof ErrorPacket error) {
+            finish(TftpOutcome.CLIENT_ABORTED, null, "client sent error " + error.code() + " '" + error.message() + "'"
+                    + (acked < 0 ? " to the OACK" : " after block " + acked));
+        }
+        // A client sends only ACKs and ERRORs on a read transfer; anything else is noise.
+    }
+
+    private void onAck(int block) throws IOException {
         // Which in-flight sequence does this 16-bit number stand for? At most windowSize
         // candidates, so it is never ambiguous.
         for (long seq = acked + 1; seq <= sentUpTo; seq++) {
@@ -198,35 +217,27 @@ final class TftpReadSession extends ChannelInboundHandlerAdapter {
         // A duplicate or stale ACK: nothing is sent; the timer covers real loss.
     }
 
-    private void sendWindow() {
+    private void sendWindow() throws IOException {
         long last = Math.min(acked + negotiation.windowSize(), lastSeq);
         int blockSize = negotiation.blockSize();
         for (long seq = acked + 1; seq <= last; seq++) {
             int offset = (int) ((seq - 1) * blockSize);
             int length = Math.min(blockSize, content.remaining() - offset);
-            ByteBuf datagram = ctx.alloc().directBuffer(TftpPacketCodec.DATA_HEADER + length);
-            TftpPacketCodec.encodeData((int) (seq & 0xFFFF), contentBytes, offset, length, datagram);
-            ctx.write(new DatagramPacket(datagram, client), ctx.voidPromise());
+            datagram.clear();
+            TftpPacketCodec.encodeData((int) (seq & 0xFFFF), content, content.position() + offset, length, datagram);
+            datagram.flip();
+            port.send(datagram, client);
         }
         sentUpTo = last;
-        ctx.flush();
     }
 
-    private void send(TftpPacket packet) {
-        ctx.write(new DefaultAddressedEnvelope<>(packet, client), ctx.voidPromise());
+    private void send(TftpPacket packet) throws IOException {
+        port.send(ByteBuffer.wrap(TftpPacketCodec.encode(packet)), client);
     }
 
-    /**
-     * Restarts the wait for an ACK. Only the deadline moves: cancelling and scheduling a task for
-     * every block costs more than a lock-step block itself, so one timer re-arms itself instead
-     * when it fires before the deadline.
-     */
+    /** Restarts the wait for an ACK. */
     private void armTimer() {
-        long timeout = retransmitWaitNanos(negotiation, retries);
-        deadlineNanos = System.nanoTime() + timeout;
-        if (timer == null) {
-            timer = ctx.executor().schedule(this::onTimer, timeout, TimeUnit.NANOSECONDS);
-        }
+        deadlineNanos = System.nanoTime() + retransmitWaitNanos(negotiation, retries);
     }
 
     /**
@@ -241,20 +252,7 @@ final class TftpReadSession extends ChannelInboundHandlerAdapter {
         return negotiation.oack().containsKey("timeout") ? timeout : timeout << Math.min(retries, 3);
     }
 
-    private void onTimer() {
-        timer = null;
-        if (finished) {
-            return;
-        }
-        long left = deadlineNanos - System.nanoTime();
-        if (left > 0) {
-            timer = ctx.executor().schedule(this::onTimer, left, TimeUnit.NANOSECONDS);
-            return;
-        }
-        onTimeout();
-    }
-
-    private void onTimeout() {
+    private void onTimeout() throws IOException {
         if (++retries > settings.maxRetries()) {
             finish(TftpOutcome.TIMED_OUT, null, "no ACK after " + settings.maxRetries() + " retries");
             return;
@@ -262,22 +260,18 @@ final class TftpReadSession extends ChannelInboundHandlerAdapter {
         resends++;
         if (acked < 0) {
             send(new OptionAck(negotiation.oack()));
-            ctx.flush();
         } else {
             sendWindow();
         }
         armTimer();
     }
 
-    /** Ends the transfer once: counts it, logs one line, sends {@code error} if any, closes the port. */
+    /** Ends the transfer once: counts it, logs one line, sends {@code error} if any; the port closes after. */
     private void finish(TftpOutcome outcome, ErrorPacket error, String detail) {
         if (finished) {
             return;
         }
         finished = true;
-        if (timer != null) {
-            timer.cancel(false);
-        }
         counters.record(outcome);
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
         String parameters = negotiation == null ? ""
@@ -287,26 +281,11 @@ final class TftpReadSession extends ChannelInboundHandlerAdapter {
         LOG.log(outcome == TftpOutcome.NOT_FOUND ? Level.INFO : Level.DEBUG, "{0} {1}: {2}{3} in {4} ms",
                 client, file, detail, parameters, millis);
         if (error != null) {
-            ctx.writeAndFlush(new DefaultAddressedEnvelope<>(error, client)).addListener(ChannelFutureListener.CLOSE);
-        } else {
-            ctx.close();
-        }
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
-        if (!finished) {
-            LOG.log(Level.WARNING, client + " " + file + ": transfer failed", cause);
-            finish(TftpOutcome.FAILED, new ErrorPacket(ErrorCode.NOT_DEFINED, "server error"), "failed: " + cause);
-        }
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext context) {
-        // Closed from outside (server shutdown): stop the timer, count nothing.
-        finished = true;
-        if (timer != null) {
-            timer.cancel(false);
+            try {
+                send(error);
+            } catch (IOException e) {
+                LOG.log(Level.DEBUG, "{0} {1}: the error reply was not sent: {2}", client, file, e.toString());
+            }
         }
     }
 }

@@ -5,8 +5,6 @@ import io.metalboot.appliance.tftp.codec.DatagramTftpEncoder;
 import io.metalboot.appliance.tftp.model.ReadRequest;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -26,24 +24,35 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The TFTP service: one listening socket for requests, and a new socket on an ephemeral port for
- * each transfer (RFC 1350's transfer IDs), all on one Netty event loop group (epoll when
- * available). Each transfer lives on one event loop thread, so its state needs no locks.
+ * The TFTP service: one listening socket for requests, on a Netty event loop (epoll when
+ * available: it learns each request's local address), and for each transfer a new socket on an
+ * ephemeral port (RFC 1350's transfer IDs) served by a thread of its own ({@link TftpReadSession}),
+ * so a transfer's state needs no locks.
  */
 public final class TftpServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("tftp");
     private static final java.time.Duration CLOSE_WAIT = java.time.Duration.ofSeconds(10);
     /** IP header (no options) + UDP header + TFTP opcode and block number. */
     static final int HEADERS = 20 + 8 + 4;
+    /**
+     * A transfer's thread: a platform thread, since it blocks on its port between datagrams and a
+     * virtual thread would hand each one over through the JDK's poller. Its stack is small (the
+     * loop is shallow), so thousands of transfers reserve little.
+     */
+    private static final ThreadFactory TRANSFER_THREADS = Thread.ofPlatform().name("tftp-transfer-", 0).daemon()
+            .stackSize(256 * 1024).factory();
 
     private final TftpSettings settings;
     private final TftpCounters counters;
     private final AtomicInteger activeTransfers = new AtomicInteger();
     private final Map<InetAddress, Integer> blockSizeLimits = new ConcurrentHashMap<>();
+    /** Transfers running, each with its thread: what {@link #close} stops. */
+    private final Map<TftpReadSession, Thread> transfers = new ConcurrentHashMap<>();
     private TftpRoot root;
     private TftpFileCache cache;
     private EventLoopGroup group;
@@ -60,21 +69,25 @@ public final class TftpServer implements AutoCloseable {
         root = new TftpRoot(settings.root(), settings.aliases());
         cache = new TftpFileCache(settings.cachedFiles());
         epoll = Epoll.isAvailable();
-        group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
-                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        Bootstrap bootstrap = bootstrap(new ChannelInitializer<DatagramChannel>() {
-            @Override
-            protected void initChannel(DatagramChannel ch) {
-                ch.pipeline().addLast(
-                        new DatagramTftpDecoder((sender, error) -> {
-                            counters.malformed();
-                            LOG.log(Level.DEBUG, "dropped malformed datagram from {0}: {1}", sender,
-                                    error.getMessage());
-                        }),
-                        DatagramTftpEncoder.INSTANCE,
-                        new TftpRequestHandler(TftpServer.this, counters));
-            }
-        });
+        // One loop: it serves only the request port; each transfer runs on a thread of its own.
+        group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        Bootstrap bootstrap = new Bootstrap()
+                .group(group)
+                .channelFactory(() -> epoll ? new EpollDatagramChannel(SocketProtocolFamily.INET)
+                        : new NioDatagramChannel(SocketProtocolFamily.INET))
+                .handler(new ChannelInitializer<DatagramChannel>() {
+                    @Override
+                    protected void initChannel(DatagramChannel ch) {
+                        ch.pipeline().addLast(
+                                new DatagramTftpDecoder((sender, error) -> {
+                                    counters.malformed();
+                                    LOG.log(Level.DEBUG, "dropped malformed datagram from {0}: {1}", sender,
+                                            error.getMessage());
+                                }),
+                                DatagramTftpEncoder.INSTANCE,
+                                new TftpRequestHandler(TftpServer.this, counters));
+                    }
+                });
         if (epoll && settings.bindAddress().isAnyLocalAddress()) {
             // Learn which local address each request came to, so that its transfer answers
             // from that address: a client drops DATA from any other (it is another TID).
@@ -91,14 +104,6 @@ public final class TftpServer implements AutoCloseable {
         LOG.log(Level.INFO, "TFTP listening on {0}:{1} (interface {2}), serving {3}",
                 bound.getAddress().getHostAddress(), Integer.toString(bound.getPort()),
                 settings.interfaceName() == null ? "all" : settings.interfaceName(), root.realRoot());
-    }
-
-    private Bootstrap bootstrap(ChannelHandler handler) {
-        return new Bootstrap()
-                .group(group)
-                .channelFactory(() -> epoll ? new EpollDatagramChannel(SocketProtocolFamily.INET)
-                        : new NioDatagramChannel(SocketProtocolFamily.INET))
-                .handler(handler);
     }
 
     /**
@@ -122,24 +127,28 @@ public final class TftpServer implements AutoCloseable {
             local = arrivedOn.getAddress();
         }
         int blockSizeLimit = blockSizeLimit(local);
-        ChannelFuture bound = bootstrap(new ChannelInitializer<DatagramChannel>() {
-            @Override
-            protected void initChannel(DatagramChannel ch) {
-                // No decoder stage: the session reads its port's datagrams itself (fewer
-                // stages per block); the encoder serves its OACK and ERROR packets.
-                ch.pipeline().addLast(
-                        DatagramTftpEncoder.INSTANCE,
-                        new TftpReadSession(request, client, settings, blockSizeLimit, root, cache, counters));
-            }
-        }).bind(new InetSocketAddress(local, 0));
-        bound.channel().closeFuture().addListener(closed -> activeTransfers.decrementAndGet());
-        bound.addListener(done -> {
-            if (!done.isSuccess()) {
-                counters.record(TftpOutcome.FAILED);
-                LOG.log(Level.WARNING, "{0} {1}: cannot open a transfer port: {2}", client, request.filename(),
-                        done.cause().toString());
+        TftpTransferPort port;
+        try {
+            port = new TftpTransferPort(local);
+        } catch (IOException | RuntimeException e) {
+            activeTransfers.decrementAndGet();
+            counters.record(TftpOutcome.FAILED);
+            LOG.log(Level.WARNING, "{0} {1}: cannot open a transfer port: {2}", client, request.filename(),
+                    e.toString());
+            return;
+        }
+        TftpReadSession session = new TftpReadSession(request, client, settings, blockSizeLimit, root, cache,
+                counters, port);
+        Thread thread = TRANSFER_THREADS.newThread(() -> {
+            try {
+                session.run();
+            } finally {
+                transfers.remove(session);
+                activeTransfers.decrementAndGet();
             }
         });
+        transfers.put(session, thread);
+        thread.start();
     }
 
     /**
@@ -176,7 +185,8 @@ public final class TftpServer implements AutoCloseable {
     }
 
     /**
-     * Closes the listener and stops the event loops, each wait bounded: CI once saw an event loop
+     * Closes the listener, stops its event loop, and ends the transfers running (each one's wait
+     * returns, its port closes, nothing is counted); each wait bounded: CI once saw the event loop
      * stuck in epoll's native recvmsg (TftpLossTest, 2026-12-02), and an unbounded wait then hung
      * the whole build. A stop that does not finish in time is logged, never waited for forever.
      */
@@ -193,6 +203,25 @@ public final class TftpServer implements AutoCloseable {
                 LOG.log(Level.WARNING, "the TFTP event loops did not stop within {0} s", CLOSE_WAIT.toSeconds());
             }
             group = null;
+        }
+        // The listener is gone: no transfer starts after this.
+        transfers.keySet().forEach(TftpReadSession::abort);
+        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        boolean interrupted = false;
+        for (Thread thread : transfers.values()) {
+            long left = deadline - System.nanoTime();
+            try {
+                if (left <= 0 || !thread.join(java.time.Duration.ofNanos(left))) {
+                    LOG.log(Level.WARNING, "TFTP transfers did not stop within {0} s", CLOSE_WAIT.toSeconds());
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+                break;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }
