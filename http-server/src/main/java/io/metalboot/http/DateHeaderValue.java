@@ -1,6 +1,7 @@
 package io.metalboot.http;
 
 import io.netty.handler.codec.DateFormatter;
+import io.netty.util.AsciiString;
 import java.util.Date;
 
 /**
@@ -9,21 +10,22 @@ import java.util.Date;
  * replaced by whichever thread sees it first.
  */
 final class DateHeaderValue {
-    private record Formatted(long second, String value) {
+    /** An AsciiString: Netty's header encoder copies it in one go, a String char by char. */
+    private record Formatted(long second, AsciiString value) {
     }
 
-    private static volatile Formatted last = new Formatted(Long.MIN_VALUE, "");
+    private static volatile Formatted last = new Formatted(Long.MIN_VALUE, AsciiString.EMPTY_STRING);
 
     private DateHeaderValue() {
     }
 
     /** Now, as a Date header value ("Wed, 02 Dec 2026 03:27:15 GMT"). */
-    static String now() {
+    static AsciiString now() {
         long millis = System.currentTimeMillis();
         long second = Math.floorDiv(millis, 1000);
         Formatted formatted = last;
         if (formatted.second() != second) {
-            formatted = new Formatted(second, DateFormatter.format(new Date(second * 1000)));
+            formatted = new Formatted(second, AsciiString.of(DateFormatter.format(new Date(second * 1000))));
             last = formatted;
         }
         return formatted.value();

@@ -36,8 +36,10 @@ public final class BootScriptRoutes {
                     }
                     String script = scripts.forMachine(request,
                             call.remote() == null ? null : call.remote().getAddress());
-                    LOG.log(Level.DEBUG, "script for {0} ({1}): {2}", request.mac(), request.platform(),
-                            script.lines().skip(1).findFirst().orElse(""));
+                    if (LOG.isLoggable(Level.DEBUG)) { // not the line's search at every request
+                        LOG.log(Level.DEBUG, "script for {0} ({1}): {2}", request.mac(), request.platform(),
+                                script.lines().skip(1).findFirst().orElse(""));
+                    }
                     return HttpReply.of(200, IPXE, bytes(script));
                 }));
     }

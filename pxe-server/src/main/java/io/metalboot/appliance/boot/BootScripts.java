@@ -74,8 +74,11 @@ public final class BootScripts {
 
     /** The name iPXE gives an image fetched from {@code url}: the last path segment. */
     static String imageName(String url) {
-        String path = url.replaceFirst("[?#].*$", "");
-        return path.substring(path.lastIndexOf('/') + 1);
+        int end = 0;
+        while (end < url.length() && url.charAt(end) != '?' && url.charAt(end) != '#') {
+            end++;
+        }
+        return url.substring(url.lastIndexOf('/', end - 1) + 1, end);
     }
 
     public String entry() {

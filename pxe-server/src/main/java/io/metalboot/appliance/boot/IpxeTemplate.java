@@ -45,14 +45,33 @@ record IpxeTemplate(String name, String text) {
         return new IpxeTemplate(name, text);
     }
 
+    /**
+     * The text with each placeholder replaced by its value ("" for none), literally. The same
+     * placeholders {@link #PLACEHOLDER} finds, by scanning rather than a regex: a machine's script
+     * is rendered at every boot request.
+     */
     String render(Map<String, String> values) {
-        Matcher matcher = PLACEHOLDER.matcher(text);
         StringBuilder out = new StringBuilder(text.length() + 256);
-        while (matcher.find()) {
-            matcher.appendReplacement(out, Matcher.quoteReplacement(values.getOrDefault(matcher.group(1), "")));
+        int copied = 0;
+        int at = text.indexOf("{{");
+        while (at >= 0) {
+            int nameEnd = at + 2;
+            while (nameEnd < text.length() && isNameChar(text.charAt(nameEnd))) {
+                nameEnd++;
+            }
+            if (nameEnd > at + 2 && text.startsWith("}}", nameEnd)) {
+                out.append(text, copied, at).append(values.getOrDefault(text.substring(at + 2, nameEnd), ""));
+                copied = nameEnd + 2;
+                at = text.indexOf("{{", copied);
+            } else {
+                at = text.indexOf("{{", at + 1);
+            }
         }
-        matcher.appendTail(out);
-        return out.toString();
+        return out.append(text, copied, text.length()).toString();
+    }
+
+    private static boolean isNameChar(char c) {
+        return c >= 'a' && c <= 'z' || c == '-';
     }
 
     private static Set<String> placeholders(String text) {

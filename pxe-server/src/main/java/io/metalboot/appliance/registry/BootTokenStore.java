@@ -22,6 +22,28 @@ public interface BootTokenStore extends AutoCloseable {
     void issue(MacAddress mac, String sha256, Instant issued, Instant expires) throws IOException;
 
     /**
+     * {@link #issue}, begun: the token's record may be on its way to disk when this returns, and
+     * {@link IssueInProgress#await} returns once it is stored (or throws as {@code issue} would).
+     * The caller must call {@code await} exactly once, on the same thread, whatever happens in
+     * between: the machine's writes in this store wait for it. It lets a caller write a record of
+     * its own (the machine's, in the other journal) while this one's fsync runs, without a thread
+     * for either. By default the token is stored right here.
+     */
+    default IssueInProgress beginIssue(MacAddress mac, String sha256, Instant issued, Instant expires)
+            throws IOException {
+        issue(mac, sha256, issued, expires);
+        return () -> {
+        };
+    }
+
+    /** What {@link #beginIssue} returns. */
+    @FunctionalInterface
+    interface IssueInProgress {
+        /** Waits until the token is stored; throws if it was not. */
+        void await() throws IOException;
+    }
+
+    /**
      * Uses up the unused token of {@code mac} with hash {@code tokenSha256}, if it has not expired at
      * {@code now}, and opens the session {@code credentialSha256} for that machine. False, and
      * nothing changed, for an unknown, used, expired or another machine's token.

@@ -12,7 +12,12 @@ import java.util.Optional;
  * exchanged; a machine's older session is forgotten when it opens a new one.
  */
 public final class InMemoryBootTokenStore implements BootTokenStore {
-    /** Expired tokens are swept once the table has grown by this much since the last sweep. */
+    /**
+     * Expired tokens are swept once this many have been issued since the last sweep, or as many
+     * as the table kept then if that is more: a sweep scans the whole table, so a fixed interval
+     * would make a burst of new machines quadratic (it ran on the journal's writer thread, in
+     * every waiting request's way). The table stays within about twice what was live at the last sweep.
+     */
     private static final int SWEEP_EVERY = 1024;
 
     private record Issued(MacAddress mac, Instant expires) {
@@ -25,6 +30,8 @@ public final class InMemoryBootTokenStore implements BootTokenStore {
     /** Each machine's one live token: a newer one revokes it. */
     private final Map<MacAddress, String> liveToken = new HashMap<>();
     private int issuedSinceSweep;
+    private int keptAtLastSweep;
+    private int sweeps;
 
     private record NodeCredential(String sha256, Instant issued) {
     }
@@ -34,7 +41,7 @@ public final class InMemoryBootTokenStore implements BootTokenStore {
 
     @Override
     public synchronized void issue(MacAddress mac, String sha256, Instant issued, Instant expires) {
-        if (++issuedSinceSweep >= SWEEP_EVERY) {
+        if (++issuedSinceSweep >= Math.max(SWEEP_EVERY, keptAtLastSweep)) {
             sweep(issued);
         }
         String revoked = liveToken.put(mac, sha256);
@@ -127,6 +134,13 @@ public final class InMemoryBootTokenStore implements BootTokenStore {
         issuedSinceSweep = 0;
         tokens.values().removeIf(issued -> now.isAfter(issued.expires()));
         liveToken.values().removeIf(sha256 -> !tokens.containsKey(sha256));
+        keptAtLastSweep = tokens.size();
+        sweeps++;
+    }
+
+    /** Sweeps so far (what a test counts: the scans a burst costs). */
+    synchronized int sweeps() {
+        return sweeps;
     }
 
     /** Tokens held: issued, not yet exchanged, not yet swept. */

@@ -56,6 +56,35 @@ public final class JournalBootTokenStore implements BootTokenStore {
         }
     }
 
+    /**
+     * The machine's lock is held from here until {@code await} (the caller's thread, as the
+     * interface requires), so no other write of this machine is decided on the state before the
+     * token is in it.
+     */
+    @Override
+    public IssueInProgress beginIssue(MacAddress mac, String sha256, Instant issued, Instant expires)
+            throws IOException {
+        ReentrantLock lock = locks.of(mac);
+        lock.lock();
+        RecordJournal.Pending<Void> pending;
+        try {
+            pending = journal.enqueue(new BootTokenJournalEntry.Issued(mac.toString(), sha256, issued, expires), () -> {
+                state.issue(mac, sha256, issued, expires);
+                return null;
+            });
+        } catch (IOException | RuntimeException | Error e) {
+            lock.unlock();
+            throw e;
+        }
+        return () -> {
+            try {
+                pending.await();
+            } finally {
+                lock.unlock();
+            }
+        };
+    }
+
     @Override
     public boolean exchange(MacAddress mac, String tokenSha256, String credentialSha256, Instant now)
             throws IOException {

@@ -41,6 +41,11 @@ final class JsonJournal<E> implements AutoCloseable {
         return journal.append(JSON.writeValueAsBytes(entry), onDurable);
     }
 
+    /** As {@link #append}, returning once the record is queued: its {@link RecordJournal.Pending#await} waits. */
+    <T> RecordJournal.Pending<T> enqueue(E entry, Supplier<T> onDurable) throws IOException {
+        return journal.enqueue(JSON.writeValueAsBytes(entry), onDurable);
+    }
+
     @Override
     public void close() throws IOException {
         journal.close();

@@ -19,8 +19,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -128,8 +126,9 @@ public final class MachineRegistry {
      * A machine asks for its boot script: its boot recorded as {@link #recordBoot} does and, if
      * the machine as recorded boots the agent, a fresh boot token for it ({@link #issueBootToken}).
      * For a new machine the token's record is written beside the machine's first one, not after
-     * it: the two journals' fsyncs run side by side, so the request waits for one, not two in a
-     * row. The token is returned only once both are stored; one stored for a machine whose own
+     * it: it is queued to its journal first ({@link BootTokenStore#beginIssue}) and waited for
+     * last, so the two journals' fsyncs run side by side and the request waits for one, not two
+     * in a row, on its own thread. The token is returned only once both are stored; one stored for a machine whose own
      * record then failed was never handed out, and its next boot's token revokes it.
      */
     public AgentBoot recordAgentBoot(MacAddress mac, Optional<UUID> uuid, Optional<String> serial)
@@ -144,7 +143,8 @@ public final class MachineRegistry {
         try {
             Instant now = clock.instant();
             Set<MacAddress> listed = known;
-            CompletableFuture<String> newMachineToken = null;
+            String newMachineToken = null;
+            BootTokenStore.IssueInProgress tokenStored = null;
             if (store.machine(mac).isEmpty()) {
                 if (!admits(mac, listed)) {
                     return new AgentBoot(new BootAdmission.NotAdmitted(), Optional.empty());
@@ -155,20 +155,32 @@ public final class MachineRegistry {
                 }
                 try {
                     if (withToken && MachineState.DISCOVERED.bootsAgent()) {
-                        newMachineToken = issueBootTokenAside(mac);
+                        // queued first, awaited last: its fsync runs beside the machine record's
+                        newMachineToken = newSecret();
+                        tokenStored = tokens.beginIssue(mac, sha256(newMachineToken), now, now.plus(tokenLifetime));
                     }
                     store.record(new Transition(mac, Optional.empty(), MachineState.DISCOVERED, now, "pxe-boot",
                             Optional.empty()));
+                } catch (IOException | RuntimeException | Error e) {
+                    awaitAfterFailure(tokenStored, e);
+                    throw e;
                 } finally {
                     if (capped) {
                         releaseUnregistered();
                     }
                 }
             }
-            Machine machine = store.identify(mac, uuid, serial, now);
+            Machine machine;
+            try {
+                machine = store.identify(mac, uuid, serial, now);
+            } catch (IOException | RuntimeException | Error e) {
+                awaitAfterFailure(tokenStored, e);
+                throw e;
+            }
             Optional<String> token = Optional.empty();
-            if (newMachineToken != null) {
-                token = Optional.of(awaitToken(newMachineToken));
+            if (tokenStored != null) {
+                awaitToken(tokenStored);
+                token = Optional.of(newMachineToken);
             } else if (withToken && machine.state().bootsAgent()) {
                 token = Optional.of(issueBootToken(mac));
             }
@@ -178,29 +190,26 @@ public final class MachineRegistry {
         }
     }
 
-    /** {@link #issueBootToken} on a virtual thread of its own, so its fsync overlaps the caller's. */
-    private CompletableFuture<String> issueBootTokenAside(MacAddress mac) {
-        CompletableFuture<String> issued = new CompletableFuture<>();
-        Thread.ofVirtual().name("boot-token " + mac).start(() -> {
-            try {
-                issued.complete(issueBootToken(mac));
-            } catch (IOException | RuntimeException | Error e) {
-                issued.completeExceptionally(e);
-            }
-        });
-        return issued;
+    private static void awaitToken(BootTokenStore.IssueInProgress stored) throws IOException {
+        try {
+            stored.await();
+        } catch (IOException e) {
+            throw new IOException("boot token not stored: " + e.getMessage(), e);
+        }
     }
 
-    private static String awaitToken(CompletableFuture<String> issued) throws IOException {
+    /**
+     * The machine's own write failed after its token's began: the token's is still waited for (it
+     * must end before the lock is let go), and never handed out; its failure, if any, rides along.
+     */
+    private static void awaitAfterFailure(BootTokenStore.IssueInProgress stored, Throwable failure) {
+        if (stored == null) {
+            return;
+        }
         try {
-            return issued.join(); // not interruptible: the token may be stored, and is then handed out
-        } catch (CompletionException e) {
-            switch (e.getCause()) {
-                case IOException io -> throw new IOException("boot token not stored: " + io.getMessage(), io);
-                case RuntimeException runtime -> throw runtime;
-                case Error error -> throw error;
-                case Throwable other -> throw new IOException("boot token not stored", other);
-            }
+            stored.await();
+        } catch (IOException | RuntimeException | Error e) {
+            failure.addSuppressed(e);
         }
     }
 

@@ -106,22 +106,37 @@ final class RecordJournal implements AutoCloseable {
      * If the write or its fdatasync fails, this throws and {@code onDurable} never runs.
      */
     <T> T append(byte[] payload, Supplier<T> onDurable) throws IOException {
+        return enqueue(payload, onDurable).await();
+    }
+
+    /**
+     * Queues one record and returns at once: {@link Pending#await} then waits until it is on disk,
+     * as {@link #append} does. A caller with records for two journals queues both before it waits,
+     * so that their fdatasyncs run side by side without a thread of its own for either.
+     */
+    <T> Pending<T> enqueue(byte[] payload, Supplier<T> onDurable) throws IOException {
         if (payload.length > MAX_RECORD) {
             throw new IOException("journal record over " + MAX_RECORD + " bytes");
         }
         ByteBuffer frame = ByteBuffer.allocate(HEADER + payload.length);
         frame.putInt(payload.length).putInt(crc(payload)).put(payload).flip();
-        CompletableFuture<T> acked = writer.enqueue(frame, onDurable);
-        try {
-            // join, not get: an interrupt must not report a failure for a record that is then stored
-            return acked.join();
-        } catch (CompletionException e) {
-            // a new exception per waiter: the batch's one cause is shared by all of them
-            switch (e.getCause()) {
-                case IOException io -> throw new IOException(file.getFileName() + ": " + io.getMessage(), io);
-                case RuntimeException runtime -> throw runtime; // onDurable's own, this record's alone
-                case Error error -> throw error;
-                case Throwable other -> throw new IOException(file.getFileName() + ": " + other, other);
+        return new Pending<>(file, writer.enqueue(frame, onDurable));
+    }
+
+    /** A queued record: {@link #await} returns once it is durable, with what its {@code onDurable} made of it. */
+    record Pending<T>(Path file, CompletableFuture<T> acked) {
+        T await() throws IOException {
+            try {
+                // join, not get: an interrupt must not report a failure for a record that is then stored
+                return acked.join();
+            } catch (CompletionException e) {
+                // a new exception per waiter: the batch's one cause is shared by all of them
+                switch (e.getCause()) {
+                    case IOException io -> throw new IOException(file.getFileName() + ": " + io.getMessage(), io);
+                    case RuntimeException runtime -> throw runtime; // onDurable's own, this record's alone
+                    case Error error -> throw error;
+                    case Throwable other -> throw new IOException(file.getFileName() + ": " + other, other);
+                }
             }
         }
     }

@@ -44,6 +44,28 @@ abstract class BootTokenStoreContract {
     }
 
     @Test
+    void aBegunIssueIsStoredOnceAwaitedAndLeavesTheMachineFree() throws Exception {
+        BootTokenStore.IssueInProgress begun = store.beginIssue(MAC, "h1", T0, T0.plusSeconds(60));
+        begun.await();
+        assertTrue(store.exchangeable(MAC, "h1", T0));
+        // Another thread's write of the same machine goes ahead: nothing of the begun issue holds it.
+        Thread other = Thread.ofVirtual().start(() -> {
+            try {
+                store.issue(MAC, "h2", T0, T0.plusSeconds(60));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        other.join(java.time.Duration.ofSeconds(60)); // a bound on a hang, never reached when it works
+        assertFalse(other.isAlive(), "the machine's write waited for a lock the begun issue kept");
+        assertFalse(store.exchangeable(MAC, "h1", T0), "the newer token revoked it");
+        assertTrue(store.exchangeable(MAC, "h2", T0));
+        store = reopened();
+        assertTrue(store.exchangeable(MAC, "h2", T0), "stored, not only in memory");
+        assertFalse(store.exchangeable(MAC, "h1", T0));
+    }
+
+    @Test
     void aTokenIsSingleUseAndOpensItsMachinesSession() throws IOException {
         store.issue(MAC, "aa", T0, T0.plusSeconds(60));
         assertTrue(store.exchange(MAC, "aa", "s1", T0.plusSeconds(10)));

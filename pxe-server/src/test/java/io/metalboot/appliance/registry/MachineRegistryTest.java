@@ -195,6 +195,31 @@ class MachineRegistryTest {
     }
 
     @Test
+    void aNewMachineWhoseRecordFailsGetsNoTokenAndLeavesItsTokenWriteEnded(@TempDir Path dir) throws Exception {
+        try (JournalBootTokenStore tokens = JournalBootTokenStore.open(dir)) {
+            JournalMachineStore store = JournalMachineStore.open(dir);
+            store.close(); // its journal refuses every write from now on: the machine's record fails
+            MachineRegistry registry = new MachineRegistry(store, tokens, true, java.util.Set.of(), Duration.ofHours(1),
+                    CLOCK, 1, Duration.ofDays(1));
+            java.io.IOException failed = assertThrows(java.io.IOException.class,
+                    () -> registry.recordAgentBoot(MAC, Optional.empty(), Optional.empty()));
+            assertTrue(failed.getMessage().contains("closed"), failed.getMessage());
+            assertEquals(Optional.empty(), registry.machine(MAC), "not recorded");
+            // The token's write, begun beside the record, was waited for and let go of the machine:
+            // another thread's write of it goes ahead.
+            Thread other = Thread.ofVirtual().start(() -> {
+                try {
+                    tokens.forget(MAC, CLOCK.instant());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            other.join(Duration.ofSeconds(60)); // a bound on a hang, never reached when it works
+            assertFalse(other.isAlive(), "the token store kept the machine's lock");
+        }
+    }
+
+    @Test
     void pastTheUnregisteredCapNewMachinesAreRefusedButKnownOnesStillBoot() throws Exception {
         MacAddress listed = MacAddress.parse("52:54:00:00:00:20");
         MachineRegistry registry = new MachineRegistry(new InMemoryMachineStore(), new InMemoryBootTokenStore(), true,
