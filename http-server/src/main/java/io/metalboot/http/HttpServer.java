@@ -3,9 +3,12 @@ package io.metalboot.http;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
@@ -28,6 +31,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The HTTP service: boot assets from read-only directories (zero-copy) and the endpoints the
@@ -53,6 +57,10 @@ public final class HttpServer implements AutoCloseable {
     private final HttpSettings settings;
     private final List<HttpRoute> routes;
     private final List<HttpFilter> filters;
+    /** Connections taken from the kernel's accept queue since start. */
+    private final AtomicLong accepted = new AtomicLong();
+    /** The listener's own loop: see {@link #start}. */
+    private EventLoopGroup acceptor;
     private EventLoopGroup group;
     private ExecutorService endpointExecutor;
     private Channel listener;
@@ -90,15 +98,28 @@ public final class HttpServer implements AutoCloseable {
         StaticAssetHandler assets = new StaticAssetHandler();
         boolean epoll = Epoll.isAvailable();
         int threads = settings.ioThreads() > 0 ? settings.ioThreads() : Runtime.getRuntime().availableProcessors();
-        group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        // The listener gets a loop of its own. On a connection loop, accepts waited for that loop's
+        // turns, each long while it answers hundreds of busy keep-alive connections: of 1,000
+        // connections opened at once, some waited seconds in the kernel's accept queue while those
+        // accepted first were served (bench/http's p99 tail; a larger accept batch did not help).
+        acceptor = new MultiThreadIoEventLoopGroup(1, io);
+        group = new MultiThreadIoEventLoopGroup(threads, io);
         endpointExecutor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("http-endpoint-", 0).factory());
         ExecutorService executor = endpointExecutor;
         long idleMillis = settings.idleTimeout().toMillis();
         ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(group)
+                .group(acceptor, group)
                 .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, 4096)
+                .handler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object child) {
+                        accepted.incrementAndGet();
+                        ctx.fireChannelRead(child);
+                    }
+                })
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(WRITE_LOW_WATER, WRITE_HIGH_WATER))
@@ -143,12 +164,21 @@ public final class HttpServer implements AutoCloseable {
         return listener == null ? null : (InetSocketAddress) listener.localAddress();
     }
 
+    /** How many connections the listener has accepted since start. */
+    long acceptedConnections() {
+        return accepted.get();
+    }
+
     /** Stops accepting, closes every connection, interrupts endpoints still running. */
     @Override
     public synchronized void close() {
         if (listener != null) {
             listener.close().syncUninterruptibly();
             listener = null;
+        }
+        if (acceptor != null) {
+            acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            acceptor = null;
         }
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
