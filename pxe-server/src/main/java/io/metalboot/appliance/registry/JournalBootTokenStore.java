@@ -44,16 +44,7 @@ public final class JournalBootTokenStore implements BootTokenStore {
 
     @Override
     public void issue(MacAddress mac, String sha256, Instant issued, Instant expires) throws IOException {
-        ReentrantLock lock = locks.of(mac);
-        lock.lock();
-        try {
-            journal.append(new BootTokenJournalEntry.Issued(mac.toString(), sha256, issued, expires), () -> {
-                state.issue(mac, sha256, issued, expires);
-                return null;
-            });
-        } finally {
-            lock.unlock();
-        }
+        beginIssue(mac, sha256, issued, expires).await();
     }
 
     /**
